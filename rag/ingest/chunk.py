@@ -1,0 +1,72 @@
+"""Turn raw article Documents into clean, sentence-aware chunks that know their raw span.
+
+A llama-index `TransformComponent`, so the ingestion pipeline (and its docstore
+dedup on the RAW text hash) drives it. Splitting is llama-index's
+`SentenceSplitter`, counting the embedding model's own tokens so no chunk is
+truncated by the model's window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from llama_index.core import Document
+from llama_index.core.node_parser import SentenceSplitter
+from llama_index.core.schema import BaseNode, TextNode, TransformComponent
+from pydantic import PrivateAttr
+
+from rag.ingest.clean import clean_article
+from rag.ingest.load import find_title
+
+# Metadata every chunk carries. None of it is embedded or shown to the model:
+# the chunk text alone is, so chunks stay inside the embedding window.
+CHUNK_KEYS = ("doc_id", "title", "outlet", "date", "folder", "start", "end", "offsets")
+
+
+class ArticleChunker(TransformComponent):
+    """Clean each raw Document, split it, and record each chunk's raw offsets."""
+
+    _splitter: SentenceSplitter = PrivateAttr()
+    _vocabulary: set[str] = PrivateAttr()
+
+    def __init__(self, chunk_size: int, chunk_overlap: int, count_tokens: Callable[[str], list], vocabulary: set[str]) -> None:
+        super().__init__()
+        self._splitter = SentenceSplitter(
+            chunk_size=chunk_size,
+            chunk_overlap=chunk_overlap,
+            tokenizer=count_tokens,
+            paragraph_separator="\n\n",
+            id_func=lambda i, doc: f"{doc.id_}#{i:04d}",
+        )
+        self._vocabulary = vocabulary
+
+    def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> list[BaseNode]:
+        chunks: list[BaseNode] = []
+        for document in nodes:
+            chunks.extend(self.chunk(document))
+        return chunks
+
+    def chunk(self, document: BaseNode) -> list[TextNode]:
+        clean = clean_article(document.get_content(), self._vocabulary)
+        metadata = dict(document.metadata) | {"title": find_title(clean.text)}
+        clean_doc = Document(
+            id_=document.id_,
+            text=clean.text,
+            metadata=metadata,
+            excluded_embed_metadata_keys=list(CHUNK_KEYS),
+            excluded_llm_metadata_keys=list(CHUNK_KEYS),
+        )
+        nodes = self._splitter.get_nodes_from_documents([clean_doc])
+        search_from = 0
+        for node in nodes:
+            start = node.start_char_idx
+            if start is None:  # splitter could not locate the chunk: find it ourselves
+                start = max(clean.text.find(node.text, search_from), 0)
+            end = start + len(node.text)
+            search_from = start + 1
+            raw_start, raw_end = clean.offsets.span_to_raw(start, end)
+            node.metadata.update(start=raw_start, end=raw_end, offsets=clean.offsets.slice(start, end).dumps())
+            node.excluded_embed_metadata_keys = list(CHUNK_KEYS)
+            node.excluded_llm_metadata_keys = list(CHUNK_KEYS)
+        return nodes

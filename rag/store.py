@@ -1,0 +1,172 @@
+"""Where chunks live: a Chroma collection (embedded or server), the article docstore and the BM25 index.
+
+Chroma is the source of truth for chunks. The llama-index docstore holds one
+entry per article (its raw-text hash) so the ingestion pipeline can skip
+unchanged files. The BM25 index is derived from Chroma's chunks, persisted
+next to the docstore, and rebuilt only when the chunk set changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rag.config import Settings
+from rag.errors import RagError
+
+if TYPE_CHECKING:
+    from llama_index.core.schema import BaseNode
+    from llama_index.core.storage.docstore import SimpleDocumentStore
+    from llama_index.retrievers.bm25 import BM25Retriever
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+DOCSTORE_FILE = "docstore.json"
+BM25_DIR = "bm25"
+BM25_STAMP = "stamp.json"
+LOCK_FILE = "write.lock"
+
+
+def make_chroma_client(settings: Settings) -> Any:
+    """A `PersistentClient` on the store dir, or an `HttpClient` when a server is configured."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.store.host:
+        try:
+            return chromadb.HttpClient(host=settings.store.host, port=settings.store.port, settings=chroma_settings)
+        except Exception as exc:  # chromadb raises ValueError/ConnectionError variants
+            raise RagError(
+                f"Chroma server is not reachable at {settings.store.host}:{settings.store.port}",
+                "start it with 'chroma run --path DIR --port PORT' or clear store.host",
+            ) from exc
+    path = settings.store_dir / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class Store:
+    """The collection's persisted state, opened from settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        from llama_index.core.storage.docstore import SimpleDocumentStore
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        self.settings = settings
+        self.dir = settings.store_dir
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.client = make_chroma_client(settings)
+        self.collection = self.client.get_or_create_collection(settings.store.collection, metadata={"hnsw:space": "cosine"})
+        self.vector_store: ChromaVectorStore = ChromaVectorStore(chroma_collection=self.collection)
+        docstore_path = self.dir / DOCSTORE_FILE
+        self.docstore: SimpleDocumentStore = (
+            SimpleDocumentStore.from_persist_path(str(docstore_path)) if docstore_path.exists() else SimpleDocumentStore()
+        )
+        self._bm25: BM25Retriever | None = None
+
+    # -- articles ---------------------------------------------------------
+    def article_hashes(self) -> dict[str, str]:
+        """doc_id → raw-text hash of every stored article."""
+        return {doc_id: h for h, doc_id in self.docstore.get_all_document_hashes().items()}
+
+    def articles(self) -> dict[str, BaseNode]:
+        return dict(self.docstore.docs)
+
+    def remove_article(self, doc_id: str) -> None:
+        self.vector_store.delete(doc_id)
+        self.docstore.delete_document(doc_id, raise_error=False)
+
+    def save(self) -> None:
+        """Persist the docstore atomically: a crash leaves the old file, never half a file."""
+        tmp = self.dir / (DOCSTORE_FILE + ".tmp")
+        self.docstore.persist(str(tmp))
+        os.replace(tmp, self.dir / DOCSTORE_FILE)
+
+    # -- chunks -----------------------------------------------------------
+    def chunk_count(self) -> int:
+        return int(self.collection.count())
+
+    def all_chunks(self) -> list[BaseNode]:
+        if self.chunk_count() == 0:
+            return []
+        return self.vector_store.get_nodes(node_ids=None)
+
+    def chunk_counts_by_article(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        if self.chunk_count() == 0:
+            return counts
+        for meta in self.collection.get(include=["metadatas"])["metadatas"]:
+            doc_id = str(meta.get("doc_id", ""))
+            counts[doc_id] = counts.get(doc_id, 0) + 1
+        return counts
+
+    # -- BM25 -------------------------------------------------------------
+    def _stamp(self) -> dict[str, Any]:
+        return {"chunks": self.chunk_count(), "articles": sorted(self.article_hashes().values())}
+
+    def rebuild_bm25(self) -> None:
+        """Re-index every chunk for BM25 and persist it with a stamp of what it covers."""
+        from llama_index.retrievers.bm25 import BM25Retriever
+
+        nodes = self.all_chunks()
+        target = self.dir / BM25_DIR
+        if not nodes:
+            self._bm25 = None
+            (target / BM25_STAMP).unlink(missing_ok=True)
+            return
+        retriever = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=self.settings.retrieve.candidates, language="english")
+        target.mkdir(parents=True, exist_ok=True)
+        retriever.persist(str(target))
+        (target / BM25_STAMP).write_text(json.dumps(self._stamp()))
+        self._bm25 = retriever
+
+    def bm25(self) -> BM25Retriever | None:
+        """The persisted BM25 retriever, rebuilt if another writer changed the chunks."""
+        if self._bm25 is not None:
+            return self._bm25
+        from llama_index.retrievers.bm25 import BM25Retriever
+
+        target = self.dir / BM25_DIR
+        stamp = target / BM25_STAMP
+        if stamp.exists() and json.loads(stamp.read_text()) == self._stamp():
+            self._bm25 = BM25Retriever.from_persist_dir(str(target))
+            self._bm25.similarity_top_k = min(self.settings.retrieve.candidates, self.chunk_count())
+        elif self.chunk_count():
+            self.rebuild_bm25()
+        return self._bm25
+
+    # -- writers ----------------------------------------------------------
+    @contextlib.contextmanager
+    def write_lock(self, wait_s: float = 30.0) -> Iterator[None]:
+        """One writer at a time on this store; a second waits, then gives up clearly."""
+        handle = open(self.dir / LOCK_FILE, "w")  # noqa: SIM115 - held for the block
+        deadline = time.monotonic() + wait_s
+        try:
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise RagError(
+                            f"Another process is writing to the store at {self.dir}",
+                            "wait for that ingest to finish, then try again",
+                        ) from None
+                    time.sleep(0.2)
+            yield
+        finally:
+            handle.close()
+
+
+def open_store(settings: Settings) -> Store:
+    return Store(settings)
+
+
+def store_exists(settings: Settings) -> bool:
+    return settings.store.host != "" or Path(settings.store_dir / "chroma").exists()
