@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from rag.config import Settings
 from rag.errors import RagError
+from rag.support import TermWeights
 
 if TYPE_CHECKING:
     from llama_index.core.schema import BaseNode
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 DOCSTORE_FILE = "docstore.json"
 BM25_DIR = "bm25"
 BM25_STAMP = "stamp.json"
+TERMS_FILE = "terms.json"
 LOCK_FILE = "write.lock"
 
 
@@ -65,10 +67,9 @@ class Store:
         self.collection = self.client.get_or_create_collection(settings.store.collection, metadata={"hnsw:space": "cosine"})
         self.vector_store: ChromaVectorStore = ChromaVectorStore(chroma_collection=self.collection)
         docstore_path = self.dir / DOCSTORE_FILE
-        self.docstore: SimpleDocumentStore = (
-            SimpleDocumentStore.from_persist_path(str(docstore_path)) if docstore_path.exists() else SimpleDocumentStore()
-        )
+        self.docstore: SimpleDocumentStore = SimpleDocumentStore.from_persist_path(str(docstore_path)) if docstore_path.exists() else SimpleDocumentStore()
         self._bm25: BM25Retriever | None = None
+        self._weights: TermWeights | None = None
 
     # -- articles ---------------------------------------------------------
     def article_hashes(self) -> dict[str, str]:
@@ -97,14 +98,18 @@ class Store:
             return []
         return self.vector_store.get_nodes(node_ids=None)
 
-    def chunk_counts_by_article(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
+    def article_summaries(self) -> dict[str, dict[str, Any]]:
+        """doc_id → title, outlet, date and chunk count, read from the chunks' metadata."""
+        summaries: dict[str, dict[str, Any]] = {}
         if self.chunk_count() == 0:
-            return counts
+            return summaries
         for meta in self.collection.get(include=["metadatas"])["metadatas"]:
             doc_id = str(meta.get("doc_id", ""))
-            counts[doc_id] = counts.get(doc_id, 0) + 1
-        return counts
+            row = summaries.setdefault(
+                doc_id, {"doc_id": doc_id, "title": meta.get("title", ""), "outlet": meta.get("outlet", ""), "date": meta.get("date", ""), "chunks": 0}
+            )
+            row["chunks"] += 1
+        return summaries
 
     # -- BM25 -------------------------------------------------------------
     def _stamp(self) -> dict[str, Any]:
@@ -118,11 +123,15 @@ class Store:
         target = self.dir / BM25_DIR
         if not nodes:
             self._bm25 = None
+            self._weights = TermWeights({}, 0)
             (target / BM25_STAMP).unlink(missing_ok=True)
             return
         retriever = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=self.settings.retrieve.candidates, language="english")
         target.mkdir(parents=True, exist_ok=True)
         retriever.persist(str(target))
+        weights = TermWeights.from_texts([n.get_content() for n in nodes])
+        (target / TERMS_FILE).write_text(json.dumps({"df": weights.df, "n_docs": weights.n_docs}))
+        self._weights = weights
         (target / BM25_STAMP).write_text(json.dumps(self._stamp()))
         self._bm25 = retriever
 
@@ -140,6 +149,16 @@ class Store:
         elif self.chunk_count():
             self.rebuild_bm25()
         return self._bm25
+
+    def term_weights(self) -> TermWeights:
+        """Collection term frequencies for support scoring, kept in step with the BM25 index."""
+        if self._weights is None:
+            self.bm25()
+            path = self.dir / BM25_DIR / TERMS_FILE
+            if self._weights is None and path.exists():
+                data = json.loads(path.read_text())
+                self._weights = TermWeights(data["df"], data["n_docs"])
+        return self._weights or TermWeights({}, 0)
 
     # -- writers ----------------------------------------------------------
     @contextlib.contextmanager

@@ -18,6 +18,7 @@ Rules, none of them tied to a topic:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -103,7 +104,7 @@ def repair_token(token: str, vocabulary: set[str]) -> str:
     if best[n] is None:
         return "".join(segments) if "--" in token else token
     starts = best[n][1] + [n]
-    return "-".join("".join(segments[a:b]) for a, b in zip(starts, starts[1:]))
+    return "-".join("".join(segments[a:b]) for a, b in itertools.pairwise(starts))
 
 
 def _is_meta_line(line: str) -> bool:

@@ -56,7 +56,7 @@ class OffsetMap:
         first = max(bisect.bisect_right(self.clean_starts, start) - 1, 0)
         last = bisect.bisect_left(self.clean_starts, end)
         clean = [0] + [c - start for c in self.clean_starts[first + 1 : last]]
-        raw = [self.to_raw(start)] + self.raw_starts[first + 1 : last]
+        raw = [self.to_raw(start), *self.raw_starts[first + 1 : last]]
         return OffsetMap(clean, raw)
 
     def dumps(self) -> str:

@@ -38,10 +38,7 @@ class IngestReport:
     problems: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (
-            f"{self.articles} articles, {self.chunks} chunks: {len(self.new)} new, "
-            f"{len(self.changed)} changed, {len(self.removed)} removed"
-        )
+        return f"{self.articles} articles, {self.chunks} chunks: {len(self.new)} new, {len(self.changed)} changed, {len(self.removed)} removed"
 
 
 def content_hash(text: str) -> str:

@@ -1,0 +1,205 @@
+"""The facade: the only thing the CLI, the UI and the eval harness talk to.
+
+ingest → retrieve → (refuse early if nothing supports an answer) → generate
+(streamed) → attribute citations → refuse if no sentence is supported.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rag.cite import REFUSAL, attribute, best_support, is_model_refusal
+from rag.config import Settings, load_settings
+from rag.errors import RagError
+from rag.generate import choose_generator, fallbacks, make_generator
+from rag.ingest.pipeline import IngestReport, ingest, remove
+from rag.schema import Answer, Passage
+from rag.store import Store
+from rag.support import SupportScorer, content_terms
+
+MAX_QUESTION_CHARS = 2000
+_FOLLOW_UP = re.compile(
+    r"^(?:and|what about|how about|also|so|but|then|why)\b|\b(?:it|its|they|them|their|that|this|those|these|he|she|his|her|such|there)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Restart:
+    """Streamed when a backend failed mid-answer and another takes over: discard the text so far."""
+
+    reason: str
+
+
+def clean_question(question: str) -> str:
+    """Strip control characters; refuse blank or oversized questions with a clear reason."""
+    text = "".join(ch for ch in question if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    text = " ".join(text.split())
+    if not text:
+        raise RagError("The question is empty", 'ask something, e.g. rag ask "What was agreed?"')
+    if len(text) > MAX_QUESTION_CHARS:
+        raise RagError(f"The question is {len(text)} characters long; the limit is {MAX_QUESTION_CHARS}", "shorten it")
+    return text
+
+
+def condense(question: str, history: list[tuple[str, str]] | None) -> str:
+    """The retrieval query for a follow-up: it borrows the previous question's terms.
+
+    Deterministic on purpose: a small model rewriting the question drifts,
+    and retrieval only needs the topic words the follow-up leaves out.
+    """
+    if not history:
+        return question
+    if len(content_terms(question)) <= 4 or _FOLLOW_UP.search(question):
+        return f"{history[-1][0]} {question}"
+    return question
+
+
+class Assistant:
+    """Built from settings; opens the store and loads models lazily, once."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or load_settings()
+        self._store: Store | None = None
+        self._scorer: SupportScorer | None = None
+        self._retriever = None
+
+    @classmethod
+    def from_config(cls, config_path: Path | None = None) -> Assistant:
+        return cls(load_settings(config_path))
+
+    # -- parts, built on first use ------------------------------------------
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.settings)
+        return self._store
+
+    @property
+    def scorer(self) -> SupportScorer:
+        if self._scorer is None:
+            from rag.embed import load_embedding
+
+            embedding = load_embedding(self.settings.embed.model, self.settings.embed.batch_size)
+            self._scorer = SupportScorer(embedding, self.store.term_weights())
+        return self._scorer
+
+    def _reset_derived(self) -> None:
+        self._scorer = None
+        self._retriever = None
+
+    # -- collection -----------------------------------------------------------
+    def ingest(self, paths: list[Path] | None = None, show_progress: bool = False) -> IngestReport:
+        report = ingest(self.store, self.settings, paths, show_progress=show_progress)
+        self._reset_derived()
+        return report
+
+    def remove(self, doc_ids: list[str]) -> list[str]:
+        removed = remove(self.store, doc_ids)
+        self._reset_derived()
+        return removed
+
+    def articles(self) -> list[dict[str, Any]]:
+        """One row per indexed article: doc_id, title, outlet, date, chunks."""
+        return [row for _, row in sorted(self.store.article_summaries().items())]
+
+    # -- questions ---------------------------------------------------------
+    def retrieve(self, question: str, top_k: int | None = None) -> list[Passage]:
+        from rag.retrieve import HybridRetriever
+
+        if self._retriever is None:
+            self._retriever = HybridRetriever(self.store, self.settings)
+        return self._retriever.retrieve(clean_question(question), top_k)
+
+    def ask(self, question: str, backend: str | None = None, top_k: int | None = None, history: list[tuple[str, str]] | None = None) -> Answer:
+        answer = None
+        for event in self.stream(question, backend, top_k, history):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def stream(
+        self, question: str, backend: str | None = None, top_k: int | None = None, history: list[tuple[str, str]] | None = None
+    ) -> Iterator[str | Restart | Answer]:
+        """Yield answer text as it arrives, `Restart` if a backend fails over, and finally the checked `Answer`."""
+        started = time.perf_counter()
+        question = clean_question(question)
+        if self.store.chunk_count() == 0:
+            raise RagError("The collection is empty", "run 'rag ingest' first")
+        timings: dict[str, float] = {}
+        passages = self.retrieve(condense(question, history), top_k)
+        timings["retrieve_ms"] = _ms(started)
+
+        requested = backend or self.settings.llm.backend
+        generator, _ = choose_generator(requested, self.settings, self.scorer)
+        cite = self.settings.cite
+        mark = time.perf_counter()
+        if best_support(condense(question, history), passages, self.scorer) < cite.answer_threshold:
+            timings["support_ms"] = _ms(mark)
+            timings["total_ms"] = _ms(started)
+            yield Answer(question, REFUSAL, True, generator.name, generator.model, timings_ms=timings)
+            return
+        timings["support_ms"] = _ms(mark)
+
+        mark = time.perf_counter()
+        while True:
+            generation = generator.generate(question, passages, history)
+            pieces: list[str] = []
+            try:
+                for token in generation.tokens:
+                    if not pieces:
+                        timings["first_token_ms"] = _ms(started)
+                    pieces.append(token)
+                    yield token
+                break
+            except RagError as exc:
+                remaining = fallbacks(generator.name) if requested == "auto" else []
+                if not remaining:
+                    raise
+                generator = make_generator(remaining[0], self.settings, self.scorer)
+                yield Restart(f"{exc}; answering with {generator.name} instead")
+        timings["generate_ms"] = _ms(mark)
+
+        mark = time.perf_counter()
+        text = "".join(pieces).strip()
+        result = attribute(text, generation.shown, self.scorer, cite.support_threshold, self.settings.retrieve.merge_threshold, cite.drop_unsupported)
+        timings["cite_ms"] = _ms(mark)
+        timings["total_ms"] = _ms(started)
+        if not text or is_model_refusal(text) or result.supported_sentences == 0:
+            # Retrieval found support but the model's text has none (small models
+            # invent figures or refuse wrongly): answer from the passages instead.
+            if generator.name != "extractive":
+                generator = make_generator("extractive", self.settings, self.scorer)
+                yield Restart("the model's answer was not supported by the passages; quoting them instead")
+                text = "".join(generator.generate(question, passages, history).tokens)
+                result = attribute(text, passages, self.scorer, cite.support_threshold, self.settings.retrieve.merge_threshold, cite.drop_unsupported)
+                yield result.text
+            timings["cite_ms"] = _ms(mark)
+            timings["total_ms"] = _ms(started)
+            if result.supported_sentences == 0:
+                yield Answer(question, REFUSAL, True, generator.name, generator.model, timings_ms=timings)
+                return
+        yield Answer(question, result.text, False, generator.name, generator.model, result.citations, result.unsupported, timings)
+
+    # -- status ------------------------------------------------------------
+    def info(self) -> dict[str, Any]:
+        from rag.generate import backend_status
+
+        return {
+            "store": str(self.settings.store_dir) if not self.settings.store.host else f"chroma://{self.settings.store.host}:{self.settings.store.port}",
+            "articles": len(self.store.article_hashes()),
+            "chunks": self.store.chunk_count(),
+            "backend": self.settings.llm.backend,
+            "backends": backend_status(self.settings, self.scorer),
+        }
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 1)

@@ -1,0 +1,45 @@
+"""No-LLM answers: the passage sentences that best answer the question, quoted and cited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rag.backends.base import Generation
+from rag.cite import evidence_sentences
+from rag.schema import Passage
+from rag.support import SupportScorer
+
+MAX_SENTENCES = 2
+RELATIVE_CUTOFF = 0.85  # a second sentence must score within 15 % of the best
+
+
+class ExtractiveGenerator:
+    name = "extractive"
+    model = "none"
+
+    def __init__(self, scorer: SupportScorer, min_score: float) -> None:
+        self.scorer = scorer
+        self.min_score = min_score
+
+    def check(self) -> None:
+        return None
+
+    def generate(self, question: str, passages: list[Passage], history: list[tuple[str, str]] | None = None) -> Generation:
+        return Generation(passages, self._sentences(question, passages))
+
+    def _sentences(self, question: str, passages: list[Passage]) -> Iterator[str]:
+        evidence = evidence_sentences(passages)
+        if not evidence:
+            return
+        scores = self.scorer.matrix([question], [e.text for e in evidence])[0]
+        ranked = sorted(range(len(evidence)), key=lambda j: -scores[j])
+        best = float(scores[ranked[0]])
+        chosen, seen = [], set()
+        for j in ranked:
+            if len(chosen) == MAX_SENTENCES or scores[j] < max(self.min_score, best * RELATIVE_CUTOFF):
+                break
+            if evidence[j].text not in seen:
+                seen.add(evidence[j].text)
+                chosen.append(j)
+        for k, j in enumerate(chosen):
+            yield ("" if k == 0 else " ") + f"{evidence[j].text} [{evidence[j].passage + 1}]"

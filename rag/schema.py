@@ -1,0 +1,73 @@
+"""The objects that flow between stages: Passage in, Answer out (JSON shape per DESIGN.md)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from rag.ingest.offsets import OffsetMap
+
+
+@dataclass
+class Source:
+    """One article that carries a passage (several when outlets report the same thing)."""
+
+    doc_id: str
+    title: str
+    outlet: str
+    date: str
+    start: int
+    end: int
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk: clean text plus the way back to its raw span."""
+
+    id: str
+    text: str
+    doc_id: str
+    title: str
+    outlet: str
+    date: str
+    start: int
+    end: int
+    offsets: OffsetMap
+    score: float = 0.0
+    sources: list[Source] = field(default_factory=list)
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Raw offsets of the clean substring ``text[start:end]``."""
+        return self.offsets.span_to_raw(start, end)
+
+    def source(self) -> Source:
+        return Source(self.doc_id, self.title, self.outlet, self.date, self.start, self.end)
+
+
+@dataclass
+class Citation:
+    n: int
+    doc_id: str
+    title: str
+    outlet: str
+    date: str
+    quote: str
+    start: int
+    end: int
+    score: float
+    sources: list[Source] = field(default_factory=list)
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    refused: bool
+    backend: str
+    model: str
+    citations: list[Citation] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
