@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 from rag.errors import RagError
 
 BACKENDS = ("auto", "ollama", "llamacpp", "extractive")
+FUSION_MODES = ("relative_score", "reciprocal_rerank", "dist_based_score")  # llama-index QueryFusionRetriever modes
 
 
 @dataclass
@@ -38,13 +39,14 @@ class EmbedSettings:
 @dataclass
 class ChunkSettings:
     size: int = 160
-    overlap: int = 24
+    overlap: int = 48
 
 
 @dataclass
 class RetrieveSettings:
     top_k: int = 5
     candidates: int = 20
+    fusion: str = "relative_score"
     merge_threshold: float = 0.8
 
 
@@ -163,6 +165,8 @@ def _apply_env(settings: Settings, env: dict[str, str]) -> None:
 def validate(settings: Settings) -> None:
     if settings.llm.backend not in BACKENDS:
         raise RagError(f"Unknown backend '{settings.llm.backend}'", f"choose one of: {', '.join(BACKENDS)}")
+    if settings.retrieve.fusion not in FUSION_MODES:
+        raise RagError(f"Unknown retrieve.fusion '{settings.retrieve.fusion}'", f"choose one of: {', '.join(FUSION_MODES)}")
     if settings.retrieve.top_k < 1:
         raise RagError("retrieve.top_k must be at least 1")
     if not 0 <= settings.chunk.overlap < settings.chunk.size:

@@ -1,7 +1,11 @@
-"""Hybrid retrieval: dense (Chroma) and BM25 rankings fused by reciprocal rank, near-duplicates merged.
+"""Hybrid retrieval: dense (Chroma) and BM25 rankings fused, near-duplicates merged.
 
-Fusion is llama-index's `QueryFusionRetriever` (reciprocal rerank, one query,
-no LLM query generation). Merging near-identical passages from different
+Fusion is llama-index's `QueryFusionRetriever` (one query, no LLM query
+generation) in the mode config names. The default is relative-score fusion
+rather than reciprocal rank: on paraphrased questions over the seeds it
+ranked the answering passage higher (MRR 0.81 vs 0.75; dense alone 0.66,
+BM25 alone 0.69, see tests/test_retrieve.py), because RRF discards how far
+ahead the best BM25 hit is and rewards passages both rankings half-like. Merging near-identical passages from different
 articles is hand-written: nothing in the stack does it, and it is what turns
 the same fact told by two outlets into one passage with two sources.
 """
@@ -106,7 +110,7 @@ class HybridRetriever:
             self._fusion = QueryFusionRetriever(
                 self._retrievers(),
                 llm=MockLLM(),  # never called (num_queries=1); stops it resolving a default OpenAI LLM
-                mode=FUSION_MODES.RECIPROCAL_RANK,
+                mode=FUSION_MODES(self.settings.retrieve.fusion),
                 similarity_top_k=self.settings.retrieve.candidates,
                 num_queries=1,
                 use_async=False,

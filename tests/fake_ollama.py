@@ -1,0 +1,138 @@
+"""A stand-in Ollama server on 127.0.0.1 speaking the real HTTP API.
+
+No Ollama server can be installed here, so the real `ollama` client and
+llama-index's `Ollama` LLM talk to this instead: `/api/tags`, `/api/show`,
+`/api/chat` (NDJSON when streaming), 404 for a model that is not pulled.
+A ``reply`` callable plays the model; ``fault`` injects the failures a real
+server shows: a hang past the client's timeout, a stream cut mid-answer,
+garbage in the stream.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+Reply = Callable[[list[dict]], str]
+
+
+def quoting_model(messages: list[dict]) -> str:
+    """An obedient model: quotes the passage sentence that shares most words with the question, cited."""
+    prompt = messages[-1]["content"]
+    question = prompt.rsplit("Question:", 1)[-1].split("\n", 1)[0]
+    words = {w for w in re.findall(r"\w+", question.lower()) if len(w) > 3}
+    best, best_n, best_overlap = "", 0, 0
+    for n, body in re.findall(r"^\[(\d+)\][^\n]*\n(.*?)(?=\n\n\[\d+\]|\n\nQuestion:)", prompt, re.S | re.M):
+        for sentence in re.split(r"(?<=[.!?])\s+", body):
+            overlap = len(words & set(re.findall(r"\w+", sentence.lower())))
+            if overlap > best_overlap:
+                best, best_n, best_overlap = sentence.strip(), int(n), overlap
+    return f"{best} [{best_n}]" if best else "The articles don't say."
+
+
+class FakeOllama:
+    """Start with ``with FakeOllama(models=[...]) as server:``; ``server.url`` is its address."""
+
+    def __init__(self, models: list[str] | None = None, reply: Reply = quoting_model, fault: str = "", delay_s: float = 0.0) -> None:
+        self.models = models if models is not None else ["llama3.2:3b"]
+        self.reply = reply
+        self.fault = fault  # "" | "hang" | "cut" | "garbage"
+        self.delay_s = delay_s
+        self.requests: list[dict] = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> FakeOllama:
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _json(self, status: int, body: dict) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                if self.path == "/api/tags":
+                    models = [{"name": m, "model": m, "modified_at": "2025-01-01T00:00:00Z", "size": 1, "digest": "0" * 64, "details": {}} for m in fake.models]
+                    self._json(200, {"models": models})
+                else:
+                    self._json(404, {"error": "not found"})
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                fake.requests.append({"path": self.path, **body})
+                model = body.get("model", "")
+                if self.path in ("/api/chat", "/api/show") and model not in fake.models:
+                    self._json(404, {"error": f'model "{model}" not found, try pulling it first'})
+                    return
+                if self.path == "/api/show":
+                    self._json(200, {"modelinfo": {"llama.context_length": 8192}, "details": {}, "modified_at": "2025-01-01T00:00:00Z"})
+                    return
+                if self.path != "/api/chat":
+                    self._json(404, {"error": "not found"})
+                    return
+                if fake.fault == "hang":
+                    time.sleep(fake.delay_s or 5)
+                text = fake.reply(body.get("messages", []))
+                if not body.get("stream", True):
+                    self._json(
+                        200,
+                        {"model": model, "created_at": "2025-01-01T00:00:00Z", "message": {"role": "assistant", "content": text}, "done": True, "done_reason": "stop"},
+                    )
+                    return
+                self._stream(model, text)
+
+            def _stream(self, model: str, text: str) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-ndjson")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                pieces = re.findall(r"\S+\s*", text) or [""]
+                if fake.fault == "cut":
+                    pieces = pieces[: max(1, len(pieces) // 2)]
+                for piece in pieces:
+                    self._chunk({"model": model, "created_at": "2025-01-01T00:00:00Z", "message": {"role": "assistant", "content": piece}, "done": False})
+                if fake.fault == "garbage":
+                    self._raw(b"this is not json\n")
+                if fake.fault != "cut":
+                    self._chunk(
+                        {
+                            "model": model,
+                            "created_at": "2025-01-01T00:00:00Z",
+                            "message": {"role": "assistant", "content": ""},
+                            "done": True,
+                            "done_reason": "stop",
+                            "eval_count": len(pieces),
+                        }
+                    )
+                self._raw(b"")  # end of chunked body; a "cut" stream ends without its done line
+
+            def _chunk(self, obj: dict) -> None:
+                self._raw(json.dumps(obj).encode() + b"\n")
+
+            def _raw(self, data: bytes) -> None:
+                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+                self.wfile.flush()
+
+        return Handler

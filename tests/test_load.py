@@ -1,0 +1,53 @@
+"""Metadata comes from what the text states; unusable files fail with one clear reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.errors import RagError
+from rag.ingest.load import find_date, find_outlet, read_article
+
+
+@pytest.mark.parametrize(
+    ("doc_id", "date", "outlet"),
+    [
+        ("000_8f5cf43f1953043f.txt", "2025-09-10", "Dawn"),
+        ("001_f61ae2352f1f75e9.txt", "2025-09-09", ""),
+        ("002_2915397796caa3a2.txt", "", ""),
+        ("003_b941a13b01e5ff27.txt", "2025-09-09", "Dawn"),
+        ("004_e380061d9c708e06.txt", "2025-09-09", "UrduPoint"),
+    ],
+)
+def test_date_and_outlet_are_read_from_the_text(raw_articles, doc_id, date, outlet):
+    assert find_date(raw_articles[doc_id]) == date
+    assert find_outlet(raw_articles[doc_id]) == outlet
+
+
+def test_date_forms():
+    assert find_date("Tue Sep 09 2025\nText") == "2025-09-09"
+    assert find_date("(Agency - 9th Sep, 2025)") == "2025-09-09"
+    assert find_date("Published in X, September 10th, 2025") == "2025-09-10"
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(b"", "is empty"), (b"   \n\n", "is empty"), (b"abc\x00\x01def", "binary")],
+)
+def test_unusable_file_is_refused_with_reason(tmp_path, content, reason):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(RagError, match=reason):
+        read_article(path, 10**6)
+
+
+def test_oversized_file_is_refused(tmp_path):
+    path = tmp_path / "big.txt"
+    path.write_text("word " * 1000)
+    with pytest.raises(RagError, match="over the"):
+        read_article(path, 100)
+
+
+def test_latin1_file_is_read(tmp_path):
+    path = tmp_path / "latin.txt"
+    path.write_bytes("Café owners in Zürich met on Monday.".encode("latin-1"))
+    assert "Café" in read_article(path, 10**6).raw
