@@ -27,7 +27,7 @@ def quoting_model(messages: list[dict]) -> str:
     words = {w for w in re.findall(r"\w+", question.lower()) if len(w) > 3}
     best, best_n, best_overlap = "", 0, 0
     for n, body in re.findall(r"^\[(\d+)\][^\n]*\n(.*?)(?=\n\n\[\d+\]|\n\nQuestion:)", prompt, re.S | re.M):
-        for sentence in re.split(r"(?<=[.!?])\s+", body):
+        for sentence in re.split(r"(?<=[.!?])\s+|\n+", body):
             overlap = len(words & set(re.findall(r"\w+", sentence.lower())))
             if overlap > best_overlap:
                 best, best_n, best_overlap = sentence.strip(), int(n), overlap

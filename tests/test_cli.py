@@ -1,0 +1,111 @@
+"""The CLI as a user runs it: a real subprocess, real store, clear errors, the DESIGN.md JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ANSWER_KEYS = {"question", "answer", "refused", "backend", "model", "citations", "unsupported", "timings_ms"}
+CITATION_KEYS = {"n", "doc_id", "title", "outlet", "date", "quote", "start", "end", "score", "sources"}
+
+
+def rag(*args: str, store: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "RAG_STORE": str(store), "HF_HUB_OFFLINE": "1"}
+    return subprocess.run([sys.executable, "-m", "rag", *args], cwd=ROOT, env=env, capture_output=True, text=True, input=stdin, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def cli_store(seeded) -> Path:
+    return seeded.settings.store_dir
+
+
+def test_ask_json_matches_the_answer_schema(cli_store, raw_articles):
+    result = rag("ask", "What is the current bilateral trade between Pakistan and Kazakhstan?", "--json", "--backend", "extractive", store=cli_store)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert set(answer) == ANSWER_KEYS
+    assert answer["refused"] is False and "239" in answer["answer"]
+    assert answer["citations"] and all(set(c) == CITATION_KEYS for c in answer["citations"])
+    c = answer["citations"][0]
+    assert raw_articles[c["doc_id"]][c["start"] : c["end"]].replace("-", "") == c["quote"].replace("-", "")
+
+
+def test_ask_prints_answer_sources_and_backend(cli_store):
+    result = rag("ask", "Which three ports are covered by the transit trade accord?", "--backend", "extractive", store=cli_store)
+    assert result.returncode == 0, result.stderr
+    assert "Gwadar" in result.stdout and "[1]" in result.stdout
+    assert "003_b941a13b01e5ff27.txt:" in result.stdout
+    assert "answered by extractive" in result.stderr
+
+
+def test_off_topic_question_is_refused(cli_store):
+    result = rag("ask", "Who won the 2022 World Cup?", "--json", store=cli_store)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["refused"] is True
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("ask", "   "), "The question is empty"),
+        (("ask", "x" * 3000), "the limit is"),
+        (("ask", "trade?", "--backend", "nonsense"), "Invalid value"),
+        (("ingest", "/no/such/folder"), "No such file or folder"),
+    ],
+)
+def test_bad_input_is_one_clear_line_without_traceback(cli_store, args, message):
+    result = rag(*args, store=cli_store)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_empty_store_says_to_ingest_first(tmp_path):
+    result = rag("ask", "anything?", store=tmp_path / "empty")
+    assert result.returncode == 1
+    assert "rag ingest" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_debug_flag_shows_the_traceback(tmp_path):
+    result = rag("--debug", "ask", "anything?", store=tmp_path / "empty")
+    assert "Traceback" in result.stderr
+
+
+def test_malformed_config_names_the_problem(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text("[llm]\nbackend = \n")
+    result = rag("--config", str(config), "info", store=tmp_path / "s")
+    assert result.returncode == 1 and "invalid TOML" in result.stderr and "line 2" in result.stderr
+
+
+def test_unknown_config_key_is_named(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text("[retrieve]\ntopk = 3\n")
+    result = rag("--config", str(config), "info", store=tmp_path / "s")
+    assert result.returncode == 1 and "unknown key 'topk'" in result.stderr
+
+
+def test_ingest_prints_summary_and_chat_answers_follow_up(tmp_path, seeds):
+    store = tmp_path / "store"
+    result = rag("ingest", str(seeds), store=store)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().startswith("5 articles, ") and "5 new, 0 changed, 0 removed" in result.stdout
+    again = rag("ingest", str(seeds), store=store)
+    assert "0 new, 0 changed, 0 removed" in again.stdout
+    chat = rag(
+        "chat", "--backend", "extractive", store=store, stdin="When was the last Kazakh presidential visit to Pakistan?\nand the last Pakistani PM visit to Kazakhstan?\n"
+    )
+    assert chat.returncode == 0, chat.stderr
+    assert "2003" in chat.stdout and "2015" in chat.stdout
+
+
+def test_help_explains_every_command():
+    result = subprocess.run([sys.executable, "-m", "rag", "--help"], cwd=ROOT, capture_output=True, text=True)
+    for command in ("ingest", "ask", "chat", "info", "remove"):
+        assert command in result.stdout
