@@ -7,6 +7,7 @@ API (no Ollama server can be installed here), through the real clients.
 from __future__ import annotations
 
 import importlib.util
+import re
 import time
 
 import pytest
@@ -106,7 +107,7 @@ def test_ollama_connection_refused_is_a_clear_error(seeded):
 
 
 def test_ollama_missing_model_says_to_pull_it(seeded):
-    with FakeOllama(models=["other:7b"]) as server, pytest.raises(RagError, match="ollama pull llama3.2:3b"):
+    with FakeOllama(models=["other:7b"]) as server, pytest.raises(RagError, match=re.escape("ollama pull llama3.2:3b")):
         ollama_assistant(seeded, server.url).ask(TRADE, backend="ollama")
 
 
