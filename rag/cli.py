@@ -216,3 +216,29 @@ def info_command(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"Backend:  {info['backend']}")
     for name, status in info["backends"].items():
         click.echo(f"  {name:10} {status}")
+
+
+@main.command("eval")
+@click.option("--gold", "gold_path", type=click.Path(dir_okay=False, path_type=Path), help="Gold Q&A file in the DESIGN.md format (default: eval/gold.jsonl).")
+@click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("eval/out"), show_default=True, help="Where results.json, report.md and plots go."
+)
+@_backend_option
+@click.option("--no-baseline", is_flag=True, help="Skip the llama-index-defaults baseline.")
+@click.option("--gate", is_flag=True, help="Exit non-zero when a metric misses its threshold in config.toml [eval.thresholds].")
+@click.pass_context
+@handle_errors
+def eval_command(ctx: click.Context, gold_path: Path | None, out_dir: Path, backend: str | None, no_baseline: bool, gate: bool) -> None:
+    """Score retrieval, answers, refusals and citations against a gold Q&A set, beside a llama-index baseline."""
+    from rag.evaluate.run import run_eval
+
+    helper = assistant(ctx)
+    results, written, failures = run_eval(helper, gold_path or helper.settings.resolve("eval/gold.jsonl"), out_dir, backend, not no_baseline)
+    from rag.evaluate.report import summary_table
+
+    click.echo(summary_table(results))
+    click.echo("Wrote " + ", ".join(str(p) for p in written))
+    for failure in failures:
+        click.secho(f"GATE FAIL: {failure}", fg="red", err=True)
+    if gate and failures:
+        sys.exit(1)

@@ -1,0 +1,66 @@
+"""Retrieval, answer, refusal and citation metrics, computed from raw character offsets."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+from rag.schema import Passage
+
+_MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+
+
+def overlaps(doc_id: str, start: int, end: int, spans: list[tuple[str, int, int]]) -> bool:
+    return any(d == doc_id and start < e and s < end for d, s, e in spans)
+
+
+def passage_is_relevant(passage: Passage, spans: list[tuple[str, int, int]]) -> bool:
+    return any(overlaps(s.doc_id, s.start, s.end, spans) for s in passage.sources)
+
+
+def retrieval_scores(passages: list[Passage], spans: list[tuple[str, int, int]], sources: list[str]) -> dict[str, float]:
+    relevant = [passage_is_relevant(p, spans) for p in passages[:10]]
+    scores = {f"evidence_recall_at_{k}": float(any(relevant[:k])) for k in (1, 3, 5, 10)}
+    first = next((i for i, r in enumerate(relevant) if r), None)
+    scores["mrr"] = 0.0 if first is None else 1.0 / (first + 1)
+    dcg = sum(1.0 / math.log2(i + 2) for i, r in enumerate(relevant) if r)
+    ideal = sum(1.0 / math.log2(i + 2) for i in range(sum(relevant)))
+    scores["ndcg_at_10"] = dcg / ideal if ideal else 0.0
+    found = {s.doc_id for p in passages[:5] for s in p.sources}
+    scores["source_recall_at_5"] = len(found & set(sources)) / len(sources) if sources else 1.0
+    return scores
+
+
+def normalise(text: str) -> str:
+    """Case, currency signs, thousands separators and hyphens don't matter: '$239 million' ~ '239 million'."""
+    text = text.lower().replace("$", " ")
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
+    text = re.sub(r"[-–—/]", " ", text)
+    return " ".join(re.findall(r"\w+(?:\.\d+)?", text))
+
+
+def includes_all(answer: str, required: list[str]) -> bool:
+    haystack = f" {normalise(answer)} "
+    return all(f" {normalise(r)} " in haystack for r in required)
+
+
+def strip_markers(text: str) -> str:
+    return _MARKER.sub("", text)
+
+
+def token_f1(prediction: str, reference: str) -> float:
+    pred, ref = normalise(strip_markers(prediction)).split(), normalise(reference).split()
+    common = sum((Counter(pred) & Counter(ref)).values())
+    if not pred or not ref or not common:
+        return 0.0
+    precision, recall = common / len(pred), common / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))
+    return ordered[index]

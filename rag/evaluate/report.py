@@ -1,0 +1,95 @@
+"""Write results.json, report.md and PNG plots; format the summary table printed by `rag eval`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+SUMMARY_KEYS = (
+    "evidence_recall_at_1", "evidence_recall_at_3", "evidence_recall_at_5", "evidence_recall_at_10", "mrr", "ndcg_at_10",
+    "source_recall_at_5", "must_include_accuracy", "answer_f1", "refusal_accuracy", "false_refusal_rate",
+    "citation_precision", "citation_recall", "latency_ms_p50", "latency_ms_p95",
+)  # fmt: skip
+
+
+def _fmt(key: str, value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.0f}" if key.startswith("latency") else f"{value:.3f}"
+
+
+def summary_table(results: dict[str, Any]) -> str:
+    names = [n for n in ("system", "baseline") if n in results]
+    lines = [f"| metric | {' | '.join(names)} |", "|---|" + "---|" * len(names)]
+    for key in SUMMARY_KEYS:
+        lines.append(f"| {key} | " + " | ".join(_fmt(key, results[n].get(key)) for n in names) + " |")
+    return "\n".join(lines)
+
+
+def worst_questions(result: dict[str, Any], n: int = 8) -> list[dict[str, Any]]:
+    """Answerable questions missed (refused, missing facts, evidence not retrieved) and unanswerables answered."""
+
+    def badness(row: dict[str, Any]) -> float:
+        if not row["answerable"]:
+            return 0.0 if row["refused"] else 2.0
+        return (1 - row.get("must_include", 0)) + (1 - row.get("evidence_recall_at_5", 0)) + float(row["refused"])
+
+    return [r for r in sorted(result["per_question"], key=badness, reverse=True) if badness(r) > 0][:n]
+
+
+def write_report(results: dict[str, Any], out: Path, thresholds: dict[str, float]) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "results.json", out / "report.md"]
+    written[0].write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    lines = ["# Eval report", "", f"Gold file: `{results['gold']}` ({results['questions']} questions); backend: {results['backend']}", "", summary_table(results), ""]
+    if thresholds:
+        lines += ["## CI gate (config.toml [eval.thresholds])", ""]
+        lines += [
+            f"- {k}: {results['system'][k]:.3f} {'<=' if k.endswith('rate') else '>='} {v} → {'ok' if gate_ok(k, results['system'][k], v) else 'FAIL'}"
+            for k, v in thresholds.items()
+        ]
+        lines.append("")
+    lines += ["## By question type (system)", "", "| type | n | refused | recall@5 | must_include |", "|---|---|---|---|---|"]
+    for kind, row in results["system"]["by_type"].items():
+        lines.append(
+            f"| {kind} | {row['questions']} | {row['refused']:.2f} | {row.get('evidence_recall_at_5', float('nan')):.2f} | {row.get('must_include', float('nan')):.2f} |"
+        )
+    lines += ["", "## Where it fails (system)", ""]
+    for row in worst_questions(results["system"]):
+        lines += [f"### {row['id']} ({row['type']}): {row['question']}", f"- answered: {row['answer']!r} (refused: {row['refused']})"]
+        if row.get("retrieved"):
+            lines.append(f"- retrieved: {', '.join(row['retrieved'])}; recall@5 {row.get('evidence_recall_at_5', 0):.0f}")
+        lines.append("")
+    written[1].write_text("\n".join(lines))
+    written += _plots(results, out)
+    return written
+
+
+def gate_ok(key: str, value: float, threshold: float) -> bool:
+    return value <= threshold if key.endswith("rate") else value >= threshold
+
+
+def _plots(results: dict[str, Any], out: Path) -> list[Path]:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:  # plots are a nicety; the numbers are in results.json
+        return []
+    keys = [k for k in SUMMARY_KEYS if not k.startswith("latency")]
+    names = [n for n in ("system", "baseline") if n in results]
+    fig, ax = plt.subplots(figsize=(10, 5))
+    width = 0.8 / len(names)
+    for i, name in enumerate(names):
+        ax.bar([x + i * width for x in range(len(keys))], [results[name][k] for k in keys], width, label=name)
+    ax.set_xticks([x + width * (len(names) - 1) / 2 for x in range(len(keys))], keys, rotation=60, ha="right")
+    ax.set_ylim(0, 1.05)
+    ax.legend()
+    ax.set_title("system vs llama-index defaults")
+    fig.tight_layout()
+    path = out / "metrics.png"
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return [path]
