@@ -144,7 +144,7 @@ class Store:
         target = self.dir / BM25_DIR
         stamp = target / BM25_STAMP
         if stamp.exists() and json.loads(stamp.read_text()) == self._stamp():
-            self._bm25 = BM25Retriever.from_persist_dir(str(target))
+            self._bm25 = BM25Retriever.from_persist_dir(str(target), show_progress=False)
             self._bm25.similarity_top_k = min(self.settings.retrieve.candidates, self.chunk_count())
         elif self.chunk_count():
             self.rebuild_bm25()
