@@ -134,14 +134,15 @@ class Assistant:
         if self.store.chunk_count() == 0:
             raise RagError("The collection is empty", "run 'rag ingest' first")
         timings: dict[str, float] = {}
-        passages = self.retrieve(condense(question, history), top_k)
+        query = condense(question, history)
+        passages = self.retrieve(query, top_k)
         timings["retrieve_ms"] = _ms(started)
 
         requested = backend or self.settings.llm.backend
         generator, _ = choose_generator(requested, self.settings, self.scorer)
         cite = self.settings.cite
         mark = time.perf_counter()
-        if best_support(condense(question, history), passages, self.scorer) < cite.answer_threshold:
+        if best_support(query, passages, self.scorer) < cite.answer_threshold:
             timings["support_ms"] = _ms(mark)
             timings["total_ms"] = _ms(started)
             yield Answer(question, REFUSAL, True, generator.name, generator.model, timings_ms=timings)

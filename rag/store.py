@@ -14,7 +14,6 @@ import json
 import os
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.config import Settings
@@ -181,11 +180,3 @@ class Store:
             yield
         finally:
             handle.close()
-
-
-def open_store(settings: Settings) -> Store:
-    return Store(settings)
-
-
-def store_exists(settings: Settings) -> bool:
-    return settings.store.host != "" or Path(settings.store_dir / "chroma").exists()
