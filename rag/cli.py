@@ -225,18 +225,21 @@ def info_command(ctx: click.Context, as_json: bool) -> None:
 )
 @_backend_option
 @click.option("--no-baseline", is_flag=True, help="Skip the llama-index-defaults baseline.")
+@click.option("--ablate", is_flag=True, help="Also score the system with each component off (cleaning, BM25, dense, merging).")
 @click.option("--gate", is_flag=True, help="Exit non-zero when a metric misses its threshold in config.toml [eval.thresholds].")
 @click.pass_context
 @handle_errors
-def eval_command(ctx: click.Context, gold_path: Path | None, out_dir: Path, backend: str | None, no_baseline: bool, gate: bool) -> None:
+def eval_command(ctx: click.Context, gold_path: Path | None, out_dir: Path, backend: str | None, no_baseline: bool, ablate: bool, gate: bool) -> None:
     """Score retrieval, answers, refusals and citations against a gold Q&A set, beside a llama-index baseline."""
     from rag.evaluate.run import run_eval
 
     helper = assistant(ctx)
-    results, written, failures = run_eval(helper, gold_path or helper.settings.resolve("eval/gold.jsonl"), out_dir, backend, not no_baseline)
-    from rag.evaluate.report import summary_table
+    results, written, failures = run_eval(helper, gold_path or helper.settings.resolve("eval/gold.jsonl"), out_dir, backend, not no_baseline, ablate)
+    from rag.evaluate.report import ablation_table, summary_table
 
     click.echo(summary_table(results))
+    if "ablations" in results:
+        click.echo("\n" + ablation_table(results))
     click.echo("Wrote " + ", ".join(str(p) for p in written))
     for failure in failures:
         click.secho(f"GATE FAIL: {failure}", fg="red", err=True)

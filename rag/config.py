@@ -40,6 +40,7 @@ class EmbedSettings:
 class ChunkSettings:
     size: int = 160
     overlap: int = 48
+    clean: bool = True  # false: chunk the raw text as it is (an eval ablation)
 
 
 @dataclass
@@ -48,6 +49,9 @@ class RetrieveSettings:
     candidates: int = 20
     fusion: str = "relative_score"
     merge_threshold: float = 0.8
+    dense: bool = True  # the three switches exist for eval ablations (`rag eval --ablate`)
+    bm25: bool = True
+    merge: bool = True
 
 
 @dataclass
@@ -169,5 +173,7 @@ def validate(settings: Settings) -> None:
         raise RagError(f"Unknown retrieve.fusion '{settings.retrieve.fusion}'", f"choose one of: {', '.join(FUSION_MODES)}")
     if settings.retrieve.top_k < 1:
         raise RagError("retrieve.top_k must be at least 1")
+    if not (settings.retrieve.dense or settings.retrieve.bm25):
+        raise RagError("retrieve.dense and retrieve.bm25 are both false", "switch at least one ranking on")
     if not 0 <= settings.chunk.overlap < settings.chunk.size:
         raise RagError("chunk.overlap must be smaller than chunk.size")

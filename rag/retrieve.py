@@ -72,12 +72,12 @@ def merge_near_duplicates(passages: list[Passage], threshold: float) -> list[Pas
 
 
 class HybridRetriever:
-    """Dense + BM25 with RRF; either ranking can be switched off (for ablations)."""
+    """Dense + BM25 fused; either ranking, and merging, can be switched off in settings (for ablations)."""
 
-    def __init__(self, store: Store, settings: Settings, dense: bool = True, bm25: bool = True, merge: bool = True) -> None:
+    def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
-        self.use_dense, self.use_bm25, self.merge = dense, bm25, merge
+        self.use_dense, self.use_bm25, self.merge = settings.retrieve.dense, settings.retrieve.bm25, settings.retrieve.merge
         self._fusion = None
 
     def _retrievers(self) -> list:

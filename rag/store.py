@@ -127,7 +127,7 @@ class Store:
             return
         retriever = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=self.settings.retrieve.candidates, language="english")
         target.mkdir(parents=True, exist_ok=True)
-        retriever.persist(str(target))
+        retriever.persist(str(target), show_progress=False)  # kwargs reach bm25s.save
         weights = TermWeights.from_texts([n.get_content() for n in nodes])
         (target / TERMS_FILE).write_text(json.dumps({"df": weights.df, "n_docs": weights.n_docs}))
         self._weights = weights

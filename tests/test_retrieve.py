@@ -63,13 +63,19 @@ def mrr(retriever, raw_articles, k=5):
     return sum(reciprocal_rank(retriever.retrieve(q, top_k=k), ev, d, raw_articles) for q, ev, d in LABELLED) / len(LABELLED)
 
 
+def _only(settings, ranking):
+    single = copy.deepcopy(settings)
+    single.retrieve.dense, single.retrieve.bm25 = ranking == "dense", ranking == "bm25"
+    return single
+
+
 @pytest.mark.parametrize("fusion", FUSION_MODES)
 def test_fusion_beats_either_ranking_alone(seeded, raw_articles, fusion):
     settings = copy.deepcopy(seeded.settings)
     settings.retrieve.fusion = fusion
     hybrid = mrr(HybridRetriever(seeded.store, settings), raw_articles)
-    dense = mrr(HybridRetriever(seeded.store, settings, bm25=False), raw_articles)
-    bm25 = mrr(HybridRetriever(seeded.store, settings, dense=False), raw_articles)
+    dense = mrr(HybridRetriever(seeded.store, _only(settings, "dense")), raw_articles)
+    bm25 = mrr(HybridRetriever(seeded.store, _only(settings, "bm25")), raw_articles)
     assert hybrid > max(dense, bm25), (hybrid, dense, bm25)
 
 

@@ -27,6 +27,17 @@ def summary_table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+ABLATION_KEYS = ("evidence_recall_at_5", "mrr", "must_include_accuracy", "refusal_accuracy", "false_refusal_rate", "citation_precision", "latency_ms_p50")
+
+
+def ablation_table(results: dict[str, Any]) -> str:
+    """One row per variant: the full system, then each component switched off."""
+    rows = {"full system": results["system"]} | {name.replace("_", " "): r for name, r in results["ablations"].items()}
+    lines = [f"| variant | {' | '.join(ABLATION_KEYS)} |", "|---|" + "---|" * len(ABLATION_KEYS)]
+    lines += [f"| {name} | " + " | ".join(_fmt(k, r.get(k)) for k in ABLATION_KEYS) + " |" for name, r in rows.items()]
+    return "\n".join(lines)
+
+
 def worst_questions(result: dict[str, Any], n: int = 8) -> list[dict[str, Any]]:
     """Answerable questions missed (refused, missing facts, evidence not retrieved) and unanswerables answered."""
 
@@ -50,6 +61,8 @@ def write_report(results: dict[str, Any], out: Path, thresholds: dict[str, float
             for k, v in thresholds.items()
         ]
         lines.append("")
+    if "ablations" in results:
+        lines += ["## Ablations: what each component is worth", "", ablation_table(results), ""]
     lines += ["## By question type (system)", "", "| type | n | refused | recall@5 | must_include |", "|---|---|---|---|---|"]
     for kind, row in results["system"]["by_type"].items():
         lines.append(

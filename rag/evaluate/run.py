@@ -2,26 +2,55 @@
 
 from __future__ import annotations
 
+import copy
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from rag.assistant import Assistant
+from rag.config import Settings
 from rag.evaluate.gold import load_gold
 from rag.evaluate.harness import baseline, score, system
 from rag.evaluate.report import gate_ok, write_report
 
 
-def run_eval(assistant: Assistant, gold_path: Path, out: Path, backend: str | None, with_baseline: bool) -> tuple[dict[str, Any], list[Path], list[str]]:
+# Each ablation switches one component off; (settings section, flag).
+ABLATIONS = {"no_cleaning": ("chunk", "clean"), "no_bm25": ("retrieve", "bm25"), "no_dense": ("retrieve", "dense"), "no_merging": ("retrieve", "merge")}
+
+
+def ablated_settings(settings: Settings, name: str, scratch: Path) -> Settings:
+    """Settings with one component off. Cleaning changes the chunks, so that
+    variant ingests into its own scratch store (and Chroma collection)."""
+    section, flag = ABLATIONS[name]
+    variant = copy.deepcopy(settings)
+    setattr(getattr(variant, section), flag, False)
+    if section == "chunk":
+        variant.store.path = str(scratch / name)
+        variant.store.collection = f"{settings.store.collection}_{name}"
+    return variant
+
+
+def run_eval(
+    assistant: Assistant, gold_path: Path, out: Path, backend: str | None, with_baseline: bool, ablate: bool = False
+) -> tuple[dict[str, Any], list[Path], list[str]]:
     if assistant.store.chunk_count() == 0:
         assistant.ingest()
     articles = {doc_id: doc.get_content() for doc_id, doc in assistant.store.articles().items()}
     gold = load_gold(gold_path, articles)
-    progress = _progress(len(gold) * (2 if with_baseline else 1))
+    progress = _progress(len(gold) * (1 + with_baseline + ablate * len(ABLATIONS)))
     results: dict[str, Any] = {"gold": str(gold_path), "questions": len(gold), "backend": backend or assistant.settings.llm.backend}
     results["system"] = score(system(assistant, backend), gold, assistant, progress)
     if with_baseline:
         results["baseline"] = score(baseline(assistant, backend), gold, assistant, progress)
+    if ablate:
+        results["ablations"] = {}
+        with tempfile.TemporaryDirectory(prefix="rag-ablate-") as scratch:
+            for name in ABLATIONS:
+                variant = Assistant(ablated_settings(assistant.settings, name, Path(scratch)))
+                if variant.store.chunk_count() == 0:  # the cleaning-off variant: same folders, own store
+                    variant.ingest(sorted({Path(d.metadata["folder"]) for d in assistant.store.articles().values() if d.metadata.get("folder")}) or None)
+                results["ablations"][name] = score(system(variant, backend), gold, variant, progress)
     thresholds = {k: float(v) for k, v in assistant.settings.eval.get("thresholds", {}).items()}
     failures = [f"{k} = {results['system'][k]:.3f}, threshold {v}" for k, v in thresholds.items() if not gate_ok(k, results["system"][k], v)]
     written = write_report(results, out, thresholds)

@@ -16,7 +16,8 @@ from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import BaseNode, TextNode, TransformComponent
 from pydantic import PrivateAttr
 
-from rag.ingest.clean import clean_article
+from rag.ingest.clean import CleanText, clean_article
+from rag.ingest.offsets import OffsetMap
 from rag.ingest.load import find_title
 
 # Metadata every chunk carries. None of it is embedded or shown to the model:
@@ -29,8 +30,9 @@ class ArticleChunker(TransformComponent):
 
     _splitter: SentenceSplitter = PrivateAttr()
     _vocabulary: set[str] = PrivateAttr()
+    _clean: bool = PrivateAttr()
 
-    def __init__(self, chunk_size: int, chunk_overlap: int, count_tokens: Callable[[str], list], vocabulary: set[str]) -> None:
+    def __init__(self, chunk_size: int, chunk_overlap: int, count_tokens: Callable[[str], list], vocabulary: set[str], clean: bool = True) -> None:
         super().__init__()
         self._splitter = SentenceSplitter(
             chunk_size=chunk_size,
@@ -40,6 +42,7 @@ class ArticleChunker(TransformComponent):
             id_func=lambda i, doc: f"{doc.id_}#{i:04d}",
         )
         self._vocabulary = vocabulary
+        self._clean = clean
 
     def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> list[BaseNode]:
         chunks: list[BaseNode] = []
@@ -48,7 +51,8 @@ class ArticleChunker(TransformComponent):
         return chunks
 
     def chunk(self, document: BaseNode) -> list[TextNode]:
-        clean = clean_article(document.get_content(), self._vocabulary)
+        raw = document.get_content()
+        clean = clean_article(raw, self._vocabulary) if self._clean else CleanText(raw, OffsetMap())
         metadata = dict(document.metadata) | {"title": find_title(clean.text)}
         clean_doc = Document(
             id_=document.id_,

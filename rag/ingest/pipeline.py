@@ -107,6 +107,7 @@ def ingest(store: Store, settings: Settings, paths: list[Path] | None = None, sh
             chunk_overlap=settings.chunk.overlap,
             count_tokens=count_tokens_fn(embedding),
             vocabulary=collection_vocabulary(texts) | tokenizer_vocabulary(embedding),
+            clean=settings.chunk.clean,
         )
         pipeline = IngestionPipeline(
             transformations=[chunker, embedding],

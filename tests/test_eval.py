@@ -1,0 +1,154 @@
+"""The eval harness: metrics on hand-made cases, and `rag eval` end to end on a gold file of our own making."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rag.errors import RagError
+from rag.evaluate.gold import load_gold
+from rag.evaluate.harness import aggregate
+from rag.evaluate.metrics import includes_all, percentile, retrieval_scores, token_f1
+from rag.evaluate.report import gate_ok
+from rag.evaluate.run import ABLATIONS, run_eval
+from rag.ingest.offsets import OffsetMap
+from rag.schema import Passage
+
+
+def _passage(doc_id: str, start: int, end: int) -> Passage:
+    p = Passage(f"{doc_id}#{start}", "x" * (end - start), doc_id, doc_id, "", "", start, end, OffsetMap(), 0.0)
+    p.sources = [p.source()]
+    return p
+
+
+def test_retrieval_scores_count_overlap_by_raw_offsets():
+    spans = [("a.txt", 100, 150)]
+    ranked = [_passage("a.txt", 0, 100), _passage("b.txt", 100, 150), _passage("a.txt", 140, 300)]
+    scores = retrieval_scores(ranked, spans, ["a.txt"])
+    assert scores["evidence_recall_at_1"] == 0.0
+    assert scores["evidence_recall_at_3"] == 1.0
+    assert scores["mrr"] == pytest.approx(1 / 3)
+    assert scores["ndcg_at_10"] == pytest.approx(0.5)
+    assert scores["source_recall_at_5"] == 1.0
+    assert retrieval_scores(ranked[:2], spans, ["a.txt", "c.txt"])["source_recall_at_5"] == 0.5
+
+
+def test_merged_passage_counts_through_any_of_its_sources():
+    merged = _passage("b.txt", 0, 50)
+    merged.sources.append(_passage("a.txt", 120, 170).source())
+    assert retrieval_scores([merged], [("a.txt", 100, 150)], ["a.txt"])["mrr"] == 1.0
+
+
+def test_must_include_normalises_numbers_currency_and_case():
+    assert includes_all("Trade stands at around $239 million [1].", ["239 million"])
+    assert includes_all("Trade of 1,000,000 tonnes", ["1000000 tonnes"])
+    assert includes_all("The Trans-Afghan railway", ["trans afghan"])
+    assert not includes_all("Trade stands at $23 million", ["239 million"])
+    assert not includes_all("2390 million", ["239 million"])
+
+
+def test_token_f1_ignores_citation_markers():
+    assert token_f1("Astana [1].", "Astana") == 1.0
+    assert token_f1("in Islamabad", "Astana") == 0.0
+    assert 0 < token_f1("the capital Astana", "Astana") < 1
+
+
+def test_percentile_is_nearest_rank():
+    assert percentile([10, 20, 30, 40], 50) == 20
+    assert percentile([10, 20, 30, 40], 95) == 40
+    assert percentile([], 50) == 0.0
+
+
+def test_aggregate_separates_refusal_rates():
+    rows = [
+        {"id": "1", "type": "factoid", "answerable": True, "refused": False, "must_include": 1.0, "answer_f1": 1.0, "mrr": 1.0},
+        {"id": "2", "type": "factoid", "answerable": True, "refused": True, "must_include": 0.0, "answer_f1": 0.0, "mrr": 0.0},
+        {"id": "3", "type": "unanswerable", "answerable": False, "refused": True},
+        {"id": "4", "type": "unanswerable", "answerable": False, "refused": False},
+    ]
+    result = aggregate(rows, [True, False], [True], [100.0, 200.0])
+    assert result["false_refusal_rate"] == 0.5
+    assert result["refusal_accuracy"] == 0.5
+    assert result["must_include_accuracy"] == 0.5
+    assert result["citation_precision"] == 0.5
+    assert result["by_type"]["unanswerable"]["refused"] == 0.5
+
+
+def test_gate_direction_depends_on_metric():
+    assert gate_ok("mrr", 0.9, 0.85) and not gate_ok("mrr", 0.8, 0.85)
+    assert gate_ok("false_refusal_rate", 0.05, 0.1) and not gate_ok("false_refusal_rate", 0.2, 0.1)
+
+
+def test_gold_file_errors_name_the_line(tmp_path):
+    path = tmp_path / "gold.jsonl"
+    path.write_text('{"id": "q1", "question": "x", "answerable": false}\n{"id": "q2"\n')
+    with pytest.raises(RagError, match=r"gold.jsonl:2"):
+        load_gold(path, {})
+    path.write_text('{"id": "q1", "question": "x"}\n')
+    with pytest.raises(RagError, match="missing answerable"):
+        load_gold(path, {})
+
+
+# A collection and gold file that have nothing to do with the seeds: the harness must score any gold file.
+ARTICLES = {
+    "harbour.txt": "Harbour Town opens new ferry terminal\n\nHARBOUR TOWN: The council opened a ferry terminal on Monday. "
+    "The terminal cost 42 million euros and can handle 3,000 passengers a day. Mayor Lena Ruiz said ferries to Port Alva would "
+    "start in June.\n\nThe old pier will become a fish market.\n",
+    "orchard.txt": "Valley orchards report record apple harvest\n\nGREENVALE: Farmers in Greenvale picked 18,500 tonnes of apples this "
+    "autumn, a record. The cooperative chair, Tomas Berg, credited a mild spring. Most of the crop goes to juice makers in the north.\n",
+}
+GOLD = [
+    {"id": "h1", "question": "How much did the ferry terminal cost?", "answer": "42 million euros", "must_include": ["42 million"],
+     "sources": ["harbour.txt"], "evidence": ["The terminal cost 42 million euros"], "answerable": True, "type": "numeric"},
+    {"id": "o1", "question": "how many tonnes of apples did greenvale farmers pick", "answer": "18,500 tonnes", "must_include": ["18,500"],
+     "sources": ["orchard.txt"], "evidence": ["picked 18,500 tonnes of apples"], "answerable": True, "type": "numeric"},
+    {"id": "u1", "question": "What is the population of Port Alva?", "answer": "", "must_include": [], "sources": [], "evidence": [],
+     "answerable": False, "type": "unanswerable"},
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def eval_run(tmp_path_factory):
+    from rag.assistant import Assistant
+    from tests.conftest import make_settings
+
+    root = tmp_path_factory.mktemp("eval")
+    folder = root / "articles"
+    folder.mkdir()
+    for name, text in ARTICLES.items():
+        (folder / name).write_text(text)
+    gold = root / "gold.jsonl"
+    gold.write_text("\n".join(json.dumps(g) for g in GOLD) + "\n")
+    settings = make_settings(root / "store", backend="extractive")
+    settings.collection.paths = [str(folder)]
+    settings.eval = {"thresholds": {"evidence_recall_at_5": 0.5, "false_refusal_rate": 0.5, "refusal_accuracy": 1.01}}
+    results, written, failures = run_eval(Assistant(settings), gold, root / "out", "extractive", with_baseline=True, ablate=True)
+    return results, written, failures
+
+
+def test_eval_writes_results_report_and_plot(eval_run):
+    results, written, _ = eval_run
+    assert {p.name for p in written} == {"results.json", "report.md", "metrics.png"}
+    saved = json.loads(written[0].read_text())
+    for name in ("system", "baseline"):
+        for key in ("evidence_recall_at_5", "mrr", "must_include_accuracy", "citation_precision", "latency_ms_p95", "per_question", "by_type"):
+            assert key in saved[name], (name, key)
+    assert set(saved["ablations"]) == set(ABLATIONS)
+    report = written[1].read_text()
+    assert "| metric | system | baseline |" in report and "Ablations" in report
+
+
+def test_eval_scores_a_foreign_collection(eval_run):
+    system = eval_run[0]["system"]
+    assert system["evidence_recall_at_5"] == 1.0
+    assert system["must_include_accuracy"] == 1.0
+    assert system["refusal_accuracy"] == 1.0
+    assert system["citation_precision"] == 1.0
+    rows = {r["id"]: r for r in system["per_question"]}
+    assert "42 million euros" in rows["h1"]["answer"]
+
+
+def test_gate_reports_each_failed_threshold(eval_run):
+    failures = eval_run[2]
+    assert len(failures) == 1 and failures[0].startswith("refusal_accuracy")
