@@ -103,7 +103,7 @@ GOLD = [
      "sources": ["harbour.txt"], "evidence": ["The terminal cost 42 million euros"], "answerable": True, "type": "numeric"},
     {"id": "o1", "question": "how many tonnes of apples did greenvale farmers pick", "answer": "18,500 tonnes", "must_include": ["18,500"],
      "sources": ["orchard.txt"], "evidence": ["picked 18,500 tonnes of apples"], "answerable": True, "type": "numeric"},
-    {"id": "u1", "question": "What is the population of Port Alva?", "answer": "", "must_include": [], "sources": [], "evidence": [],
+    {"id": "u1", "question": "Who won the national chess championship?", "answer": "", "must_include": [], "sources": [], "evidence": [],
      "answerable": False, "type": "unanswerable"},
 ]  # fmt: skip
 
@@ -128,7 +128,7 @@ def eval_run(tmp_path_factory):
 
 
 def test_eval_writes_results_report_and_plot(eval_run):
-    results, written, _ = eval_run
+    _, written, _ = eval_run
     assert {p.name for p in written} == {"results.json", "report.md", "metrics.png"}
     saved = json.loads(written[0].read_text())
     for name in ("system", "baseline"):

@@ -14,7 +14,6 @@ from rag.evaluate.gold import load_gold
 from rag.evaluate.harness import baseline, score, system
 from rag.evaluate.report import gate_ok, write_report
 
-
 # Each ablation switches one component off; (settings section, flag).
 ABLATIONS = {"no_cleaning": ("chunk", "clean"), "no_bm25": ("retrieve", "bm25"), "no_dense": ("retrieve", "dense"), "no_merging": ("retrieve", "merge")}
 

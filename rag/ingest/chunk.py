@@ -17,8 +17,8 @@ from llama_index.core.schema import BaseNode, TextNode, TransformComponent
 from pydantic import PrivateAttr
 
 from rag.ingest.clean import CleanText, clean_article
-from rag.ingest.offsets import OffsetMap
 from rag.ingest.load import find_title
+from rag.ingest.offsets import OffsetMap
 
 # Metadata every chunk carries. None of it is embedded or shown to the model:
 # the chunk text alone is, so chunks stay inside the embedding window.
