@@ -6,7 +6,10 @@ ingest → retrieve → (refuse early if nothing supports an answer) → generat
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import re
+import threading
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -22,6 +25,7 @@ from rag.ingest.pipeline import IngestReport, ingest, remove
 from rag.schema import Answer, Passage
 from rag.store import Store
 from rag.support import SupportScorer, content_terms
+from rag.uploads import UploadReport, save_uploads
 
 MAX_QUESTION_CHARS = 2000
 _FOLLOW_UP = re.compile(
@@ -69,6 +73,10 @@ class Assistant:
         self._store: Store | None = None
         self._scorer: SupportScorer | None = None
         self._retriever = None
+        # One Assistant serves many UI sessions: parts are built once under this
+        # lock, and ingest/remove never run beside each other in one process
+        # (the store's file lock only guards against other processes).
+        self._lock = threading.RLock()
 
     @classmethod
     def from_config(cls, config_path: Path | None = None) -> Assistant:
@@ -77,18 +85,20 @@ class Assistant:
     # -- parts, built on first use ------------------------------------------
     @property
     def store(self) -> Store:
-        if self._store is None:
-            self._store = Store(self.settings)
-        return self._store
+        with self._lock:
+            if self._store is None:
+                self._store = Store(self.settings)
+            return self._store
 
     @property
     def scorer(self) -> SupportScorer:
-        if self._scorer is None:
-            from rag.embed import load_embedding
+        with self._lock:
+            if self._scorer is None:
+                from rag.embed import load_embedding
 
-            embedding = load_embedding(self.settings.embed.model, self.settings.embed.batch_size)
-            self._scorer = SupportScorer(embedding, self.store.term_weights())
-        return self._scorer
+                embedding = load_embedding(self.settings.embed.model, self.settings.embed.batch_size)
+                self._scorer = SupportScorer(embedding, self.store.term_weights())
+            return self._scorer
 
     def _reset_derived(self) -> None:
         self._scorer = None
@@ -96,14 +106,42 @@ class Assistant:
 
     # -- collection -----------------------------------------------------------
     def ingest(self, paths: list[Path] | None = None, show_progress: bool = False) -> IngestReport:
-        report = ingest(self.store, self.settings, paths, show_progress=show_progress)
-        self._reset_derived()
-        return report
+        with self._lock:
+            report = ingest(self.store, self.settings, paths, show_progress=show_progress)
+            self._reset_derived()
+            return report
 
     def remove(self, doc_ids: list[str]) -> list[str]:
-        removed = remove(self.store, doc_ids)
-        self._reset_derived()
-        return removed
+        with self._lock:
+            removed = remove(self.store, doc_ids)
+            self._reset_derived()
+            return removed
+
+    @property
+    def upload_dir(self) -> Path:
+        """Where uploaded articles live: the store's own folder, never the user's files."""
+        return self.settings.store_dir / "uploads"
+
+    def add_files(self, files: list[tuple[str, bytes]]) -> tuple[UploadReport, IngestReport | None]:
+        """Validate and save uploaded (name, bytes) pairs, then ingest them incrementally."""
+        with self._lock:
+            folder = str(self.upload_dir.resolve())
+            taken = {doc_id for doc_id, doc in self.store.articles().items() if doc.metadata.get("folder") != folder}
+            saved = save_uploads(files, self.upload_dir, int(self.settings.collection.max_file_mb * 1e6), taken)
+            report = self.ingest(saved.saved) if saved.saved else None
+            return saved, report
+
+    def passage_context(self, doc_id: str, start: int, end: int, window: int = 400) -> tuple[str, str, str]:
+        """(before, cited span, after) from the raw article, for showing a citation in place."""
+        doc = self.store.articles().get(doc_id)
+        if doc is None:
+            return "", "", ""
+        raw = doc.get_content()
+        lo = raw.rfind("\n\n", 0, max(start - window, 0))
+        lo = 0 if lo < 0 else lo + 2
+        hi = raw.find("\n\n", min(end + window, len(raw)))
+        hi = len(raw) if hi < 0 else hi
+        return raw[max(lo, start - window * 2) : start], raw[start:end], raw[end : min(hi, end + window * 2)]
 
     def articles(self) -> list[dict[str, Any]]:
         """One row per indexed article: doc_id, title, outlet, date, chunks."""
@@ -117,18 +155,21 @@ class Assistant:
             self._retriever = HybridRetriever(self.store, self.settings)
         return self._retriever.retrieve(clean_question(question), top_k)
 
-    def ask(self, question: str, backend: str | None = None, top_k: int | None = None, history: list[tuple[str, str]] | None = None) -> Answer:
+    def ask(self, question: str, backend: str | None = None, top_k: int | None = None, history: list[tuple[str, str]] | None = None, model: str | None = None) -> Answer:
         answer = None
-        for event in self.stream(question, backend, top_k, history):
+        for event in self.stream(question, backend, top_k, history, model):
             if isinstance(event, Answer):
                 answer = event
         assert answer is not None
         return answer
 
     def stream(
-        self, question: str, backend: str | None = None, top_k: int | None = None, history: list[tuple[str, str]] | None = None
+        self, question: str, backend: str | None = None, top_k: int | None = None, history: list[tuple[str, str]] | None = None, model: str | None = None
     ) -> Iterator[str | Restart | Answer]:
-        """Yield answer text as it arrives, `Restart` if a backend fails over, and finally the checked `Answer`."""
+        """Yield answer text as it arrives, `Restart` if a backend fails over, and finally the checked `Answer`.
+
+        ``model`` overrides the Ollama model for this question only.
+        """
         started = time.perf_counter()
         question = clean_question(question)
         if self.store.chunk_count() == 0:
@@ -139,7 +180,11 @@ class Assistant:
         timings["retrieve_ms"] = _ms(started)
 
         requested = backend or self.settings.llm.backend
-        generator, _ = choose_generator(requested, self.settings, self.scorer)
+        settings = self.settings
+        if model and model != settings.llm.ollama_model:
+            settings = copy.copy(settings)
+            settings.llm = dataclasses.replace(settings.llm, ollama_model=model)
+        generator, _ = choose_generator(requested, settings, self.scorer)
         cite = self.settings.cite
         mark = time.perf_counter()
         if best_support(query, passages, self.scorer) < cite.answer_threshold:
@@ -164,7 +209,7 @@ class Assistant:
                 remaining = fallbacks(generator.name) if requested == "auto" else []
                 if not remaining:
                     raise
-                generator = make_generator(remaining[0], self.settings, self.scorer)
+                generator = make_generator(remaining[0], settings, self.scorer)
                 yield Restart(f"{exc}; answering with {generator.name} instead")
         timings["generate_ms"] = _ms(mark)
 

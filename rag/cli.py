@@ -78,6 +78,8 @@ def main(store: str | None, config: Path | None, debug: bool) -> None:
       rag ask "What was agreed?" # a cited answer
       rag chat                   # follow-up questions in a terminal session
       rag info                   # what is indexed, which backends can answer
+      rag serve                  # the web chat on http://127.0.0.1:7860
+      rag eval                   # score it against eval/gold.jsonl
     """
     _quiet_libraries()
 
@@ -245,3 +247,26 @@ def eval_command(ctx: click.Context, gold_path: Path | None, out_dir: Path, back
         click.secho(f"GATE FAIL: {failure}", fg="red", err=True)
     if gate and failures:
         sys.exit(1)
+
+
+@main.command("serve")
+@click.option("--host", help="Address to listen on (default: ui.host, 127.0.0.1). Any non-loopback address needs RAG_UI_USER/RAG_UI_PASSWORD.")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port (default: ui.port, 7860).")
+@click.option("--insecure", is_flag=True, help="Allow a non-loopback address without a login. Anyone who can reach it can read and change the collection.")
+@click.pass_context
+@handle_errors
+def serve_command(ctx: click.Context, host: str | None, port: int | None, insecure: bool) -> None:
+    """Start the web chat: streamed, cited answers, a sources panel, and document upload/removal."""
+    import os
+
+    from rag.ui import serve, serving_auth
+
+    helper = assistant(ctx)
+    host = host or helper.settings.ui.host
+    port = port or helper.settings.ui.port
+    auth = serving_auth(host, dict(os.environ), insecure)
+    if helper.store.chunk_count() == 0:
+        click.echo("The collection is empty: ingesting the configured folders first.", err=True)
+        click.echo(helper.ingest(show_progress=sys.stderr.isatty()).summary(), err=True)
+    click.echo(f"Serving on http://{host}:{port}" + (" (login required)" if auth else "") + " — Ctrl+C to stop.", err=True)
+    serve(helper, host, port, auth)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from rag.answer_type import answer_type, has_answer_type
 from rag.backends.base import Generation
 from rag.cite import evidence_sentences
 from rag.schema import Passage
@@ -11,6 +12,7 @@ from rag.support import SupportScorer
 
 MAX_SENTENCES = 2
 RELATIVE_CUTOFF = 0.85  # a second sentence must score within 15 % of the best
+TYPE_BAND = 0.7  # a sentence holding the asked-for kind of thing (number, date, name) and scoring within 30 % of the best goes first
 
 
 class ExtractiveGenerator:
@@ -32,12 +34,17 @@ class ExtractiveGenerator:
         if not evidence:
             return
         scores = self.scorer.matrix([question], [e.text for e in evidence])[0]
-        ranked = sorted(range(len(evidence)), key=lambda j: -scores[j])
-        best = float(scores[ranked[0]])
+        best = float(scores.max())
+        kind = answer_type(question)
+        band = max(self.min_score, best * TYPE_BAND)
+        typed = [bool(kind) and scores[j] >= band and has_answer_type(e.text, kind) for j, e in enumerate(evidence)]
+        ranked = sorted(range(len(evidence)), key=lambda j: (not typed[j], -scores[j]))
         chosen, seen = [], set()
         for j in ranked:
-            if len(chosen) == MAX_SENTENCES or scores[j] < max(self.min_score, best * RELATIVE_CUTOFF):
+            if len(chosen) == MAX_SENTENCES:
                 break
+            if not typed[j] and scores[j] < max(self.min_score, best * RELATIVE_CUTOFF):
+                continue
             if evidence[j].text not in seen:
                 seen.add(evidence[j].text)
                 chosen.append(j)

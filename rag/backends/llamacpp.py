@@ -8,6 +8,7 @@ crashes on AMX CPUs); see README.
 from __future__ import annotations
 
 import importlib.util
+import threading
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +38,10 @@ def find_gguf(name: str) -> Path:
     return files[0]
 
 
+# A llama.cpp context is not thread-safe: UI sessions take turns generating.
+_GENERATE_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=2)
 def _load(path: str, n_ctx: int, threads: int):
     from llama_cpp import Llama
@@ -62,9 +67,10 @@ class LlamaCppGenerator:
         return Generation(prompt.shown, self._stream(prompt.messages))
 
     def _stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
-        llm = _load(str(self.path), self.settings.num_ctx, self.settings.llamacpp_threads)
-        chunks = llm.create_chat_completion(messages=messages, max_tokens=self.settings.max_tokens, temperature=self.settings.temperature, stream=True)
-        for chunk in chunks:
-            text = chunk["choices"][0]["delta"].get("content")
-            if text:
-                yield text
+        with _GENERATE_LOCK:
+            llm = _load(str(self.path), self.settings.num_ctx, self.settings.llamacpp_threads)
+            chunks = llm.create_chat_completion(messages=messages, max_tokens=self.settings.max_tokens, temperature=self.settings.temperature, stream=True)
+            for chunk in chunks:
+                text = chunk["choices"][0]["delta"].get("content")
+                if text:
+                    yield text

@@ -1,0 +1,83 @@
+"""Turn an `Answer` into what the chat UI shows: escaped markdown for the
+answer, HTML cards for its sources, a status line.
+
+Article and model text is untrusted: every piece of it is escaped here, the
+one place that builds markup, so an article holding `<script>`, raw HTML or
+`![x](http://…)` shows as text and never runs or loads anything.
+Hand-written: Gradio renders what it is given; deciding what is safe is ours.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+
+from rag.schema import Answer, Citation
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&=:])")
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape every markdown/HTML-significant character."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def answer_markdown(answer: Answer | None, partial: str = "") -> str:
+    """The chat bubble: streamed text while it arrives, then the checked answer."""
+    if answer is None:
+        return escape_markdown(partial) + " …"
+    if answer.refused:
+        return f"🚫 **No answer in the articles.** {escape_markdown(answer.answer)}"
+    text = escape_markdown(answer.answer)
+    for sentence in answer.unsupported:
+        text = text.replace(escape_markdown(sentence), f"~~{escape_markdown(sentence)}~~ ⚠️ *unsupported by the sources*")
+    return text
+
+
+def status_line(answer: Answer) -> str:
+    seconds = answer.timings_ms.get("total_ms", 0) / 1000
+    model = f" ({answer.model})" if answer.model else ""
+    kind = "refused" if answer.refused else f"{len(answer.citations)} citation(s)"
+    return f"Answered by **{escape_markdown(answer.backend)}**{escape_markdown(model)} in {seconds:.1f} s · {kind}"
+
+
+def _card(citation: Citation, context: tuple[str, str, str]) -> str:
+    before, quote, after = context if context[1] else ("", citation.quote, "")
+    e = html.escape
+    others = [s for s in citation.sources if s.doc_id != citation.doc_id]
+    also = ""
+    if others:
+        names = ", ".join(e(f"{s.outlet or s.doc_id}" + (f" ({s.date})" if s.date else "")) for s in others)
+        also = f'<div class="rag-also">also reported by {names}</div>'
+    meta = " · ".join(e(x) for x in (citation.outlet, citation.date) if x)
+    return (
+        f'<details class="rag-card" data-n="{citation.n}"><summary><span class="rag-n">[{citation.n}]</span> '
+        f'<span class="rag-title">{e(citation.title or citation.doc_id)}</span> <span class="rag-meta">{meta}</span>'
+        f'<div class="rag-quote">“{e(citation.quote)}”</div></summary>'
+        f'<div class="rag-passage">…{e(before)}<mark>{e(quote)}</mark>{e(after)}…</div>'
+        f'<div class="rag-loc">{e(citation.doc_id)}:{citation.start}-{citation.end}</div>{also}</details>'
+    )
+
+
+def sources_html(answer: Answer | None, context: Callable[[Citation], tuple[str, str, str]]) -> str:
+    """One expandable card per citation; the cited sentence highlighted inside its passage."""
+    if answer is None:
+        return '<div class="rag-sources rag-empty">Sources appear here.</div>'
+    if answer.refused:
+        return '<div class="rag-sources rag-refused">No passage in the articles supports an answer.</div>'
+    cards = "".join(_card(c, context(c)) for c in answer.citations)
+    return f'<div class="rag-sources">{cards or "No citations."}</div>'
+
+
+CSS = """
+.rag-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; margin: 6px 0; }
+.rag-card summary { cursor: pointer; }
+.rag-n { font-weight: 700; }
+.rag-title { font-weight: 600; }
+.rag-meta, .rag-loc, .rag-also { color: var(--body-text-color-subdued); font-size: 0.9em; }
+.rag-quote { font-style: italic; margin-top: 4px; }
+.rag-passage { white-space: pre-wrap; margin: 8px 0; }
+.rag-passage mark { background: #ffe58a; color: inherit; }
+.rag-refused { color: #a94442; font-weight: 600; }
+"""

@@ -1,0 +1,178 @@
+"""`rag serve`: the Gradio chat over the `Assistant` facade.
+
+Wiring only: questions, uploads and removals go to the facade; markup comes
+from `rag.render`. No retrieval, prompting or citation logic lives here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from rag.assistant import Assistant, Restart
+from rag.errors import RagError
+from rag.render import CSS, answer_markdown, escape_markdown, sources_html, status_line
+from rag.schema import Answer, Citation
+
+BACKEND_CHOICES = [("auto", "auto"), ("ollama", "ollama"), ("embedded (llama.cpp)", "llamacpp"), ("extractive (quotes only)", "extractive")]
+ARTICLE_HEADERS = ["doc_id", "title", "outlet", "date", "chunks"]
+PROGRESS = gr.Progress(track_tqdm=True)  # Gradio injects a live tracker where a handler's default is one; track_tqdm shows ingest's bars
+
+
+def example_questions(assistant: Assistant, n: int = 3) -> list[str]:
+    """Sample questions built from the loaded collection's own titles (no topic is assumed)."""
+    titles = [row["title"] for row in assistant.articles() if row.get("title")]
+    short = [t.rstrip(".") for t in titles if len(t.split()) <= 14][:n]
+    return [f"What do the articles report about: {t}?" for t in short]
+
+
+def _article_rows(assistant: Assistant) -> list[list[Any]]:
+    return [[row[h] for h in ARTICLE_HEADERS] for row in assistant.articles()]
+
+
+def _error_text(exc: RagError) -> str:
+    return f"⚠️ {escape_markdown(exc.message)}" + (f" ({escape_markdown(exc.hint)})" if exc.hint else "")
+
+
+def build_app(assistant: Assistant) -> gr.Blocks:
+    settings = assistant.settings
+
+    def context(citation: Citation) -> tuple[str, str, str]:
+        return assistant.passage_context(citation.doc_id, citation.start, citation.end)
+
+    def respond(message: str, chat: list[dict], pairs: list[tuple[str, str]], backend: str, model: str, top_k: float) -> Iterator[tuple]:
+        """Stream one answer into the chat; `pairs` is this session's (question, answer) history."""
+        chat = [*chat, {"role": "user", "content": escape_markdown(message)}, {"role": "assistant", "content": "…"}]
+        yield chat, pairs, gr.update(), "Searching the articles…", ""
+        partial = ""
+        try:
+            for event in assistant.stream(message, backend=backend, top_k=int(top_k), history=pairs or None, model=model.strip() or None):
+                if isinstance(event, Answer):
+                    chat[-1]["content"] = answer_markdown(event)
+                    pairs = [*pairs, (message, event.answer)]
+                    yield chat, pairs, sources_html(event, context), status_line(event), ""
+                    return
+                if isinstance(event, Restart):
+                    partial = ""
+                    yield chat, pairs, gr.update(), f"↻ {escape_markdown(event.reason)}", ""
+                    continue
+                partial += event
+                chat[-1]["content"] = answer_markdown(None, partial)
+                yield chat, pairs, gr.update(), "Answering…", ""
+        except RagError as exc:
+            chat[-1]["content"] = _error_text(exc)
+            yield chat, pairs, sources_html(None, context), _error_text(exc), ""
+
+    def ask_api(question: str) -> dict:
+        """The Answer JSON of DESIGN.md for one question, with the configured backend."""
+        try:
+            return assistant.ask(question).to_dict()
+        except RagError as exc:
+            raise gr.Error(f"{exc.message}" + (f" ({exc.hint})" if exc.hint else "")) from exc
+
+    def upload(files: list[str] | None, progress: gr.Progress = PROGRESS) -> tuple:
+        if not files:
+            return gr.update(), gr.update(), "Choose .txt or .md files first."
+        progress(0, desc="Checking files")
+        pairs = [(Path(f).name, Path(f).read_bytes()) for f in files]
+        try:
+            saved, report = assistant.add_files(pairs)
+        except RagError as exc:
+            return gr.update(), gr.update(), _error_text(exc)
+        lines = [f"- ✗ {escape_markdown(r)}" for r in saved.rejected]
+        if report is not None:
+            lines.insert(0, f"- ✓ {escape_markdown(report.summary())}")
+            lines += [f"- ✗ {escape_markdown(p)}" for p in report.problems]
+        return _article_rows(assistant), gr.update(choices=[r[0] for r in _article_rows(assistant)], value=[]), "\n".join(lines) or "Nothing ingested."
+
+    def remove(doc_ids: list[str] | None) -> tuple:
+        if not doc_ids:
+            return gr.update(), gr.update(), "Pick articles to remove."
+        removed = assistant.remove(list(doc_ids))
+        rows = _article_rows(assistant)
+        return rows, gr.update(choices=[r[0] for r in rows], value=[]), f"Removed {len(removed)} article(s): {escape_markdown(', '.join(removed))}"
+
+    with gr.Blocks(title="rag: cited answers from your articles") as app:
+        gr.Markdown("## Ask your articles\nEvery sentence of an answer is checked against the passages it cites. Expand a source to see the passage.")
+        with gr.Tab("Chat"):
+            pairs = gr.State([])
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chat = gr.Chatbot(label="Conversation", height=460, elem_id="rag-chat", feedback_options=None)
+                    question = gr.Textbox(label="Question", placeholder="Ask about the articles…", elem_id="rag-question", autofocus=True)
+                    with gr.Row():
+                        send = gr.Button("Ask", variant="primary", elem_id="rag-send")
+                        clear = gr.Button("New conversation", elem_id="rag-clear")
+                    status = gr.Markdown("", elem_id="rag-status")
+                    examples = example_questions(assistant)
+                    if examples:
+                        gr.Examples(examples, inputs=question, label="Try")
+                with gr.Column(scale=2):
+                    gr.Markdown("### Sources")
+                    sources = gr.HTML(sources_html(None, context), elem_id="rag-sources")
+            with gr.Accordion("Settings", open=False):
+                backend = gr.Dropdown(BACKEND_CHOICES, value=settings.llm.backend, label="Backend", elem_id="rag-backend")
+                model = gr.Textbox(value=settings.llm.ollama_model, label="Ollama model")
+                top_k = gr.Slider(1, 10, value=settings.retrieve.top_k, step=1, label="Passages (top-k)")
+            outputs = [chat, pairs, sources, status, question]
+            inputs = [question, chat, pairs, backend, model, top_k]
+            question.submit(respond, inputs, outputs, api_visibility="private")
+            send.click(respond, inputs, outputs, api_visibility="private")
+            clear.click(lambda: ([], [], sources_html(None, context), ""), None, [chat, pairs, sources, status], api_visibility="private")
+        with gr.Tab("Documents"):
+            articles = gr.Dataframe(_article_rows(assistant), headers=ARTICLE_HEADERS, label="Indexed articles", interactive=False, elem_id="rag-articles")
+            files = gr.File(
+                label=f"Add articles (.txt, .md; up to {settings.collection.max_file_mb:g} MB each)",
+                file_count="multiple",
+                file_types=[".txt", ".md"],
+                elem_id="rag-upload",
+            )
+            add = gr.Button("Ingest uploaded files", variant="primary", elem_id="rag-ingest")
+            to_remove = gr.Dropdown([r[0] for r in _article_rows(assistant)], multiselect=True, label="Remove articles", elem_id="rag-remove-pick")
+            remove_button = gr.Button("Remove selected", variant="stop", elem_id="rag-remove")
+            doc_status = gr.Markdown("", elem_id="rag-doc-status")
+            add.click(upload, files, [articles, to_remove, doc_status], api_visibility="private")
+            remove_button.click(remove, to_remove, [articles, to_remove, doc_status], api_visibility="private")
+        gr.api(ask_api, api_name="ask")
+    return app
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def serving_auth(host: str, env: dict[str, str], insecure: bool) -> tuple[str, str] | None:
+    """Credentials for Gradio's login, from RAG_UI_USER / RAG_UI_PASSWORD.
+
+    Loopback needs none. Any other address is reachable by others, so it
+    needs them, unless the user says --insecure out loud.
+    """
+    user, password = env.get("RAG_UI_USER", ""), env.get("RAG_UI_PASSWORD", "")
+    if user and password:
+        return user, password
+    if host in LOOPBACK or host.startswith("127.") or insecure:
+        return None
+    raise RagError(
+        f"Serving on {host} would let anyone on the network in",
+        "set RAG_UI_USER and RAG_UI_PASSWORD to require a login, or pass --insecure if you really mean it",
+    )
+
+
+def serve(assistant: Assistant, host: str, port: int, auth: tuple[str, str] | None = None, block: bool = True):
+    """Launch on ``host:port``; never shared through Gradio's tunnel. Returns the app (``.close()`` stops it)."""
+    app = build_app(assistant)
+    app.queue(default_concurrency_limit=4)
+    app.launch(
+        server_name=host,
+        server_port=port,
+        auth=auth,
+        share=False,
+        css=CSS,
+        max_file_size=int(assistant.settings.collection.max_file_mb * 1e6),  # refused before it is written
+        prevent_thread_lock=not block,
+        quiet=not block,
+        footer_links=["api"],
+    )
+    return app
