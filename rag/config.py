@@ -28,6 +28,7 @@ class StoreSettings:
     host: str = ""
     port: int = 8000
     collection: str = "articles"
+    lock_wait_s: float = 30.0  # a second writer waits this long for the first, then gives up with a message
 
 
 @dataclass

@@ -79,6 +79,7 @@ class HybridRetriever:
         self.settings = settings
         self.use_dense, self.use_bm25, self.merge = settings.retrieve.dense, settings.retrieve.bm25, settings.retrieve.merge
         self._fusion = None
+        self._bm25 = None
 
     def _retrievers(self) -> list:
         from llama_index.core import VectorStoreIndex
@@ -92,10 +93,8 @@ class HybridRetriever:
             # transformations=[]: the index never ingests, so don't build llama-index's default splitter
             index = VectorStoreIndex.from_vector_store(self.store.vector_store, embed_model=embedding, transformations=[])
             retrievers.append(index.as_retriever(similarity_top_k=candidates))
-        if self.use_bm25:
-            bm25 = self.store.bm25()
-            if bm25 is not None:
-                retrievers.append(bm25)
+        if self.use_bm25 and self._bm25 is not None:
+            retrievers.append(self._bm25)
         return retrievers
 
     def retrieve(self, query: str, top_k: int | None = None) -> list[Passage]:
@@ -106,7 +105,9 @@ class HybridRetriever:
         top_k = top_k or self.settings.retrieve.top_k
         if self.store.chunk_count() == 0:
             return []
-        if self._fusion is None:
+        bm25 = self.store.bm25() if self.use_bm25 else None
+        if self._fusion is None or bm25 is not self._bm25:  # new BM25 index after another writer's ingest
+            self._bm25 = bm25
             self._fusion = QueryFusionRetriever(
                 self._retrievers(),
                 llm=MockLLM(),  # never called (num_queries=1); stops it resolving a default OpenAI LLM

@@ -65,8 +65,8 @@ class Store:
         self.client = make_chroma_client(settings)
         self.collection = self.client.get_or_create_collection(settings.store.collection, metadata={"hnsw:space": "cosine"})
         self.vector_store: ChromaVectorStore = ChromaVectorStore(chroma_collection=self.collection)
-        docstore_path = self.dir / DOCSTORE_FILE
-        self.docstore: SimpleDocumentStore = SimpleDocumentStore.from_persist_path(str(docstore_path)) if docstore_path.exists() else SimpleDocumentStore()
+        self._docstore: SimpleDocumentStore = SimpleDocumentStore()
+        self._docstore_stamp: float | None = None
         self._bm25: BM25Retriever | None = None
         self._weights: TermWeights | None = None
 
@@ -78,6 +78,19 @@ class Store:
     def articles(self) -> dict[str, BaseNode]:
         return dict(self.docstore.docs)
 
+    @property
+    def docstore(self) -> SimpleDocumentStore:
+        """The article docstore, re-read when another process (a CLI ingest beside the UI) saved it."""
+        from llama_index.core.storage.docstore import SimpleDocumentStore
+
+        path = self.dir / DOCSTORE_FILE
+        stamp = path.stat().st_mtime_ns if path.exists() else None
+        if stamp != self._docstore_stamp:
+            self._docstore = SimpleDocumentStore.from_persist_path(str(path)) if stamp is not None else SimpleDocumentStore()
+            self._docstore_stamp = stamp
+            self._bm25 = None  # the chunk set may have changed with it
+        return self._docstore
+
     def remove_article(self, doc_id: str) -> None:
         self.vector_store.delete(doc_id)
         self.docstore.delete_document(doc_id, raise_error=False)
@@ -85,8 +98,9 @@ class Store:
     def save(self) -> None:
         """Persist the docstore atomically: a crash leaves the old file, never half a file."""
         tmp = self.dir / (DOCSTORE_FILE + ".tmp")
-        self.docstore.persist(str(tmp))
+        self._docstore.persist(str(tmp))
         os.replace(tmp, self.dir / DOCSTORE_FILE)
+        self._docstore_stamp = (self.dir / DOCSTORE_FILE).stat().st_mtime_ns
 
     # -- chunks -----------------------------------------------------------
     def chunk_count(self) -> int:
@@ -136,6 +150,7 @@ class Store:
 
     def bm25(self) -> BM25Retriever | None:
         """The persisted BM25 retriever, rebuilt if another writer changed the chunks."""
+        _ = self.docstore  # a docstore saved by another process drops the cached index
         if self._bm25 is not None:
             return self._bm25
         from llama_index.retrievers.bm25 import BM25Retriever
@@ -161,10 +176,10 @@ class Store:
 
     # -- writers ----------------------------------------------------------
     @contextlib.contextmanager
-    def write_lock(self, wait_s: float = 30.0) -> Iterator[None]:
+    def write_lock(self, wait_s: float | None = None) -> Iterator[None]:
         """One writer at a time on this store; a second waits, then gives up clearly."""
         handle = open(self.dir / LOCK_FILE, "w")  # noqa: SIM115 - held for the block
-        deadline = time.monotonic() + wait_s
+        deadline = time.monotonic() + (self.settings.store.lock_wait_s if wait_s is None else wait_s)
         try:
             while True:
                 try:

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -56,11 +61,56 @@ def article_dir(tmp_path: Path) -> Path:
     return target
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real Chroma server (`chroma run` from the chromadb package) on a loopback port; stopped at the end."""
+    chroma = Path(sys.executable).parent / "chroma"
+    if not chroma.exists():
+        pytest.skip("the chromadb package's `chroma` command is not installed")
+    port = _free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    proc = subprocess.Popen(
+        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=dict(os.environ, ANONYMIZED_TELEMETRY="False"),
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("chroma run did not start")
+            time.sleep(0.3)
+    yield {"host": "127.0.0.1", "port": port, "proc": proc}
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(params=["embedded", "server"])
+def store_kind(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def fresh(tmp_path: Path, article_dir: Path):
-    """An Assistant with an empty store of its own, configured to ingest ``article_dir``."""
+def fresh(tmp_path: Path, article_dir: Path, store_kind: str, request):
+    """An Assistant with an empty store of its own, configured to ingest ``article_dir``;
+    run once on the embedded store and once on a real Chroma server."""
     from rag.assistant import Assistant
 
     settings = make_settings(tmp_path / "store")
     settings.collection.paths = [str(article_dir)]
+    if store_kind == "server":
+        server = request.getfixturevalue("chroma_server")
+        settings.store.host, settings.store.port = server["host"], server["port"]
+        settings.store.collection = f"t{uuid.uuid4().hex[:12]}"
     return Assistant(settings)
