@@ -23,7 +23,7 @@ from rag.errors import RagError
 from rag.generate import choose_generator, fallbacks, make_generator
 from rag.ingest.pipeline import IngestReport, ingest, remove
 from rag.schema import Answer, Passage
-from rag.store import Store
+from rag.store import Store, server_errors
 from rag.support import SupportScorer, content_terms
 from rag.uploads import UploadReport, save_uploads
 
@@ -106,13 +106,13 @@ class Assistant:
 
     # -- collection -----------------------------------------------------------
     def ingest(self, paths: list[Path] | None = None, show_progress: bool = False) -> IngestReport:
-        with self._lock:
+        with self._lock, server_errors(self.settings):
             report = ingest(self.store, self.settings, paths, show_progress=show_progress)
             self._reset_derived()
             return report
 
     def remove(self, doc_ids: list[str]) -> list[str]:
-        with self._lock:
+        with self._lock, server_errors(self.settings):
             removed = remove(self.store, doc_ids)
             self._reset_derived()
             return removed
@@ -145,15 +145,17 @@ class Assistant:
 
     def articles(self) -> list[dict[str, Any]]:
         """One row per indexed article: doc_id, title, outlet, date, chunks."""
-        return [row for _, row in sorted(self.store.article_summaries().items())]
+        with server_errors(self.settings):
+            return [row for _, row in sorted(self.store.article_summaries().items())]
 
     # -- questions ---------------------------------------------------------
     def retrieve(self, question: str, top_k: int | None = None) -> list[Passage]:
         from rag.retrieve import HybridRetriever
 
-        if self._retriever is None:
-            self._retriever = HybridRetriever(self.store, self.settings)
-        return self._retriever.retrieve(clean_question(question), top_k)
+        with server_errors(self.settings):
+            if self._retriever is None:
+                self._retriever = HybridRetriever(self.store, self.settings)
+            return self._retriever.retrieve(clean_question(question), top_k)
 
     def ask(self, question: str, backend: str | None = None, top_k: int | None = None, history: list[tuple[str, str]] | None = None, model: str | None = None) -> Answer:
         answer = None
@@ -172,7 +174,9 @@ class Assistant:
         """
         started = time.perf_counter()
         question = clean_question(question)
-        if self.store.chunk_count() == 0:
+        with server_errors(self.settings):
+            empty = self.store.chunk_count() == 0
+        if empty:
             raise RagError("The collection is empty", "run 'rag ingest' first")
         timings: dict[str, float] = {}
         query = condense(question, history)

@@ -52,6 +52,26 @@ def make_chroma_client(settings: Settings) -> Any:
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
+@contextlib.contextmanager
+def server_errors(settings: Settings) -> Iterator[None]:
+    """Turn a Chroma server that is down or restarting into one clear message.
+
+    The client reconnects by itself, so the next call after the server is back works.
+    """
+    try:
+        yield
+    except RagError:
+        raise
+    except Exception as exc:
+        module = type(exc).__module__.split(".")[0]
+        if not settings.store.host or not (isinstance(exc, (ConnectionError, OSError)) or module in ("httpx", "httpcore", "chromadb")):
+            raise
+        raise RagError(
+            f"Chroma server at {settings.store.host}:{settings.store.port} is not answering ({type(exc).__name__})",
+            "check that 'chroma run' is up; the assistant reconnects when it is back",
+        ) from exc
+
+
 class Store:
     """The collection's persisted state, opened from settings."""
 
@@ -62,8 +82,9 @@ class Store:
         self.settings = settings
         self.dir = settings.store_dir
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.client = make_chroma_client(settings)
-        self.collection = self.client.get_or_create_collection(settings.store.collection, metadata={"hnsw:space": "cosine"})
+        with server_errors(settings):
+            self.client = make_chroma_client(settings)
+            self.collection = self.client.get_or_create_collection(settings.store.collection, metadata={"hnsw:space": "cosine"})
         self.vector_store: ChromaVectorStore = ChromaVectorStore(chroma_collection=self.collection)
         self._docstore: SimpleDocumentStore = SimpleDocumentStore()
         self._docstore_stamp: float | None = None
