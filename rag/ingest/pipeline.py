@@ -63,6 +63,15 @@ def _read_all(files: Iterable[Path], max_bytes: int, report: IngestReport) -> li
     return articles
 
 
+INGEST_BATCH = 16  # articles per saved batch
+
+
+def _progress_bar(total: int, show: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="Ingesting articles", unit="article", disable=not show or total == 0)
+
+
 def ingest(store: Store, settings: Settings, paths: list[Path] | None = None, show_progress: bool = False) -> IngestReport:
     """Bring the store in line with ``paths`` (default: the configured collection folders)."""
     from llama_index.core import Document
@@ -116,8 +125,15 @@ def ingest(store: Store, settings: Settings, paths: list[Path] | None = None, sh
             docstore_strategy=DocstoreStrategy.UPSERTS,
             disable_cache=True,
         )
-        nodes = pipeline.run(documents=documents, show_progress=show_progress)
-        report.embedded_chunks = len(nodes)
+        # Batches, each saved when done: a killed ingest keeps its finished
+        # batches, and the next run skips them (their hashes are in the docstore).
+        progress = _progress_bar(len(documents), show_progress)
+        for start in range(0, len(documents), INGEST_BATCH):
+            batch_docs = documents[start : start + INGEST_BATCH]
+            report.embedded_chunks += len(pipeline.run(documents=batch_docs))
+            store.save()
+            progress.update(len(batch_docs))
+        progress.close()
 
         folders = {str(p.resolve()) for p in paths if p.is_dir()}
         batch = {d.id_ for d in documents} | {a.doc_id for a in articles}
@@ -127,7 +143,7 @@ def ingest(store: Store, settings: Settings, paths: list[Path] | None = None, sh
                 report.removed.append(doc_id)
 
         store.save()
-        if nodes or report.removed or store.bm25() is None:
+        if report.embedded_chunks or report.removed or store.bm25() is None:
             store.rebuild_bm25()
         report.articles = len(store.article_hashes())
         report.chunks = store.chunk_count()
