@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 
 _NUMBER_Q = re.compile(
-    r"\bhow (?:many|much|long|far|big|large|old|often)\b|\bwhat (?:percentage|share|number|amount|size)\b|\bwhat (?:is|was) the (?:value|cost|price|size)\b", re.I
+    r"\bhow (?:many|much|long|far|big|large|old|often)\b"
+    r"|\b(?:what|which)\b[^?]{0,30}?\b(?:percentage|share|number|amount|size|volume|value|cost|price|total|figure|rate|population)\b",
+    re.I,
 )
 _DATE_Q = re.compile(r"^\W*when\b|\b(?:what|which) (?:year|date|day|month|time)\b|\bsince when\b", re.I)
 _PERSON_Q = re.compile(r"^\W*who(?:m|se|'s)?\b", re.I)

@@ -219,7 +219,7 @@ class Assistant:
 
         mark = time.perf_counter()
         text = "".join(pieces).strip()
-        result = attribute(text, generation.shown, self.scorer, cite.support_threshold, self.settings.retrieve.merge_threshold, cite.drop_unsupported)
+        result = attribute(text, generation.shown, self.scorer, cite.support_threshold, self.settings.retrieve.merge_threshold, cite.drop_unsupported, question)
         timings["cite_ms"] = _ms(mark)
         timings["total_ms"] = _ms(started)
         if not text or is_model_refusal(text) or result.supported_sentences == 0:
@@ -229,7 +229,7 @@ class Assistant:
                 generator = make_generator("extractive", self.settings, self.scorer)
                 yield Restart("the model's answer was not supported by the passages; quoting them instead")
                 text = "".join(generator.generate(question, passages, history).tokens)
-                result = attribute(text, passages, self.scorer, cite.support_threshold, self.settings.retrieve.merge_threshold, cite.drop_unsupported)
+                result = attribute(text, passages, self.scorer, cite.support_threshold, self.settings.retrieve.merge_threshold, cite.drop_unsupported, question)
                 yield result.text
             timings["cite_ms"] = _ms(mark)
             timings["total_ms"] = _ms(started)

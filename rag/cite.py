@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from rag.retrieve import containment, shingles
 from rag.schema import Citation, Passage, Source
 from rag.sentences import sentence_spans, split_sentences
-from rag.support import SupportScorer
+from rag.support import SupportScorer, content_terms
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 REFUSAL = "The articles don't say."
@@ -78,8 +80,19 @@ def _corroborating_sources(ev: EvidenceSentence, passages: list[Passage], eviden
     return sources
 
 
-def attribute(answer: str, passages: list[Passage], scorer: SupportScorer, threshold: float, merge_threshold: float, drop_unsupported: bool = False) -> Attribution:
-    """Re-cite ``answer`` against ``passages``; numbering follows first use."""
+SHORT_CLAIM_TERMS = 4  # claims with fewer content words are judged together with the question
+
+
+def attribute(
+    answer: str, passages: list[Passage], scorer: SupportScorer, threshold: float, merge_threshold: float, drop_unsupported: bool = False, question: str = ""
+) -> Attribution:
+    """Re-cite ``answer`` against ``passages``; numbering follows first use.
+
+    A short claim ("Astana.", "HACKED") says little alone: a passage merely
+    containing the word would support it. So it must also be supported when
+    read as the answer to ``question``, by the same passage sentence; that
+    stops a model that obeys an instruction planted in an article.
+    """
     evidence = evidence_sentences(passages)
     claims, marked = [], []
     for sentence in split_sentences(answer):
@@ -90,7 +103,13 @@ def attribute(answer: str, passages: list[Passage], scorer: SupportScorer, thres
     result = Attribution(text="")
     if not claims:
         return result
-    support = scorer.matrix(claims, [e.text for e in evidence])
+    texts = [e.text for e in evidence]
+    support = scorer.matrix(claims, texts)
+    short = [i for i, c in enumerate(claims) if question and len(content_terms(c)) < SHORT_CLAIM_TERMS]
+    if short and texts:
+        in_context = scorer.matrix([f"{question} {claims[i]}" for i in short], texts)
+        for row, i in enumerate(short):
+            support[i] = np.minimum(support[i], in_context[row])
     numbering: dict[int, int] = {}
     pieces: list[str] = []
     for i, claim in enumerate(claims):

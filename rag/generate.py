@@ -7,7 +7,11 @@ from rag.config import Settings
 from rag.errors import RagError
 from rag.support import SupportScorer
 
-AUTO_ORDER = ("ollama", "llamacpp", "extractive")
+# `auto` tries Ollama, then quotes passages. The embedded SmolLM2-135M is used
+# only when named: on the gold set it got must_include 0.40 against the
+# extractive backend's 0.74, at 8 s an answer instead of 0.6 s (issue 3 note).
+AUTO_ORDER = ("ollama", "extractive")
+ALL_BACKENDS = ("ollama", "llamacpp", "extractive")
 
 
 def make_generator(name: str, settings: Settings, scorer: SupportScorer) -> Generator:
@@ -24,13 +28,13 @@ def make_generator(name: str, settings: Settings, scorer: SupportScorer) -> Gene
         from rag.backends.extractive import ExtractiveGenerator
 
         return ExtractiveGenerator(scorer, settings.cite.answer_threshold)
-    raise RagError(f"Unknown backend '{name}'", f"choose one of: auto, {', '.join(AUTO_ORDER)}")
+    raise RagError(f"Unknown backend '{name}'", f"choose one of: auto, {', '.join(ALL_BACKENDS)}")
 
 
 def backend_status(settings: Settings, scorer: SupportScorer) -> dict[str, str]:
     """For each backend, 'ready' or the reason it is not (shown by `rag info`)."""
     status = {}
-    for name in AUTO_ORDER:
+    for name in ALL_BACKENDS:
         try:
             make_generator(name, settings, scorer).check()
             status[name] = "ready"

@@ -61,20 +61,17 @@ def article_dir(tmp_path: Path) -> Path:
     return target
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory):
-    """A real Chroma server (`chroma run` from the chromadb package) on a loopback port; stopped at the end."""
+def start_chroma(path: Path, port: int) -> subprocess.Popen:
+    """A real Chroma server (`chroma run` from the chromadb package) on a loopback port, once it accepts connections."""
     chroma = Path(sys.executable).parent / "chroma"
     if not chroma.exists():
         pytest.skip("the chromadb package's `chroma` command is not installed")
-    port = _free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
     proc = subprocess.Popen(
         [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
@@ -85,12 +82,19 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory):
     while True:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
+                return proc
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
                 pytest.fail("chroma run did not start")
             time.sleep(0.3)
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory):
+    """One Chroma server for the session; stopped at the end."""
+    port = free_port()
+    proc = start_chroma(tmp_path_factory.mktemp("chroma-server"), port)
     yield {"host": "127.0.0.1", "port": port, "proc": proc}
     proc.terminate()
     proc.wait(10)

@@ -7,7 +7,6 @@ the seeds), answering with the extractive backend so answers are exact quotes.
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 from pathlib import Path
 
@@ -34,17 +33,11 @@ room for sixty thousand books, a cafe and study rooms for students from the whol
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     from rag.assistant import Assistant
     from rag.ui import serve
-    from tests.conftest import SEEDS, make_settings
+    from tests.conftest import SEEDS, free_port, make_settings
 
     root = tmp_path_factory.mktemp("ui")
     shutil.copytree(SEEDS, root / "articles")
@@ -52,7 +45,7 @@ def app_url(tmp_path_factory):
     settings.collection.paths = [str(root / "articles")]
     assistant = Assistant(settings)
     assistant.ingest()
-    port = _free_port()
+    port = free_port()
     app = serve(assistant, "127.0.0.1", port, block=False)
     yield f"http://127.0.0.1:{port}/"
     app.close()

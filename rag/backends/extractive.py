@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+
+import numpy as np
 
 from rag.answer_type import answer_type, has_answer_type
 from rag.backends.base import Generation
@@ -11,8 +14,12 @@ from rag.schema import Passage
 from rag.support import SupportScorer
 
 MAX_SENTENCES = 2
+HEADLINE_FACTOR = 0.85  # a line with no closing punctuation (a headline, a caption) restates more than it answers
 RELATIVE_CUTOFF = 0.85  # a second sentence must score within 15 % of the best
 TYPE_BAND = 0.7  # a sentence holding the asked-for kind of thing (number, date, name) and scoring within 30 % of the best goes first
+
+
+_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 
 
 class ExtractiveGenerator:
@@ -34,6 +41,7 @@ class ExtractiveGenerator:
         if not evidence:
             return
         scores = self.scorer.matrix([question], [e.text for e in evidence])[0]
+        scores = scores * np.array([1.0 if _TERMINAL.search(e.text) else HEADLINE_FACTOR for e in evidence], dtype=np.float32)
         best = float(scores.max())
         kind = answer_type(question)
         band = max(self.min_score, best * TYPE_BAND)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ import pytest
 from bench.collection import write_collection
 from rag.assistant import Assistant
 from rag.errors import RagError
-from tests.conftest import ROOT, SEEDS, make_settings
+from tests.conftest import ROOT, SEEDS, free_port, make_settings, start_chroma
 from tests.reliability.conftest import assert_store_consistent
 
 
@@ -56,39 +55,9 @@ def test_ingest_killed_mid_way_is_completed_by_the_next_run(tmp_path):
     assert_store_consistent(killed)
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_chroma(path, port) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [str(chroma_command()), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return proc
-        except OSError:
-            assert time.monotonic() < deadline and proc.poll() is None, "chroma run did not start"
-            time.sleep(0.3)
-
-
-def chroma_command():
-    """The chromadb package's own server command."""
-    from pathlib import Path
-
-    chroma = Path(sys.executable).parent / "chroma"
-    if not chroma.exists():
-        pytest.skip("chroma command not installed")
-    return chroma
-
-
 def test_chroma_server_down_is_a_clear_error_and_recovers(tmp_path, seeds):
-    port, data = _port(), tmp_path / "chroma-data"
-    server = _start_chroma(data, port)
+    port, data = free_port(), tmp_path / "chroma-data"
+    server = start_chroma(data, port)
     settings = make_settings(tmp_path / "store")
     settings.store.host, settings.store.port = "127.0.0.1", port
     assistant = Assistant(settings)
@@ -101,7 +70,7 @@ def test_chroma_server_down_is_a_clear_error_and_recovers(tmp_path, seeds):
     with pytest.raises(RagError, match=f"Chroma server at 127.0.0.1:{port} is not answering"):
         assistant.ask(question, backend="extractive")
 
-    server = _start_chroma(data, port)  # restarted on the same data
+    server = start_chroma(data, port)  # restarted on the same data
     try:
         answer = assistant.ask(question, backend="extractive")
         assert "239" in answer.answer
