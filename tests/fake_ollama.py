@@ -34,6 +34,16 @@ def quoting_model(messages: list[dict]) -> str:
     return f"{best} [{best_n}]" if best else "The articles don't say."
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up mid-stream (the timeout fault) is expected, not an error to print."""
+
+    def handle_error(self, request, client_address) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 class FakeOllama:
     """Start with ``with FakeOllama(models=[...]) as server:``; ``server.url`` is its address."""
 
@@ -43,7 +53,7 @@ class FakeOllama:
         self.fault = fault  # "" | "hang" | "cut" | "garbage"
         self.delay_s = delay_s
         self.requests: list[dict] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
 
