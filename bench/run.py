@@ -185,6 +185,22 @@ def cold_ask_s(store: Path, repeats: int = 3) -> list[float]:
     return [t / 1000 for t in timed(lambda: subprocess.run(cmd, capture_output=True, check=True, env=env, cwd=ROOT), repeats)]
 
 
+def import_profile(store: Path, top: int = 8) -> list[tuple[str, float]]:
+    """Where a cold `rag ask` spends its import time (python -X importtime), by top-level package."""
+    cmd = [sys.executable, "-X", "importtime", "-m", "rag", "--store", str(store), "ask", "--backend", "extractive", SEED_QUESTIONS[0]]
+    err = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, RAG_CONFIG=str(ROOT / "config.toml")), cwd=ROOT).stderr
+    totals: dict[str, float] = {}
+    for line in err.splitlines():
+        if not line.startswith("import time:") or line.count("|") != 2:
+            continue
+        _, cumulative, name = line.split("|")
+        if name.startswith(" ") and not name.startswith("  "):  # imported by no other package: a top-level cost
+            package = name.strip().split(".")[0]
+            if cumulative.strip().isdigit():
+                totals[package] = totals.get(package, 0) + int(cumulative) / 1e6
+    return sorted(totals.items(), key=lambda kv: -kv[1])[:top]
+
+
 def embedded_answer_ms(seeds: Assistant) -> dict[str, float]:
     first, total = [], []
     for q in SEED_QUESTIONS:
@@ -229,6 +245,7 @@ def main() -> None:
             retrieval["10k articles"] = bench_retrieval(largest, "10k articles")
         rss = serving_rss_mb(largest)
         cold = cold_ask_s(Path(seeds.settings.store.path))
+        imports = import_profile(Path(seeds.settings.store.path))
         embedded = embedded_answer_ms(seeds)
 
     big = retrieval[list(retrieval)[-1]]
@@ -282,6 +299,12 @@ def main() -> None:
             f"{r['llamaindex_default_p50_ms']:.1f} / {r['llamaindex_default_p95_ms']:.1f} |"
         )
     lines += [
+        "",
+        "## Cold `rag ask`: import time by top-level package (`python -X importtime`)",
+        "",
+        "| package | seconds |",
+        "|---|---|",
+        *[f"| {name} | {seconds:.2f} |" for name, seconds in imports],
         "",
         f"Ingest: {ingest['articles']} generated articles, {ingest['chunks']} chunks, cold {ingest['cold_s']:.1f} s, re-ingest {ingest['reingest_s']:.2f} s.",
     ]
