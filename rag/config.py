@@ -20,6 +20,7 @@ FUSION_MODES = ("relative_score", "reciprocal_rerank", "dist_based_score")  # ll
 class CollectionSettings:
     paths: list[str] = field(default_factory=lambda: ["seeds"])
     max_file_mb: float = 5.0
+    ingest_batch: int = 64  # articles embedded and saved together; a killed ingest resumes after the last saved batch
 
 
 @dataclass
@@ -172,6 +173,8 @@ def validate(settings: Settings) -> None:
         raise RagError(f"Unknown backend '{settings.llm.backend}'", f"choose one of: {', '.join(BACKENDS)}")
     if settings.retrieve.fusion not in FUSION_MODES:
         raise RagError(f"Unknown retrieve.fusion '{settings.retrieve.fusion}'", f"choose one of: {', '.join(FUSION_MODES)}")
+    if settings.collection.ingest_batch < 1:
+        raise RagError("collection.ingest_batch must be at least 1")
     if settings.retrieve.top_k < 1:
         raise RagError("retrieve.top_k must be at least 1")
     if not (settings.retrieve.dense or settings.retrieve.bm25):

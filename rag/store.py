@@ -31,6 +31,7 @@ BM25_DIR = "bm25"
 BM25_STAMP = "stamp.json"
 TERMS_FILE = "terms.json"
 LOCK_FILE = "write.lock"
+SIGNATURE_FILE = "index.json"
 
 
 def make_chroma_client(settings: Settings) -> Any:
@@ -122,6 +123,14 @@ class Store:
         self._docstore.persist(str(tmp))
         os.replace(tmp, self.dir / DOCSTORE_FILE)
         self._docstore_stamp = (self.dir / DOCSTORE_FILE).stat().st_mtime_ns
+
+    def index_signature(self) -> dict[str, Any] | None:
+        """How the stored chunks were made (chunker version, model, chunk settings); None for a new store."""
+        path = self.dir / SIGNATURE_FILE
+        return json.loads(path.read_text()) if path.exists() else None
+
+    def set_index_signature(self, signature: dict[str, Any]) -> None:
+        (self.dir / SIGNATURE_FILE).write_text(json.dumps(signature))
 
     # -- chunks -----------------------------------------------------------
     def chunk_count(self) -> int:

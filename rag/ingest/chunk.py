@@ -22,7 +22,8 @@ from rag.ingest.offsets import OffsetMap
 
 # Metadata every chunk carries. None of it is embedded or shown to the model:
 # the chunk text alone is, so chunks stay inside the embedding window.
-CHUNK_KEYS = ("doc_id", "title", "outlet", "date", "folder", "start", "end", "offsets")
+CHUNK_KEYS = ("doc_id", "title", "outlet", "date", "folder", "sha", "start", "end", "offsets")
+CHUNKER_VERSION = 2  # bump when chunk text or what is embedded changes: stores re-embed on the next ingest
 
 
 class ArticleChunker(TransformComponent):
@@ -48,6 +49,11 @@ class ArticleChunker(TransformComponent):
         chunks: list[BaseNode] = []
         for document in nodes:
             chunks.extend(self.chunk(document))
+        # The embedding step after us cuts the list into batches of embed_batch_size
+        # and pads each batch to its longest text; in length order the padding
+        # (wasted compute) is minimal. This is what SentenceTransformer.encode does
+        # when given the whole list; llama-index hands it one batch at a time.
+        chunks.sort(key=lambda node: len(node.get_content()))
         return chunks
 
     def chunk(self, document: BaseNode) -> list[TextNode]:

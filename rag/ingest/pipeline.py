@@ -63,9 +63,6 @@ def _read_all(files: Iterable[Path], max_bytes: int, report: IngestReport) -> li
     return articles
 
 
-INGEST_BATCH = 16  # articles per saved batch
-
-
 def _progress_bar(total: int, show: bool):
     from tqdm import tqdm
 
@@ -85,7 +82,17 @@ def ingest(store: Store, settings: Settings, paths: list[Path] | None = None, sh
     articles = _read_all(files, int(settings.collection.max_file_mb * 1e6), report)
     embedding = load_embedding(settings.embed.model, settings.embed.batch_size)
 
+    from rag.ingest.chunk import CHUNKER_VERSION
+
+    signature = {"chunker": CHUNKER_VERSION, "model": settings.embed.model, "size": settings.chunk.size, "overlap": settings.chunk.overlap, "clean": settings.chunk.clean}
     with store.write_lock():
+        if store.index_signature() not in (None, signature) and store.article_hashes():
+            # Chunks made another way (new chunk size, model, or chunker) must not
+            # mix with new ones; the docstore would call every file unchanged.
+            report.problems.append("chunking or embedding settings changed since the last ingest: re-indexing every article")
+            for doc_id in list(store.article_hashes()):
+                store.remove_article(doc_id)
+            store.save()
         stored = store.articles()
         before = store.article_hashes()
         by_text = {str(doc.metadata.get("sha", "")): doc_id for doc_id, doc in stored.items()}
@@ -128,8 +135,9 @@ def ingest(store: Store, settings: Settings, paths: list[Path] | None = None, sh
         # Batches, each saved when done: a killed ingest keeps its finished
         # batches, and the next run skips them (their hashes are in the docstore).
         progress = _progress_bar(len(documents), show_progress)
-        for start in range(0, len(documents), INGEST_BATCH):
-            batch_docs = documents[start : start + INGEST_BATCH]
+        size = settings.collection.ingest_batch
+        for start in range(0, len(documents), size):
+            batch_docs = documents[start : start + size]
             report.embedded_chunks += len(pipeline.run(documents=batch_docs))
             store.save()
             progress.update(len(batch_docs))
@@ -143,6 +151,7 @@ def ingest(store: Store, settings: Settings, paths: list[Path] | None = None, sh
                 report.removed.append(doc_id)
 
         store.save()
+        store.set_index_signature(signature)
         if report.embedded_chunks or report.removed or store.bm25() is None:
             store.rebuild_bm25()
         report.articles = len(store.article_hashes())

@@ -28,7 +28,9 @@ def test_ingest_killed_mid_way_is_completed_by_the_next_run(tmp_path):
     shutil.copytree(SEEDS, folder)
     write_collection(folder, 40, seed=5)
     store = tmp_path / "store"
-    env = dict(os.environ, RAG_STORE=str(store), RAG_CONFIG=str(ROOT / "config.toml"))
+    config = tmp_path / "config.toml"
+    config.write_text((ROOT / "config.toml").read_text().replace("ingest_batch = 64", "ingest_batch = 8"))
+    env = dict(os.environ, RAG_STORE=str(store), RAG_CONFIG=str(config))
     proc = subprocess.Popen([sys.executable, "-m", "rag", "ingest", str(folder)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     while not (store / "docstore.json").exists():  # the first batch is saved: we are mid-way
