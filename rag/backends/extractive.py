@@ -16,7 +16,7 @@ from rag.support import SupportScorer
 MAX_SENTENCES = 2
 HEADLINE_FACTOR = 0.85  # a line with no closing punctuation (a headline, a caption) restates more than it answers
 RELATIVE_CUTOFF = 0.85  # a second sentence must score within 15 % of the best
-TYPE_BAND = 0.7  # a sentence holding the asked-for kind of thing (number, date, name) and scoring within 30 % of the best goes first
+TYPE_BAND = 0.6  # a sentence holding the asked-for kind of thing (number, date, name) and scoring within 40 % of the best goes first
 
 
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
