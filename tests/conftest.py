@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -118,3 +119,22 @@ def fresh(tmp_path: Path, article_dir: Path, store_kind: str, request):
         settings.store.host, settings.store.port = server["host"], server["port"]
         settings.store.collection = f"t{uuid.uuid4().hex[:12]}"
     return Assistant(settings)
+
+
+@contextlib.contextmanager
+def running_app(root: Path):
+    """`rag serve` in-process over a private copy of the seeds (extractive backend) on a free loopback port; yields its URL."""
+    from rag.assistant import Assistant
+    from rag.ui import serve
+
+    shutil.copytree(SEEDS, root / "articles")
+    settings = make_settings(root / "store", backend="extractive")
+    settings.collection.paths = [str(root / "articles")]
+    assistant = Assistant(settings)
+    assistant.ingest()
+    port = free_port()
+    app = serve(assistant, "127.0.0.1", port, block=False)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        app.close()

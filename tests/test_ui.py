@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import running_app
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.browser,
@@ -35,20 +37,8 @@ room for sixty thousand books, a cafe and study rooms for students from the whol
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    from rag.assistant import Assistant
-    from rag.ui import serve
-    from tests.conftest import SEEDS, free_port, make_settings
-
-    root = tmp_path_factory.mktemp("ui")
-    shutil.copytree(SEEDS, root / "articles")
-    settings = make_settings(root / "store", backend="extractive")
-    settings.collection.paths = [str(root / "articles")]
-    assistant = Assistant(settings)
-    assistant.ingest()
-    port = free_port()
-    app = serve(assistant, "127.0.0.1", port, block=False)
-    yield f"http://127.0.0.1:{port}/"
-    app.close()
+    with running_app(tmp_path_factory.mktemp("ui")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -6,14 +6,13 @@ Prints p50/p95 latency and the process's peak RSS; docs/RELIABILITY.md quotes a 
 from __future__ import annotations
 
 import resource
-import shutil
 import statistics
 import threading
 import time
 
 import pytest
 
-from tests.conftest import SEEDS, free_port, make_settings
+from tests.conftest import running_app
 
 SESSIONS = 50
 # question → a string its answer must contain (and the other answers must not)
@@ -28,19 +27,8 @@ QUESTIONS = {
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    from rag.assistant import Assistant
-    from rag.ui import serve
-
-    root = tmp_path_factory.mktemp("load")
-    shutil.copytree(SEEDS, root / "articles")
-    settings = make_settings(root / "store", backend="extractive")
-    settings.collection.paths = [str(root / "articles")]
-    assistant = Assistant(settings)
-    assistant.ingest()
-    port = free_port()
-    app = serve(assistant, "127.0.0.1", port, block=False)
-    yield f"http://127.0.0.1:{port}/"
-    app.close()
+    with running_app(tmp_path_factory.mktemp("load")) as url:
+        yield url
 
 
 def test_fifty_concurrent_sessions_each_get_their_own_answer(served):
