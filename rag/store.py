@@ -32,6 +32,7 @@ BM25_STAMP = "stamp.json"
 TERMS_FILE = "terms.json"
 LOCK_FILE = "write.lock"
 SIGNATURE_FILE = "index.json"
+PAGE_SIZE = 5000
 
 
 def make_chroma_client(settings: Settings) -> Any:
@@ -136,17 +137,27 @@ class Store:
     def chunk_count(self) -> int:
         return int(self.collection.count())
 
+    def _pages(self, include: list[str]) -> Iterator[dict[str, Any]]:
+        """The whole collection, a page at a time: one `get()` of every row fails
+        past ~30k chunks (SQLite's limit on query variables)."""
+        for offset in range(0, self.chunk_count(), PAGE_SIZE):
+            yield self.collection.get(limit=PAGE_SIZE, offset=offset, include=include)
+
     def all_chunks(self) -> list[BaseNode]:
-        if self.chunk_count() == 0:
-            return []
-        return self.vector_store.get_nodes(node_ids=None)
+        from llama_index.core.vector_stores.utils import metadata_dict_to_node
+
+        return [
+            metadata_dict_to_node(meta, text=text)
+            for page in self._pages(["documents", "metadatas"])
+            for text, meta in zip(page["documents"], page["metadatas"], strict=True)
+        ]
 
     def article_summaries(self) -> dict[str, dict[str, Any]]:
         """doc_id → title, outlet, date and chunk count, read from the chunks' metadata."""
         summaries: dict[str, dict[str, Any]] = {}
         if self.chunk_count() == 0:
             return summaries
-        for meta in self.collection.get(include=["metadatas"])["metadatas"]:
+        for meta in (m for page in self._pages(["metadatas"]) for m in page["metadatas"]):
             doc_id = str(meta.get("doc_id", ""))
             row = summaries.setdefault(
                 doc_id, {"doc_id": doc_id, "title": meta.get("title", ""), "outlet": meta.get("outlet", ""), "date": meta.get("date", ""), "chunks": 0}
