@@ -1,6 +1,6 @@
 """A deterministic, realistic-looking news collection of any size, for benchmarks.
 
-Articles are news-length (350-600 words), built from a fixed vocabulary of
+Articles are news-length (700-1,100 words, about 10 chunks each), built from a fixed vocabulary of
 ordinary newsroom words plus generated proper names (so vocabulary grows with
 the collection, as it does in real news), with a headline, a dateline, an
 outlet line, and 5 % near-duplicates (another article's text with one
@@ -48,8 +48,8 @@ def article(i: int, rng: random.Random) -> str:
     outlet = rng.choice(OUTLETS)
     date = f"{rng.randint(1, 28)} {rng.choice(MONTHS)} {rng.randint(2015, 2025)}"
     paragraphs = []
-    for _ in range(rng.randint(5, 8)):
-        paragraphs.append(" ".join(_sentence(rng, names) for _ in range(rng.randint(2, 4))))
+    for _ in range(rng.randint(9, 13)):
+        paragraphs.append(" ".join(_sentence(rng, names) for _ in range(rng.randint(3, 5))))
     dateline = f"{names[0].upper()}: "
     return f"{headline}\n\nPublished in {outlet}, {date}\n\n{dateline}{chr(10).join(paragraphs)}\n"
 

@@ -174,13 +174,14 @@ class Assistant:
         """
         started = time.perf_counter()
         question = clean_question(question)
-        with server_errors(self.settings):
-            empty = self.store.chunk_count() == 0
-        if empty:
-            raise RagError("The collection is empty", "run 'rag ingest' first")
         timings: dict[str, float] = {}
         query = condense(question, history)
         passages = self.retrieve(query, top_k)
+        if not passages:
+            with server_errors(self.settings):
+                empty = self.store.chunk_count() == 0
+            if empty:
+                raise RagError("The collection is empty", "run 'rag ingest' first")
         timings["retrieve_ms"] = _ms(started)
 
         requested = backend or self.settings.llm.backend
