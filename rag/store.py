@@ -89,7 +89,7 @@ class Store:
             self.collection = self.client.get_or_create_collection(settings.store.collection, metadata={"hnsw:space": "cosine"})
         self.vector_store: ChromaVectorStore = ChromaVectorStore(chroma_collection=self.collection)
         self._docstore: SimpleDocumentStore = SimpleDocumentStore()
-        self._docstore_stamp: float | None = None
+        self._docstore_stamp: int | None = None
         self._bm25: BM25Retriever | None = None
         self._weights: TermWeights | None = None
 
@@ -111,7 +111,7 @@ class Store:
         if stamp != self._docstore_stamp:
             self._docstore = SimpleDocumentStore.from_persist_path(str(path)) if stamp is not None else SimpleDocumentStore()
             self._docstore_stamp = stamp
-            self._bm25 = None  # the chunk set may have changed with it
+            self._bm25 = self._weights = None  # the chunk set may have changed with it
         return self._docstore
 
     def remove_article(self, doc_id: str) -> None:
