@@ -73,10 +73,12 @@ class Assistant:
         self._store: Store | None = None
         self._scorer: SupportScorer | None = None
         self._retriever = None
-        # One Assistant serves many UI sessions: parts are built once under this
-        # lock, and ingest/remove never run beside each other in one process
-        # (the store's file lock only guards against other processes).
+        # One Assistant serves many UI sessions: parts are built once under the
+        # first lock; ingest/remove never run beside each other in one process
+        # under the second (the store's file lock only guards against other
+        # processes), while questions go on being answered.
         self._lock = threading.RLock()
+        self._write_lock = threading.RLock()
 
     @classmethod
     def from_config(cls, config_path: Path | None = None) -> Assistant:
@@ -106,13 +108,13 @@ class Assistant:
 
     # -- collection -----------------------------------------------------------
     def ingest(self, paths: list[Path] | None = None, show_progress: bool = False) -> IngestReport:
-        with self._lock, server_errors(self.settings):
+        with self._write_lock, server_errors(self.settings):
             report = ingest(self.store, self.settings, paths, show_progress=show_progress)
             self._reset_derived()
             return report
 
     def remove(self, doc_ids: list[str]) -> list[str]:
-        with self._lock, server_errors(self.settings):
+        with self._write_lock, server_errors(self.settings):
             removed = remove(self.store, doc_ids)
             self._reset_derived()
             return removed
@@ -124,7 +126,7 @@ class Assistant:
 
     def add_files(self, files: list[tuple[str, bytes]]) -> tuple[UploadReport, IngestReport | None]:
         """Validate and save uploaded (name, bytes) pairs, then ingest them incrementally."""
-        with self._lock:
+        with self._write_lock:
             folder = str(self.upload_dir.resolve())
             taken = {doc_id for doc_id, doc in self.store.articles().items() if doc.metadata.get("folder") != folder}
             saved = save_uploads(files, self.upload_dir, int(self.settings.collection.max_file_mb * 1e6), taken)
