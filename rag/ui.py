@@ -33,6 +33,12 @@ def _article_rows(assistant: Assistant) -> list[list[Any]]:
     return [[row[h] for h in ARTICLE_HEADERS] for row in assistant.articles()]
 
 
+def _documents_view(assistant: Assistant, message: str) -> tuple:
+    """The Documents tab after a change: the article table, the removal choices, a status line (one read of the collection)."""
+    rows = _article_rows(assistant)
+    return rows, gr.update(choices=[r[0] for r in rows], value=[]), message
+
+
 def _error_text(exc: RagError) -> str:
     return f"⚠️ {escape_markdown(exc.message)}" + (f" ({escape_markdown(exc.hint)})" if exc.hint else "")
 
@@ -86,14 +92,13 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         if report is not None:
             lines.insert(0, f"- ✓ {escape_markdown(report.summary())}")
             lines += [f"- ✗ {escape_markdown(p)}" for p in report.problems]
-        return _article_rows(assistant), gr.update(choices=[r[0] for r in _article_rows(assistant)], value=[]), "\n".join(lines) or "Nothing ingested."
+        return _documents_view(assistant, "\n".join(lines) or "Nothing ingested.")
 
     def remove(doc_ids: list[str] | None) -> tuple:
         if not doc_ids:
             return gr.update(), gr.update(), "Pick articles to remove."
         removed = assistant.remove(list(doc_ids))
-        rows = _article_rows(assistant)
-        return rows, gr.update(choices=[r[0] for r in rows], value=[]), f"Removed {len(removed)} article(s): {escape_markdown(', '.join(removed))}"
+        return _documents_view(assistant, f"Removed {len(removed)} article(s): {escape_markdown(', '.join(removed))}")
 
     with gr.Blocks(title="rag: cited answers from your articles") as app:
         gr.Markdown("## Ask your articles\nEvery sentence of an answer is checked against the passages it cites. Expand a source to see the passage.")
@@ -123,7 +128,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             send.click(respond, inputs, outputs, api_visibility="private")
             clear.click(lambda: ([], [], sources_html(None, context), ""), None, [chat, pairs, sources, status], api_visibility="private")
         with gr.Tab("Documents"):
-            articles = gr.Dataframe(_article_rows(assistant), headers=ARTICLE_HEADERS, label="Indexed articles", interactive=False, elem_id="rag-articles")
+            rows = _article_rows(assistant)
+            articles = gr.Dataframe(rows, headers=ARTICLE_HEADERS, label="Indexed articles", interactive=False, elem_id="rag-articles")
             files = gr.File(
                 label=f"Add articles (.txt, .md; up to {settings.collection.max_file_mb:g} MB each)",
                 file_count="multiple",
@@ -131,7 +137,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 elem_id="rag-upload",
             )
             add = gr.Button("Ingest uploaded files", variant="primary", elem_id="rag-ingest")
-            to_remove = gr.Dropdown([r[0] for r in _article_rows(assistant)], multiselect=True, label="Remove articles", elem_id="rag-remove-pick")
+            to_remove = gr.Dropdown([r[0] for r in rows], multiselect=True, label="Remove articles", elem_id="rag-remove-pick")
             remove_button = gr.Button("Remove selected", variant="stop", elem_id="rag-remove")
             doc_status = gr.Markdown("", elem_id="rag-doc-status")
             add.click(upload, files, [articles, to_remove, doc_status], api_visibility="private")
