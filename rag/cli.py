@@ -79,7 +79,7 @@ def main(store: str | None, config: Path | None, debug: bool) -> None:
       rag chat                   # follow-up questions in a terminal session
       rag info                   # what is indexed, which backends can answer
       rag serve                  # the web chat on http://127.0.0.1:7860
-      rag eval                   # score it against eval/gold.jsonl
+      rag eval                   # score it against eval/test.jsonl (held-out)
     """
     _quiet_libraries()
 
@@ -221,22 +221,24 @@ def info_command(ctx: click.Context, as_json: bool) -> None:
 
 
 @main.command("eval")
-@click.option("--gold", "gold_path", type=click.Path(dir_okay=False, path_type=Path), help="Gold Q&A file in the DESIGN.md format (default: eval/gold.jsonl).")
+@click.option("--gold", "gold_path", type=click.Path(dir_okay=False, path_type=Path), help="Gold Q&A file in the DESIGN.md format (default: eval/test.jsonl, the held-out half; tune on eval/dev.jsonl).")
 @click.option(
     "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("eval/out"), show_default=True, help="Where results.json, report.md and plots go."
 )
 @_backend_option
 @click.option("--no-baseline", is_flag=True, help="Skip the llama-index-defaults baseline.")
 @click.option("--ablate", is_flag=True, help="Also score the system with each component off (cleaning, BM25, dense, merging).")
+@click.option("--no-perturb", is_flag=True, help="Skip the perturbation suite (every question re-asked with typos, lower case, shorthand).")
 @click.option("--gate", is_flag=True, help="Exit non-zero when a metric misses its threshold in config.toml [eval.thresholds].")
 @click.pass_context
 @handle_errors
-def eval_command(ctx: click.Context, gold_path: Path | None, out_dir: Path, backend: str | None, no_baseline: bool, ablate: bool, gate: bool) -> None:
+def eval_command(ctx: click.Context, gold_path: Path | None, out_dir: Path, backend: str | None, no_baseline: bool, ablate: bool, no_perturb: bool, gate: bool) -> None:
     """Score retrieval, answers, refusals and citations against a gold Q&A set, beside a llama-index baseline."""
-    from rag.evaluate.run import run_eval
+    from rag.evaluate.run import DEFAULT_GOLD, run_eval
 
     helper = assistant(ctx)
-    results, written, failures = run_eval(helper, gold_path or helper.settings.resolve("eval/gold.jsonl"), out_dir, backend, not no_baseline, ablate)
+    gold = gold_path or helper.settings.resolve(DEFAULT_GOLD)
+    results, written, failures = run_eval(helper, gold, out_dir, backend, not no_baseline, ablate, perturbed=not no_perturb)
     from rag.evaluate.report import ablation_table, summary_table
 
     click.echo(summary_table(results))

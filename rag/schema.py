@@ -56,6 +56,8 @@ class Citation:
     end: int
     score: float
     sources: list[Source] = field(default_factory=list)
+    # "evidence": supports the answer; "closest": shown with a refusal, supports nothing.
+    role: str = "evidence"
 
 
 @dataclass
@@ -68,6 +70,9 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # The answer alone ("$239 million", "Nurlan Sauranbayev"); `answer` starts with it, then the evidence.
+    # On a refusal, what is missing ("who heads it").
+    short_answer: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -19,7 +19,8 @@ from typing import Any
 from rag.assistant import Assistant
 from rag.cite import is_model_refusal
 from rag.evaluate.gold import GoldItem
-from rag.evaluate.metrics import includes_all, overlaps, percentile, retrieval_scores, strip_markers, token_f1
+from rag.evaluate.metrics import includes_all, overlaps, percentile, quotes_gold_evidence, retrieval_scores, strip_markers, token_f1
+from rag.evaluate.perturb import perturb
 from rag.ingest.offsets import OffsetMap
 from rag.schema import Answer, Citation, Passage
 from rag.sentences import split_sentences
@@ -91,31 +92,46 @@ def baseline(assistant: Assistant, backend: str | None) -> SystemUnderTest:
     return SystemUnderTest("baseline", lambda q: to_passages(q, 10), ask)
 
 
-def _citation_scores(answer: Answer, item: GoldItem, assistant: Assistant) -> tuple[list[bool], list[bool]]:
-    """Per citation: correct (overlaps gold evidence, or supports the sentence citing it).
-    Per answer sentence: carries at least one correct citation."""
+def _gold_correct(citation: Citation, item: GoldItem, articles: dict[str, str]) -> bool:
+    """Judged by the gold evidence text alone: the quote, or a merged source's raw span, contains it."""
+    quoted = [citation.quote] + [articles.get(s.doc_id, "")[s.start : s.end] for s in citation.sources]
+    return quotes_gold_evidence(quoted, item.evidence) or any(_inside(s, item) for s in citation.sources)
+
+
+def _inside(source, item: GoldItem) -> bool:
+    """The cited span lies wholly inside a gold evidence span (a quote of part of the evidence)."""
+    return any(d == source.doc_id and s <= source.start and source.end <= e for d, s, e in item.spans)
+
+
+def _self_judged(answer: Answer, assistant: Assistant) -> list[bool]:
+    """Per citation: the system's own support scorer accepts it for a sentence citing it.
+    Kept as `citation_support_self` only; it is not a measure of correctness (it judges itself)."""
     threshold = assistant.settings.cite.support_threshold
     by_n = {c.n: c for c in answer.citations}
-    citation_ok: dict[int, bool] = {}
-    sentence_ok = []
+    ok: dict[int, bool] = {}
     for sentence in split_sentences(answer.answer):
         claim = strip_markers(sentence).strip()
-        if not claim:
-            continue
-        cited = [by_n[int(n)] for n in re.findall(r"\[(\d+)\]", sentence) if int(n) in by_n]
-        good = False
-        for c in cited:
-            ok = overlaps(c.doc_id, c.start, c.end, item.spans) or float(assistant.scorer.matrix([claim], [c.quote])[0, 0]) >= threshold
-            citation_ok[c.n] = citation_ok.get(c.n, False) or ok
-            good = good or ok
-        sentence_ok.append(good)
-    return [citation_ok.get(c.n, False) for c in answer.citations], sentence_ok
+        for n in re.findall(r"\[(\d+)\]", sentence):
+            c = by_n.get(int(n))
+            if c is not None and claim:
+                ok[c.n] = ok.get(c.n, False) or float(assistant.scorer.matrix([claim], [c.quote])[0, 0]) >= threshold
+    return [ok.get(c.n, False) for c in answer.citations]
 
 
-def score(sut: SystemUnderTest, gold: list[GoldItem], assistant: Assistant, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def outcome(row: dict[str, Any]) -> str:
+    """What a user got: the facts, a refusal, or an answer without the facts."""
+    if row["refused"]:
+        return "refused"
+    return "facts" if (not row["answerable"] or row.get("must_include") == 1.0) else "answered"
+
+
+def score(
+    sut: SystemUnderTest, gold: list[GoldItem], assistant: Assistant, articles: dict[str, str], progress: Callable[[str], None] | None = None
+) -> dict[str, Any]:
     per_question = []
-    all_citations: list[bool] = []
-    all_sentences: list[bool] = []
+    gold_judged: list[bool] = []
+    self_judged: list[bool] = []
+    evidence_cited: list[bool] = []
     latencies = []
     for item in gold:
         if progress:
@@ -128,17 +144,42 @@ def score(sut: SystemUnderTest, gold: list[GoldItem], assistant: Assistant, prog
         started = time.perf_counter()
         answer = sut.ask(item.question)
         latencies.append((time.perf_counter() - started) * 1000)
-        row.update(answer=answer.answer, refused=answer.refused, backend=answer.backend)
+        row.update(answer=answer.answer, short_answer=answer.short_answer, refused=answer.refused, backend=answer.backend)
+        row["full_answer"] = answer.to_dict()
         if item.answerable and not answer.refused:
             row["must_include"] = float(includes_all(answer.answer, item.must_include))
-            row["answer_f1"] = token_f1(answer.answer, item.answer)
-            citations, sentences = _citation_scores(answer, item, assistant)
-            all_citations += citations
-            all_sentences += sentences
+            row["answer_f1"] = token_f1(answer.short_answer or answer.answer, item.answer)
+            correct = [_gold_correct(c, item, articles) for c in answer.citations]
+            row["citations_correct"] = correct
+            gold_judged += correct
+            evidence_cited.append(any(correct))
+            self_judged += _self_judged(answer, assistant)
         elif item.answerable:
             row["must_include"], row["answer_f1"] = 0.0, 0.0
+        row["outcome"] = outcome(row)
         per_question.append(row)
-    return aggregate(per_question, all_citations, all_sentences, latencies)
+    result = aggregate(per_question, gold_judged, evidence_cited, latencies)
+    result["citation_support_self"] = sum(self_judged) / len(self_judged) if self_judged else 0.0
+    return result
+
+
+def stability(sut: SystemUnderTest, gold: list[GoldItem], original: dict[str, Any], progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Re-ask every question perturbed (typos, lower case, no punctuation, shorthand); the share whose outcome holds."""
+    before = {r["id"]: r for r in original["per_question"]}
+    rows = []
+    for item in gold:
+        if progress:
+            progress(f"perturbed {item.id}")
+        variant = perturb(item.question, item.id)
+        answer = sut.ask(variant)
+        row: dict[str, Any] = {"id": item.id, "answerable": item.answerable, "question": variant, "refused": answer.refused, "answer": answer.answer}
+        if item.answerable and not answer.refused:
+            row["must_include"] = float(includes_all(answer.answer, item.must_include))
+        row["outcome"] = outcome(row)
+        row["was"] = before[item.id]["outcome"]
+        rows.append(row)
+    same = [r["outcome"] == r["was"] for r in rows]
+    return {"perturbation_stability": sum(same) / len(same) if same else 1.0, "changed": [r for r in rows if r["outcome"] != r["was"]], "rows": rows}
 
 
 def _mean(rows: list[dict[str, Any]], key: str) -> float:
@@ -146,7 +187,8 @@ def _mean(rows: list[dict[str, Any]], key: str) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def aggregate(per_question: list[dict[str, Any]], citations: list[bool], sentences: list[bool], latencies: list[float]) -> dict[str, Any]:
+def aggregate(per_question: list[dict[str, Any]], citations: list[bool], evidence_cited: list[bool], latencies: list[float]) -> dict[str, Any]:
+    """citations: per citation, right by the gold evidence; evidence_cited: per answered question, some citation is right."""
     answerable = [r for r in per_question if r["answerable"]]
     unanswerable = [r for r in per_question if not r["answerable"]]
     result: dict[str, Any] = {key: _mean(answerable, key) for key in RETRIEVAL_KEYS}
@@ -155,7 +197,7 @@ def aggregate(per_question: list[dict[str, Any]], citations: list[bool], sentenc
     result["refusal_accuracy"] = sum(r["refused"] for r in unanswerable) / len(unanswerable) if unanswerable else 1.0
     result["false_refusal_rate"] = sum(r["refused"] for r in answerable) / len(answerable) if answerable else 0.0
     result["citation_precision"] = sum(citations) / len(citations) if citations else 0.0
-    result["citation_recall"] = sum(sentences) / len(sentences) if sentences else 0.0
+    result["citation_recall"] = sum(evidence_cited) / len(evidence_cited) if evidence_cited else 0.0
     result["latency_ms_p50"] = percentile(latencies, 50)
     result["latency_ms_p95"] = percentile(latencies, 95)
     by_type: dict[str, dict[str, float]] = defaultdict(dict)

@@ -45,6 +45,25 @@ def includes_all(answer: str, required: list[str]) -> bool:
     return all(f" {normalise(r)} " in haystack for r in required)
 
 
+def fold(text: str) -> str:
+    """Only letters and digits, lower-cased: hyphen damage, spacing, quotes and dashes don't matter."""
+    return re.sub(r"[\W_]+", "", text.lower())
+
+
+def quotes_gold_evidence(quoted: list[str], evidence: list[str]) -> bool:
+    """A citation is right when a text it quotes (its own, or a merged source's) contains a gold evidence string.
+
+    Judged against the gold set's text, never by the system's own support scorer.
+    A quote that is itself a whole sentence inside a longer evidence string counts too.
+    """
+    folded_evidence = [fold(e) for e in evidence if fold(e)]
+    for text in quoted:
+        q = fold(text)
+        if any(e in q or (len(q) >= 20 and q in e) for e in folded_evidence):
+            return True
+    return False
+
+
 def strip_markers(text: str) -> str:
     return _MARKER.sub("", text)
 

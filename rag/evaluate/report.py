@@ -9,7 +9,7 @@ from typing import Any
 SUMMARY_KEYS = (
     "evidence_recall_at_1", "evidence_recall_at_3", "evidence_recall_at_5", "evidence_recall_at_10", "mrr", "ndcg_at_10",
     "source_recall_at_5", "must_include_accuracy", "answer_f1", "refusal_accuracy", "false_refusal_rate",
-    "citation_precision", "citation_recall", "latency_ms_p50", "latency_ms_p95",
+    "citation_precision", "citation_recall", "citation_support_self", "perturbation_stability", "latency_ms_p50", "latency_ms_p95",
 )  # fmt: skip
 
 
@@ -68,6 +68,10 @@ def write_report(results: dict[str, Any], out: Path, thresholds: dict[str, float
         lines.append(
             f"| {kind} | {row['questions']} | {row['refused']:.2f} | {row.get('evidence_recall_at_5', float('nan')):.2f} | {row.get('must_include', float('nan')):.2f} |"
         )
+    if "perturbation" in results:
+        changed = results["perturbation"]["changed"]
+        lines += ["", f"## Perturbation suite: {results['system']['perturbation_stability']:.3f} kept their outcome", ""]
+        lines += [f"- {r['id']}: {r['question']!r}: {r['was']} → {r['outcome']}" for r in changed]
     lines += ["", "## Where it fails (system)", ""]
     for row in worst_questions(results["system"]):
         lines += [f"### {row['id']} ({row['type']}): {row['question']}", f"- answered: {row['answer']!r} (refused: {row['refused']})"]
@@ -91,7 +95,7 @@ def _plots(results: dict[str, Any], out: Path) -> list[Path]:
         import matplotlib.pyplot as plt
     except ImportError:  # plots are a nicety; the numbers are in results.json
         return []
-    keys = [k for k in SUMMARY_KEYS if not k.startswith("latency")]
+    keys = [k for k in SUMMARY_KEYS if not k.startswith("latency") and all(k in results[n] for n in ("system", "baseline") if n in results)]
     names = [n for n in ("system", "baseline") if n in results]
     fig, ax = plt.subplots(figsize=(10, 5))
     width = 0.8 / len(names)

@@ -11,7 +11,7 @@ from typing import Any
 from rag.assistant import Assistant
 from rag.config import Settings
 from rag.evaluate.gold import load_gold
-from rag.evaluate.harness import baseline, score, system
+from rag.evaluate.harness import baseline, score, stability, system
 from rag.evaluate.report import gate_ok, write_report
 
 # Each ablation switches one component off; (settings section, flag).
@@ -30,18 +30,26 @@ def ablated_settings(settings: Settings, name: str, scratch: Path) -> Settings:
     return variant
 
 
+DEFAULT_GOLD = "eval/test.jsonl"  # the held-out half: the CI gate and the README report it; tune on eval/dev.jsonl only
+
+
 def run_eval(
-    assistant: Assistant, gold_path: Path, out: Path, backend: str | None, with_baseline: bool, ablate: bool = False
+    assistant: Assistant, gold_path: Path, out: Path, backend: str | None, with_baseline: bool, ablate: bool = False, perturbed: bool = True
 ) -> tuple[dict[str, Any], list[Path], list[str]]:
     if assistant.store.chunk_count() == 0:
         assistant.ingest()
     articles = {doc_id: doc.get_content() for doc_id, doc in assistant.store.articles().items()}
     gold = load_gold(gold_path, articles)
-    progress = _progress(len(gold) * (1 + with_baseline + ablate * len(ABLATIONS)))
+    progress = _progress(len(gold) * (1 + with_baseline + perturbed + ablate * len(ABLATIONS)))
     results: dict[str, Any] = {"gold": str(gold_path), "questions": len(gold), "backend": backend or assistant.settings.llm.backend}
-    results["system"] = score(system(assistant, backend), gold, assistant, progress)
+    results["system"] = score(system(assistant, backend), gold, assistant, articles, progress)
+    if perturbed:
+        results["perturbation"] = stability(system(assistant, backend), gold, results["system"], progress)
+        results["system"]["perturbation_stability"] = results["perturbation"]["perturbation_stability"]
     if with_baseline:
-        results["baseline"] = score(baseline(assistant, backend), gold, assistant, progress)
+        results["baseline"] = score(baseline(assistant, backend), gold, assistant, articles, progress)
+        if perturbed:
+            results["baseline"]["perturbation_stability"] = stability(baseline(assistant, backend), gold, results["baseline"])["perturbation_stability"]
     if ablate:
         results["ablations"] = {}
         with tempfile.TemporaryDirectory(prefix="rag-ablate-") as scratch:
@@ -49,7 +57,7 @@ def run_eval(
                 variant = Assistant(ablated_settings(assistant.settings, name, Path(scratch)))
                 if variant.store.chunk_count() == 0:  # the cleaning-off variant: same folders, own store
                     variant.ingest(sorted({Path(d.metadata["folder"]) for d in assistant.store.articles().values() if d.metadata.get("folder")}) or None)
-                results["ablations"][name] = score(system(variant, backend), gold, variant, progress)
+                results["ablations"][name] = score(system(variant, backend), gold, variant, articles, progress)
     thresholds = {k: float(v) for k, v in assistant.settings.eval.get("thresholds", {}).items()}
     failures = [f"{k} = {results['system'][k]:.3f}, threshold {v}" for k, v in thresholds.items() if not gate_ok(k, results["system"][k], v)]
     written = write_report(results, out, thresholds)
