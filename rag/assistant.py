@@ -17,15 +17,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rag.cite import REFUSAL, attribute, best_support, is_model_refusal
+from rag.cite import MARKER, attribute, evidence_sentences, is_model_refusal
+from rag.compose import compose
+from rag.evaluate.metrics import fold
 from rag.config import Settings, load_settings
 from rag.errors import RagError
 from rag.generate import choose_generator, fallbacks, make_generator
 from rag.ingest.pipeline import IngestReport, ingest, remove
+from rag.question import Plan, plan
+from rag.reader import Reader
 from rag.schema import Answer, Passage
+from rag.sentences import split_sentences
 from rag.store import Store, server_errors
 from rag.support import SupportScorer, content_terms
 from rag.uploads import UploadReport, save_uploads
+from rag.vocabulary import Vocabulary
 
 MAX_QUESTION_CHARS = 2000
 _FOLLOW_UP = re.compile(
@@ -73,6 +79,8 @@ class Assistant:
         self._store: Store | None = None
         self._scorer: SupportScorer | None = None
         self._retriever = None
+        self._vocabulary: Vocabulary | None = None
+        self._reader: Reader | None = None
         # One Assistant serves many UI sessions: parts are built once under the
         # first lock; ingest/remove never run beside each other in one process
         # under the second (the store's file lock only guards against other
@@ -102,9 +110,29 @@ class Assistant:
                 self._scorer = SupportScorer(embedding, self.store.term_weights())
             return self._scorer
 
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The collection's spelling, for correcting questions; built with the scorer's term weights."""
+        with self._lock:
+            if self._vocabulary is None:
+                from rag.embed import tokenizer_vocabulary
+
+                english = frozenset(tokenizer_vocabulary(self.scorer.embedding)) if self.scorer.embedding is not None else frozenset()
+                self._vocabulary = Vocabulary(self.scorer.weights, english)
+            return self._vocabulary
+
+    @property
+    def reader(self) -> Reader:
+        with self._lock:
+            if self._reader is None:
+                self._reader = Reader(self.scorer, self.settings.cite.answer_threshold, self.scorer.weights.lowercase)
+            return self._reader
+
     def _reset_derived(self) -> None:
         self._scorer = None
         self._retriever = None
+        self._vocabulary = None
+        self._reader = None
 
     # -- collection -----------------------------------------------------------
     def ingest(self, paths: list[Path] | None = None, show_progress: bool = False) -> IngestReport:
@@ -172,13 +200,18 @@ class Assistant:
     ) -> Iterator[str | Restart | Answer]:
         """Yield answer text as it arrives, `Restart` if a backend fails over, and finally the checked `Answer`.
 
-        ``model`` overrides the Ollama model for this question only.
+        The steps: plan (normalise the wording, type the question) → retrieve →
+        read (the asked-for span, or a refusal naming what is missing) → word it
+        (extractive) or generate it (an LLM) → verify citations. Refusal is
+        decided by the reader for every backend. ``model`` overrides the Ollama
+        model for this question only.
         """
         started = time.perf_counter()
         question = clean_question(question)
         timings: dict[str, float] = {}
-        query = condense(question, history)
-        passages = self.retrieve(query, top_k)
+        asked = self.vocabulary.normalise(condense(question, history)).text
+        question_plan = plan(asked)
+        passages = self._retrieve_for(question_plan, top_k)
         if not passages:
             with server_errors(self.settings):
                 empty = self.store.chunk_count() == 0
@@ -192,15 +225,21 @@ class Assistant:
             settings = copy.copy(settings)
             settings.llm = dataclasses.replace(settings.llm, ollama_model=model)
         generator, _ = choose_generator(requested, settings, self.scorer)
-        cite = self.settings.cite
         mark = time.perf_counter()
-        if best_support(query, passages, self.scorer) < cite.answer_threshold:
-            timings["support_ms"] = _ms(mark)
+        evidence = evidence_sentences(passages)
+        reading = self.reader.read(question_plan, evidence)
+        timings["read_ms"] = _ms(mark)
+        if reading.refused or generator.name == "extractive":
+            composed = compose(reading, evidence, passages, self.settings.retrieve.merge_threshold)
+            yield composed.text
             timings["total_ms"] = _ms(started)
-            yield Answer(question, REFUSAL, True, generator.name, generator.model, timings_ms=timings)
+            yield Answer(question, composed.text, reading.refused, generator.name, generator.model, composed.citations, [], timings, composed.short)
             return
-        timings["support_ms"] = _ms(mark)
+        yield from self._generate(question, history, passages, reading, evidence, generator, requested, settings, timings, started)
 
+    def _generate(self, question, history, passages, reading, evidence, generator, requested, settings, timings, started) -> Iterator[str | Restart | Answer]:
+        """An LLM words the answer; its sentences are re-cited against the passages, its short answer checked against the reader's."""
+        cite = self.settings.cite
         mark = time.perf_counter()
         while True:
             generation = generator.generate(question, passages, history)
@@ -218,28 +257,32 @@ class Assistant:
                     raise
                 generator = make_generator(remaining[0], settings, self.scorer)
                 yield Restart(f"{exc}; answering with {generator.name} instead")
+                if generator.name == "extractive":
+                    break
         timings["generate_ms"] = _ms(mark)
-
-        mark = time.perf_counter()
         text = "".join(pieces).strip()
         result = attribute(text, generation.shown, self.scorer, cite.support_threshold, self.settings.retrieve.merge_threshold, cite.drop_unsupported, question)
-        timings["cite_ms"] = _ms(mark)
-        timings["total_ms"] = _ms(started)
-        if not text or is_model_refusal(text) or result.supported_sentences == 0:
-            # Retrieval found support but the model's text has none (small models
-            # invent figures or refuse wrongly): answer from the passages instead.
+        if generator.name == "extractive" or not text or is_model_refusal(text) or result.supported_sentences == 0:
+            # The reader found an answer but the model's text has none (small models
+            # invent figures or refuse wrongly): the reader's answer stands instead.
             if generator.name != "extractive":
-                generator = make_generator("extractive", self.settings, self.scorer)
                 yield Restart("the model's answer was not supported by the passages; quoting them instead")
-                text = "".join(generator.generate(question, passages, history).tokens)
-                result = attribute(text, passages, self.scorer, cite.support_threshold, self.settings.retrieve.merge_threshold, cite.drop_unsupported, question)
-                yield result.text
-            timings["cite_ms"] = _ms(mark)
+            composed = compose(reading, evidence, passages, self.settings.retrieve.merge_threshold)
+            yield composed.text
             timings["total_ms"] = _ms(started)
-            if result.supported_sentences == 0:
-                yield Answer(question, REFUSAL, True, generator.name, generator.model, timings_ms=timings)
-                return
-        yield Answer(question, result.text, False, generator.name, generator.model, result.citations, result.unsupported, timings)
+            yield Answer(question, composed.text, False, "extractive", "none", composed.citations, [], timings, composed.short)
+            return
+        short = reading.short if fold(reading.short) and fold(reading.short) in fold(result.text) else MARKER.sub("", split_sentences(result.text)[0]).strip()
+        timings["total_ms"] = _ms(started)
+        yield Answer(question, result.text, False, generator.name, generator.model, result.citations, result.unsupported, timings, short)
+
+    def _retrieve_for(self, question_plan: Plan, top_k: int | None) -> list[Passage]:
+        """The question's passages, plus each part's for a two-part question (a part's answer may sit elsewhere)."""
+        passages = self.retrieve(question_plan.question, top_k)
+        for part in question_plan.parts:
+            seen = {p.id for p in passages}
+            passages += [p for p in self.retrieve(part.question, 3) if p.id not in seen]
+        return passages
 
     # -- status ------------------------------------------------------------
     def info(self) -> dict[str, Any]:

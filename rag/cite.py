@@ -64,7 +64,7 @@ def _markers(sentence: str) -> tuple[str, list[int]]:
     return MARKER.sub("", sentence).strip(), found
 
 
-def _corroborating_sources(ev: EvidenceSentence, passages: list[Passage], evidence: list[EvidenceSentence], threshold: float) -> list[Source]:
+def corroborating_sources(ev: EvidenceSentence, passages: list[Passage], evidence: list[EvidenceSentence], threshold: float) -> list[Source]:
     """The article itself, articles merged into its passage, and others saying the same sentence."""
     primary = passages[ev.passage]
     sources = [Source(primary.doc_id, primary.title, primary.outlet, primary.date, ev.start, ev.end)]
@@ -148,7 +148,7 @@ def attribute(
                     start=ev.start,
                     end=ev.end,
                     score=round(float(support[i, best]), 4),
-                    sources=_corroborating_sources(ev, passages, evidence, merge_threshold),
+                    sources=corroborating_sources(ev, passages, evidence, merge_threshold),
                 )
             )
         pieces.append(_with_marker(claim, numbering[best]))

@@ -30,7 +30,7 @@ _KINDS_BY_NOUN = {
 GENERIC_NOUNS = frozenset("people persons times things items ones members much many kind type sort name names title".split())
 _COMPUTE = re.compile(
     r"\bhow many (?:years|months|days|weeks)\b.*\b(?:between|since|from|after|before)\b|\bhow (?:far|much (?:more|less|higher|lower|short|bigger|smaller))\b"
-    r"|\b(?:difference|gap)\b.*\bbetween\b|\bhow (?:long|many years) (?:ago|after|before)\b",
+    r"|\b(?:difference|gap)\b.*\bbetween\b|\bhow (?:long|many years) (?:ago|after|before)\b|\bhow does .+ compare (?:with|to)\b",
     re.I,
 )
 _PART_SPLIT = re.compile(r"\?\s+(?=\w)|,?\s+(?:and|&)\s+(?=(?:who|whom|whose|what|when|where|which|why|how)\b)", re.I)
@@ -101,7 +101,7 @@ def classify(question: str) -> tuple[str, str, str]:
         return "compute", "by how much", attribute
     if re.match(r"^\W*(?:list|name)\b", q) or (re.match(r"^\W*(?:which|what)\b", q) and _is_plural(attribute) and noun_kind not in ("amount", "count")):
         return "list", "which", attribute
-    if re.search(r"\bwhat (?:title|job|position|post|role)\b|\b(?:title|job|position|post|role) (?:of|does|did)\b", q):
+    if re.search(r"\bwhat (?:title|job|position|post|role)\b|\b(?:title|job|position|post|role) (?:of|does|did)\b|['’]s (?:title|job|position|post|role)\b|\bsame (?:title|job|position|post|role)\b", q):
         return "role", "what title", attribute
     if re.match(r"^\W*when\b", q) or re.search(r"\b(?:what|which) (?:year|date|day|month|time)\b", q):
         return "date", "when", attribute
@@ -150,6 +150,18 @@ def plan(question: str) -> Plan:
                 sub.list_kind = _list_kind(part_attr, part_wh)
             result.parts.append(sub)
     return result
+
+
+def owner(question: str) -> str:
+    """Whose title a 'who' question asks about: 'uzbekistan' in 'who is the president of uzbekistan', "pakistan" in "who is pakistan's pm"."""
+    q = question.lower().strip(" ?")
+    m = re.match(r"^\W*who(?:'s| is| was| are)?\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:of|for|in)\s+(?:the\s+)?([\w-]+)", q)
+    if m:
+        return m.group(1)
+    m = re.match(r"^\W*who(?:'s| is| was| are)?\s+(?:the\s+)?([\w-]+?)(?:['’]s)?\s+(?:[\w-]+\s*){1,3}$", q)
+    if m and re.search(r"['’]s\b", q):
+        return m.group(1)
+    return ""
 
 
 def indirect(question: str) -> str:

@@ -184,7 +184,7 @@ class Store:
         target.mkdir(parents=True, exist_ok=True)
         retriever.persist(str(target), show_progress=False)  # kwargs reach bm25s.save
         weights = TermWeights.from_texts([n.get_content() for n in nodes])
-        (target / TERMS_FILE).write_text(json.dumps({"df": weights.df, "n_docs": weights.n_docs}))
+        (target / TERMS_FILE).write_text(json.dumps({"df": weights.df, "n_docs": weights.n_docs, "lowercase": sorted(weights.lowercase)}))
         self._weights = weights
         (target / BM25_STAMP).write_text(json.dumps(self._stamp()))
         self._bm25 = retriever
@@ -212,7 +212,10 @@ class Store:
             path = self.dir / BM25_DIR / TERMS_FILE
             if self._weights is None and path.exists():
                 data = json.loads(path.read_text())
-                self._weights = TermWeights(data["df"], data["n_docs"])
+                if "lowercase" not in data:  # written before the reader needed it: derive it again
+                    self.rebuild_bm25()
+                    return self._weights or TermWeights({}, 0)
+                self._weights = TermWeights(data["df"], data["n_docs"], frozenset(data["lowercase"]))
         return self._weights or TermWeights({}, 0)
 
     # -- writers ----------------------------------------------------------

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 _TOKEN = re.compile(r"[^\W_]+(?:[.,]\d+)*", re.UNICODE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][a-z’'-]*[a-z]\b")
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be been before being below between both but by
     can could did do does doing down during each few for from further had has have having he her here hers him his how i
@@ -61,6 +62,8 @@ class TermWeights:
 
     df: dict[str, int]
     n_docs: int
+    # Words the collection also writes in lower case: a capitalised one of these is an ordinary noun, not a name.
+    lowercase: frozenset[str] = frozenset()
 
     def idf(self, term: str) -> float:
         return math.log((self.n_docs + 1) / (self.df.get(term, 0) + 1)) + 1.0
@@ -68,10 +71,12 @@ class TermWeights:
     @classmethod
     def from_texts(cls, texts: list[str]) -> TermWeights:
         df: dict[str, int] = {}
+        lowercase: set[str] = set()
         for text in texts:
             for term in set(content_terms(text)):
                 df[term] = df.get(term, 0) + 1
-        return cls(df, len(texts))
+            lowercase.update(_LOWER_WORD.findall(text))
+        return cls(df, len(texts), frozenset(lowercase))
 
 
 class SupportScorer:

@@ -87,8 +87,9 @@ class Normalised:
 class Vocabulary:
     """The collection's terms (stemmed, with chunk frequencies) and a delete index for typo lookup."""
 
-    def __init__(self, weights: TermWeights) -> None:
+    def __init__(self, weights: TermWeights, english: frozenset[str] = frozenset()) -> None:
         self.df = weights.df
+        self.english = english  # real words ("week") are never "corrected" into a collection word ("seek")
         self._index: dict[str, list[str]] | None = None
 
     def __contains__(self, term: str) -> bool:
@@ -129,7 +130,7 @@ class Vocabulary:
                 corrections[token] = SHORTHAND[lower]
                 continue
             base = re.sub(r"['’]s$", "", lower)
-            if not base.isalpha() or base in STOPWORDS or stem(base) in self.df or base in self.df:
+            if not base.isalpha() or base in STOPWORDS or stem(base) in self.df or base in self.df or base in self.english:
                 out.append(token)
                 continue
             fixed = self.correct(base)

@@ -1,0 +1,91 @@
+"""Word a `Reading` as the answer a reader sees: the short answer first, then the quoted evidence, every quote cited.
+
+The citations point at the exact raw span of each quoted sentence; numbering
+follows first use. A refusal says what the articles don't say and shows the
+closest sentences as citations marked "closest" (they support nothing).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.cite import REFUSAL, EvidenceSentence, corroborating_sources
+from rag.reader import Reading
+from rag.schema import Citation, Passage
+
+_PLACEHOLDER = re.compile(r"\{(\d+)\}")
+
+
+@dataclass
+class Composed:
+    text: str
+    short: str
+    citations: list[Citation]
+
+
+class _Numbering:
+    """Citation numbers by first use; each evidence sentence is cited once."""
+
+    def __init__(self, evidence: list[EvidenceSentence], passages: list[Passage], merge_threshold: float, role: str) -> None:
+        self.evidence, self.passages, self.merge_threshold, self.role = evidence, passages, merge_threshold, role
+        self.numbers: dict[int, int] = {}
+        self.citations: list[Citation] = []
+
+    def __call__(self, j: int) -> int:
+        if j not in self.numbers:
+            ev = self.evidence[j]
+            passage = self.passages[ev.passage]
+            self.numbers[j] = len(self.numbers) + 1
+            self.citations.append(
+                Citation(
+                    n=self.numbers[j],
+                    doc_id=passage.doc_id,
+                    title=passage.title,
+                    outlet=passage.outlet,
+                    date=passage.date,
+                    quote=ev.text,
+                    start=ev.start,
+                    end=ev.end,
+                    score=round(float(passage.score), 4),
+                    sources=corroborating_sources(ev, self.passages, self.evidence, self.merge_threshold),
+                    role=self.role,
+                )
+            )
+        return self.numbers[j]
+
+
+def _markers(text: str, number: _Numbering) -> str:
+    return _PLACEHOLDER.sub(lambda m: str(number(int(m.group(1)))), text)
+
+
+def compose(reading: Reading, evidence: list[EvidenceSentence], passages: list[Passage], merge_threshold: float) -> Composed:
+    if reading.refused:
+        number = _Numbering(evidence, passages, merge_threshold, "closest")
+        said = f"The articles don't say {reading.missing}." if reading.missing else REFUSAL
+        closest = " ".join(f"“{evidence[j].text}” [{number(j)}]" for j in reading.closest)
+        return Composed(said + (f" Closest: {closest}" if closest else ""), "", number.citations)
+    number = _Numbering(evidence, passages, merge_threshold, "evidence")
+    short = reading.short.strip()
+    if len(reading.support) == 1 and short == evidence[reading.support[0]].text:
+        return Composed(_before_stop(short, f"[{number(reading.support[0])}]"), short, number.citations)
+    placed = bool(_PLACEHOLDER.search(short + reading.note))
+    first = _markers(short, number)
+    if not placed:
+        first = _before_stop(first, "".join(f"[{number(j)}]" for j in reading.support))
+    elif not first.endswith((".", "!", "?")):
+        first += "."
+    note = _markers(reading.note, number)
+    lines = [f"{first} {note}".strip()]
+    lines += [f"“{evidence[j].text}” [{number(j)}]" for j in reading.support]
+    return Composed("\n".join(lines), _PLACEHOLDER.sub("", short).replace(" []", "").replace("[]", ""), number.citations)
+
+
+def _before_stop(text: str, markers: str) -> str:
+    """'Trade is $239 million [1].': markers go before the closing punctuation."""
+    body = text.rstrip()
+    tail = ""
+    while body and body[-1] in ".!?\"”’'":
+        tail = body[-1] + tail
+        body = body[:-1]
+    return f"{body} {markers}{tail or '.'}"

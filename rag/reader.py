@@ -1,0 +1,346 @@
+"""Read the retrieved passages and answer: the span the question asks for, the sentences that hold it, or a refusal.
+
+Steps over one question: score every passage sentence against the question
+(qualifiers such as a year left out), keep those about the question, find the
+asked-for kind of span in them (a person for "who", an amount for "how
+much", every item for a list), compute differences the question asks for,
+and notice when articles disagree. When the evidence names the subject but
+fills no slot of the asked-for kind, the reading is a refusal that says what
+is missing and keeps the closest sentences. Hand-written: no reading
+comprehension model ships offline here (MODELS.md), so the answer span is
+chosen by the question's type, the span's kind and its distance to the
+question's words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rag.candidates import Candidate, candidates, enumerations, is_demonym_of, number_value, split_items
+from rag.cite import EvidenceSentence
+from rag.evaluate.metrics import fold
+from rag.question import GENERIC_NOUNS, Plan, indirect, owner
+from rag.support import SupportScorer, content_terms, stem
+
+SLOT_KINDS = ("person", "organisation", "place", "amount", "count", "quantity", "date", "duration")
+BAND = 0.7  # sentences scoring within 30 % of the best are read for the answer
+TYPED_BAND = 0.5  # a sentence holding the asked-for kind of span is read if within 50 % of the best
+KNOWN_SHARE = 0.5  # a question most of whose words the collection never uses is about something else
+RELATIVE_DATE = 0.8  # "later this year" says less than "in November"
+WINDOW = 8  # words either side of a span that tell what it is about
+CLOSEST = 2  # sentences shown with a refusal
+CLOSEST_FLOOR = 0.3  # below this nothing is close enough to show
+DISAGREE = 0.9  # a different value from another article scoring this close to the best is a disagreement
+_HEADLINE_FACTOR = 0.85
+_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+
+
+@dataclass
+class Reading:
+    """The answer before wording: the short answer, the sentences behind it (indices into the evidence), or a refusal."""
+
+    short: str = ""
+    support: list[int] = field(default_factory=list)  # sentences that hold the short answer
+    refused: bool = False
+    missing: str = ""  # on a refusal: what the articles don't say
+    closest: list[int] = field(default_factory=list)
+    note: str = ""  # arithmetic or a disagreement, said after the short answer
+
+
+class Reader:
+    """Answers from evidence sentences; ``lowercase_words`` are the collection's ordinary words (to tell names apart)."""
+
+    def __init__(self, scorer: SupportScorer, answer_threshold: float, lowercase_words: frozenset[str]) -> None:
+        self.scorer = scorer
+        self.threshold = answer_threshold
+        self.lowercase = lowercase_words
+
+    # -- scoring -------------------------------------------------------------
+    def sentence_scores(self, text: str, evidence: list[EvidenceSentence]) -> np.ndarray:
+        if not evidence:
+            return np.zeros(0, dtype=np.float32)
+        scores = self.scorer.matrix([text], [e.text for e in evidence])[0]
+        return scores * np.array([1.0 if _TERMINAL.search(e.text) else _HEADLINE_FACTOR for e in evidence], dtype=np.float32)
+
+    def _local(self, question_terms: set[str], sentence: str, span: Candidate) -> float:
+        """How much of the question is said right around the span (idf-weighted share of its terms)."""
+        before = sentence[: span.start].split()[-WINDOW:]
+        after = sentence[span.end :].split()[:WINDOW]
+        near = set(content_terms(" ".join(before + after) + " " + span.descriptor))
+        terms = question_terms - set(content_terms(span.text))
+        if not terms:
+            return 0.0
+        idf = self.scorer.weights.idf
+        hit = sum(idf(t) for t in terms if t in near or any(is_demonym_of(t, n) for n in near))
+        return hit / sum(idf(t) for t in terms)
+
+    # -- the reading ---------------------------------------------------------
+    def _known(self, text: str) -> str:
+        """The text without words the collection never uses: they can't be matched, only weigh against every sentence.
+        (A thing asked about that the collection never mentions is caught by `read` first.)"""
+        words = re.findall(r"[\w’'$€£%.,-]+", text)
+        kept = [w for w in words if not content_terms(w) or all(t in self.scorer.weights.df for t in content_terms(w))]
+        return " ".join(kept) if content_terms(" ".join(kept)) else text
+
+    def _is_known(self, word: str) -> bool:
+        terms = content_terms(word)
+        return bool(terms) and all(t in self.scorer.weights.df for t in terms)
+
+    def _known_share(self, text: str) -> float:
+        terms = [t for t in content_terms(text) if not t.isdigit()]
+        return sum(self._is_known(t) for t in terms) / len(terms) if terms else 1.0
+
+    def read(self, plan: Plan, evidence: list[EvidenceSentence]) -> Reading:
+        if plan.parts:
+            return self._read_parts(plan, evidence)
+        scores = self.sentence_scores(self._known(plan.focus), evidence)
+        if self._known_share(plan.focus) < KNOWN_SHARE:
+            return self._refuse(plan, scores, "")
+        attribute_unknown = plan.attribute and plan.attribute not in GENERIC_NOUNS and not self._is_known(plan.attribute)
+        if attribute_unknown and plan.kind not in ("list", "role"):
+            return self._refuse(plan, scores, plan.attribute)  # "what is the GDP…" in a collection that never says GDP
+        if not len(scores) or float(scores.max()) < self.threshold:
+            return self._refuse(plan, scores, "")
+        band = TYPED_BAND if plan.kind in SLOT_KINDS or plan.kind in ("list", "compute") else BAND
+        eligible = [j for j in np.argsort(-scores) if scores[j] >= max(self.threshold, float(scores.max()) * band)]
+        if plan.attribute and plan.attribute not in GENERIC_NOUNS and plan.kind in ("amount", "count", "quantity"):
+            about = [j for j in eligible if _mentions(evidence[j].text, plan.attribute)]
+            if not about:
+                return self._refuse(plan, scores, f"{plan.attribute}")
+            eligible = about
+        if plan.kind == "compute":
+            return self._compute(plan, evidence, scores, eligible)
+        if plan.kind == "list":
+            return self._list(plan, evidence, scores, eligible)
+        if plan.kind == "role":
+            return self._role(plan, evidence, scores, eligible)
+        if plan.kind in SLOT_KINDS:
+            return self._slot(plan, evidence, scores, eligible)
+        best = int(eligible[0])
+        return Reading(short=evidence[best].text, support=[best])
+
+    def _refuse(self, plan: Plan, scores: np.ndarray, _missing: str) -> Reading:
+        closest = [int(j) for j in np.argsort(-scores)[:CLOSEST] if scores[j] >= CLOSEST_FLOOR] if len(scores) else []
+        return Reading(refused=True, missing=indirect(plan.question), closest=closest)
+
+    def _spans(self, plan: Plan, kind: str, evidence: list[EvidenceSentence], scores: np.ndarray, eligible: list[int]) -> list[tuple[float, int, Candidate]]:
+        """Every span of ``kind`` in the eligible sentences, best first, none that merely repeats the question."""
+        kinds = ("amount", "count") if kind == "quantity" else (kind,)
+        question_folded = fold(plan.question)
+        terms = set(content_terms(plan.focus))
+        whose = owner(plan.question) if kind == "person" else ""
+        # the owner must sit beside the name only when it tells people apart (a rare word, not the collection's main subject)
+        if whose and self.scorer.weights.df.get(stem(whose), 0) > self.scorer.weights.n_docs * 0.3:
+            whose = ""
+        found = []
+        for j in eligible:
+            sentence = evidence[j].text
+            for k in kinds:
+                for span in candidates(sentence, k, self.lowercase):
+                    if fold(span.text) and fold(span.text) in question_folded:
+                        continue
+                    if whose and not _beside(whose, sentence, span):
+                        continue
+                    weight = RELATIVE_DATE if k == "date" and not re.search(r"\d|" + "|".join(_MONTH_NAMES), span.text, re.I) else 1.0
+                    found.append((weight * float(scores[j]) * (0.3 + 0.7 * self._local(terms, sentence, span)), int(j), span))
+        return sorted(found, key=lambda x: -x[0])
+
+    def _slot(self, plan: Plan, evidence: list[EvidenceSentence], scores: np.ndarray, eligible: list[int]) -> Reading:
+        spans = self._spans(plan, plan.kind, evidence, scores, eligible)
+        if plan.kind == "count" and not spans:
+            spans = self._spans(plan, "amount", evidence, scores, eligible)
+        if not spans:
+            return self._refuse(plan, scores, plan.wh)
+        best_score, j, span = spans[0]
+        support = [j] + self._corroboration(span, j, evidence, eligible)
+        reading = Reading(short=_capitalise(span.text), support=support)
+        rival = next((s for s in spans[1:] if s[0] >= best_score * DISAGREE and evidence[s[1]].passage != evidence[j].passage and _differs(s[2], span)), None)
+        if rival is not None and plan.kind in ("amount", "count", "quantity", "date", "duration"):
+            reading.note = f"Reports differ: {span.text} [{{{j}}}] against {rival[2].text} [{{{rival[1]}}}]."
+            reading.support.append(rival[1])
+        return reading
+
+    def _corroboration(self, span: Candidate, j: int, evidence: list[EvidenceSentence], eligible: list[int]) -> list[int]:
+        """Another article's sentence carrying the same answer: cited too (the same fact reported twice)."""
+        key = fold(span.text)
+        for k in eligible:
+            if k != j and evidence[k].passage != evidence[j].passage and key and key in fold(evidence[k].text):
+                return [int(k)]
+        return []
+
+    def _list(self, plan: Plan, evidence: list[EvidenceSentence], scores: np.ndarray, eligible: list[int]) -> Reading:
+        items: list[str] = []
+        support: list[int] = []
+        seen: set[str] = set()
+        if plan.list_kind:
+            for _, j, span in self._spans(plan, plan.list_kind, evidence, scores, eligible):
+                key = fold(span.text)
+                if key in seen or any(key in s or s in key for s in seen):
+                    continue
+                seen.add(key)
+                items.append(span.text)
+                support += [j] if j not in support else []
+        else:
+            terms = set(content_terms(plan.focus))
+            lists = [
+                (float(scores[j]) * (0.5 + 0.5 * self._local(terms, evidence[j].text, span)), int(j), span)
+                for j in eligible
+                for span in enumerations(evidence[j].text)
+            ]
+            lists.sort(key=lambda x: -x[0])
+            for score, j, span in lists[:2]:
+                if score < lists[0][0] * BAND:
+                    break
+                for item in split_items(span.text):
+                    key = fold(item)
+                    if key and key not in seen:
+                        seen.add(key)
+                        items.append(item)
+                support += [j] if j not in support else []
+        if not items:
+            best = int(eligible[0])
+            return Reading(short=evidence[best].text, support=[best])
+        return Reading(short=_capitalise(_join(items)), support=support[:4])
+
+    def _role(self, plan: Plan, evidence: list[EvidenceSentence], scores: np.ndarray, eligible: list[int]) -> Reading:
+        """"What is X's title?": the title phrase before X's name in each article; different titles are a disagreement."""
+        names = [w for w in re.findall(r"[\w’'-]+", plan.question) if len(w) > 3 and w.lower() not in self.lowercase and not w.islower()]
+        names = names or [w for w in re.findall(r"[\w’'-]+", plan.question) if len(w) > 3 and w.lower() not in self.lowercase]
+        titles: dict[int, tuple[str, int]] = {}
+        for j in np.argsort(-scores):
+            sentence = evidence[j].text
+            for span in candidates(sentence, "person", self.lowercase):
+                if span.descriptor and any(fold(n) in fold(span.text) for n in names):
+                    title = re.sub(r"^(?:\w+[’']s\s+)", "", span.descriptor)
+                    titles.setdefault(evidence[j].passage, (title, int(j)))
+        distinct: dict[str, tuple[str, int]] = {}
+        for title, j in titles.values():
+            distinct.setdefault(fold(title), (title, j))
+        if not distinct:
+            return self._slot(Plan(plan.question, "person", "who", plan.attribute), evidence, scores, eligible)
+        values = list(distinct.values())
+        if len(values) == 1:
+            return Reading(short=values[0][0], support=[values[0][1]])
+        short = "The reports differ: " + "; ".join(f"{title} [{{{j}}}]" for title, j in values[:3])
+        return Reading(short=short, support=[j for _, j in values[:3]])
+
+    def _compute(self, plan: Plan, evidence: list[EvidenceSentence], scores: np.ndarray, eligible: list[int]) -> Reading:
+        """Differences of years or amounts from two cited operands, with the arithmetic shown."""
+        kind = "date" if re.search(r"\b(?:years?|months?)\b", plan.question, re.I) else "amount"
+        operands: list[tuple[str, int | None, float]] = []
+        for half in _halves(plan.question):
+            literal = [c for c in candidates(half, kind) if (_year(c.text) if kind == "date" else number_value(c.text)) is not None]
+            if literal:
+                value = float(_year(literal[0].text) if kind == "date" else number_value(literal[0].text) or 0)
+                cited = self._find_value(value, kind, evidence)
+                operands.append((literal[0].text if cited is None else evidence[cited].text[:0] + literal[0].text, cited, value))
+                continue
+            found = self._operand(half, kind, evidence, exclude=[o[2] for o in operands])
+            if found:
+                operands.append(found)
+        if len(operands) < 2:
+            return self._refuse(plan, scores, plan.wh)
+        (a_text, a_j, a), (b_text, b_j, b) = operands[:2]
+        support = [j for j in (a_j, b_j) if j is not None]
+        support = list(dict.fromkeys(support))
+        refs = lambda j: f" [{{{j}}}]" if j is not None else " (the question)"  # noqa: E731
+        if kind == "date":
+            low, high = sorted([(a, a_text, a_j), (b, b_text, b_j)])
+            diff = int(high[0] - low[0])
+            return Reading(short=f"{diff} years", support=support, note=f"{int(high[0])}{refs(high[2])} − {int(low[0])}{refs(low[2])} = {diff} years.")
+        diff = abs(a - b)
+        return Reading(short=f"About {_money(diff, a_text)}", support=support, note=f"{a_text}{refs(a_j)} − {b_text}{refs(b_j)} = {_money(diff, a_text)}.")
+
+    def _find_value(self, value: float, kind: str, evidence: list[EvidenceSentence]) -> int | None:
+        """A sentence stating ``value`` (so a figure the question gives is cited too)."""
+        for j, ev in enumerate(evidence):
+            for span in candidates(ev.text, kind):
+                if (_year(span.text) if kind == "date" else number_value(span.text)) == value:
+                    return j
+        return None
+
+    def _operand(self, phrase: str, kind: str, evidence: list[EvidenceSentence], exclude: list[float]) -> tuple[str, int, float] | None:
+        """The value of ``kind`` that ``phrase`` refers to: in its best sentence, the one nearest the phrase's words."""
+        scores = self.sentence_scores(phrase, evidence)
+        terms = set(content_terms(phrase))
+        best = None
+        for j in np.argsort(-scores)[:6]:
+            for span in candidates(evidence[j].text, kind):
+                value = _year(span.text) if kind == "date" else number_value(span.text)
+                if value is None or value in exclude:
+                    continue
+                score = float(scores[j]) * (0.3 + 0.7 * self._local(terms, evidence[j].text, span))
+                if best is None or score > best[0]:
+                    best = (score, span.text if kind != "date" else str(int(value)), int(j), value)
+        return (best[1], best[2], best[3]) if best else None
+
+    def _read_parts(self, plan: Plan, evidence: list[EvidenceSentence]) -> Reading:
+        readings = [self.read(part, evidence) for part in plan.parts]
+        answered = [r for r in readings if not r.refused]
+        if not answered:
+            return readings[0]
+        reading = Reading(short="; ".join(r.short.rstrip(".") for r in answered), support=[j for r in answered for j in r.support])
+        reading.support = list(dict.fromkeys(reading.support))
+        notes = [r.note for r in answered if r.note]
+        missing = [r.missing for r in readings if r.refused]
+        if missing:
+            notes.append("The articles don't say " + " or ".join(missing) + ".")
+        reading.note = " ".join(notes)
+        return reading
+
+
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
+
+
+def _beside(word: str, sentence: str, span: Candidate) -> bool:
+    """``word`` (or its demonym) in the span's title phrase or within four words of it."""
+    near = sentence[: span.start].split()[-4:] + sentence[span.end :].split()[:4] + span.descriptor.split()
+    return any(is_demonym_of(re.sub(r"[’']s$|\W", "", w), word) or fold(w).startswith(fold(word)) for w in near if len(w) > 2)
+
+
+def _mentions(sentence: str, word: str) -> bool:
+    target = stem(word.lower())
+    terms = set(content_terms(sentence))
+    return target in terms or any(t.startswith(target[:5]) and len(target) >= 5 for t in terms)
+
+
+def _halves(question: str) -> list[str]:
+    """The two things a difference is taken between: 'between A and B', 'A compared with B', 'A from B'."""
+    m = re.search(r"\bbetween\s+(.+?)\s+and\s+(.+)$", question, re.I)
+    if m:
+        return [m.group(1), m.group(2)]
+    parts = re.split(r"\bcompared? (?:with|to)\b|\bfrom\b|\bthan\b", question, maxsplit=1, flags=re.I)
+    return parts if len(parts) == 2 else [question]
+
+
+def _differs(a: Candidate, b: Candidate) -> bool:
+    va, vb = number_value(a.text), number_value(b.text)
+    if va is not None and vb is not None:
+        return va != vb
+    return fold(a.text) != fold(b.text)
+
+
+def _year(text: str) -> float | None:
+    m = re.search(r"\b(1[89]\d\d|20\d\d)\b", text)
+    return float(m.group(1)) if m else None
+
+
+def _money(value: float, like: str) -> str:
+    """Write ``value`` the way ``like`` is written: '$761 million' next to '$1 billion'."""
+    symbol = next((c for c in like if c in "$€£¥"), "")
+    for scale, factor in (("billion", 1e9), ("million", 1e6)):
+        if value >= factor:
+            number = f"{value / factor:.2f}".rstrip("0").rstrip(".")
+            return f"{symbol}{number} {scale}"
+    return f"{symbol}{value:,.0f}"
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
