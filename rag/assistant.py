@@ -19,9 +19,9 @@ from typing import Any
 
 from rag.cite import MARKER, attribute, evidence_sentences, is_model_refusal
 from rag.compose import compose
-from rag.evaluate.metrics import fold
 from rag.config import Settings, load_settings
 from rag.errors import RagError
+from rag.evaluate.metrics import fold
 from rag.generate import choose_generator, fallbacks, make_generator
 from rag.ingest.pipeline import IngestReport, ingest, remove
 from rag.question import Plan, plan
@@ -235,14 +235,14 @@ class Assistant:
             timings["total_ms"] = _ms(started)
             yield Answer(question, composed.text, reading.refused, generator.name, generator.model, composed.citations, [], timings, composed.short)
             return
-        yield from self._generate(question, history, passages, reading, evidence, generator, requested, settings, timings, started)
+        yield from self._generate(question, history, passages, reading, evidence, generator, requested, settings, timings, started, top_k)
 
-    def _generate(self, question, history, passages, reading, evidence, generator, requested, settings, timings, started) -> Iterator[str | Restart | Answer]:
+    def _generate(self, question, history, passages, reading, evidence, generator, requested, settings, timings, started, top_k) -> Iterator[str | Restart | Answer]:
         """An LLM words the answer; its sentences are re-cited against the passages, its short answer checked against the reader's."""
         cite = self.settings.cite
         mark = time.perf_counter()
         while True:
-            generation = generator.generate(question, passages, history)
+            generation = generator.generate(question, passages[: top_k or self.settings.retrieve.top_k], history)
             pieces: list[str] = []
             try:
                 for token in generation.tokens:
@@ -278,7 +278,7 @@ class Assistant:
 
     def _retrieve_for(self, question_plan: Plan, top_k: int | None) -> list[Passage]:
         """The question's passages, plus each part's for a two-part question (a part's answer may sit elsewhere)."""
-        passages = self.retrieve(question_plan.question, top_k)
+        passages = self.retrieve(question_plan.question, max(top_k or self.settings.retrieve.top_k, self.settings.retrieve.read_k))
         for part in question_plan.parts:
             seen = {p.id for p in passages}
             passages += [p for p in self.retrieve(part.question, 3) if p.id not in seen]

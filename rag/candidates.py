@@ -80,11 +80,11 @@ def _title_phrase(sentence: str, start: int) -> str:
     before = sentence[:start].split()
     phrase: list[str] = []
     for word in reversed(before[-10:]):
-        bare = word.strip(",;:()“”\"").lower()
+        bare = word.strip(',;:()“”"').lower()
         if (word.endswith((",", ";", ":", ".")) or bare == "and") and (phrase or bare == "and" or word.endswith(",")):
             break
         if bare in TITLES or bare in ("of", "for", "and", "the", "to") or word[:1].isupper() or bare.endswith(("’s", "'s")):
-            phrase.insert(0, word.strip(",;:()“”\""))
+            phrase.insert(0, word.strip(',;:()“”"'))
             continue
         if bare in ("counterpart", "envoy", "minister", "secretary", "official", "officials"):
             phrase.insert(0, word)
@@ -132,7 +132,8 @@ def places(sentence: str, lowercase_words: frozenset[str]) -> list[Candidate]:
     """Capitalised runs after a locative preposition ("in China", "to Islamabad", "at Gwadar")."""
     found = []
     for run in _RUN.finditer(sentence):
-        if _LOCATIVE.search(sentence[: run.start()]) and not _is_common(run.group(0).split()[0], lowercase_words):
+        first = run.group(0).split()[0]
+        if _LOCATIVE.search(sentence[: run.start()]) and not _is_common(first, lowercase_words) and first.lower() not in _CALENDAR:
             text = run.group(0).strip(" ,.")
             found.append(Candidate("place", text, run.start(), run.start() + len(text)))
     return found
@@ -192,7 +193,7 @@ def enumerations(sentence: str) -> list[Candidate]:
     found = []
     for m in _LIST.finditer(sentence):
         text = m.group(0)
-        first, sep, rest = text.partition(",") if "," in text else text.partition(" and ")
+        first, _sep, _rest = text.partition(",") if "," in text else text.partition(" and ")
         trimmed = _LEAD_IN.sub("", first)
         offset = len(first) - len(trimmed)
         start = m.start() + offset

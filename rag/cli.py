@@ -221,7 +221,12 @@ def info_command(ctx: click.Context, as_json: bool) -> None:
 
 
 @main.command("eval")
-@click.option("--gold", "gold_path", type=click.Path(dir_okay=False, path_type=Path), help="Gold Q&A file in the DESIGN.md format (default: eval/test.jsonl, the held-out half; tune on eval/dev.jsonl).")
+@click.option(
+    "--gold",
+    "gold_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Gold Q&A file in the DESIGN.md format (default: eval/test.jsonl, the held-out half; tune on eval/dev.jsonl).",
+)
 @click.option(
     "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("eval/out"), show_default=True, help="Where results.json, report.md and plots go."
 )

@@ -48,6 +48,7 @@ class ChunkSettings:
 @dataclass
 class RetrieveSettings:
     top_k: int = 5
+    read_k: int = 8  # passages the reader reads for the answer (an LLM is shown top_k of them)
     candidates: int = 20
     fusion: str = "relative_score"
     merge_threshold: float = 0.8

@@ -48,7 +48,12 @@ class Plan:
     @property
     def focus(self) -> str:
         """The question without qualifiers that only narrow it (a year, a month): they must not halve a match."""
-        text = re.sub(r"\b(?:in|during|on|of|since)?\s*(?:(?:January|February|March|April|May|June|July|August|September|October|November|December)\s*)?(?:1[89]|20)\d\d\b", " ", self.question, flags=re.I)
+        text = re.sub(
+            r"\b(?:in|during|on|of|since)?\s*(?:(?:January|February|March|April|May|June|July|August|September|October|November|December)\s*)?(?:1[89]|20)\d\d\b",
+            " ",
+            self.question,
+            flags=re.I,
+        )
         return " ".join(text.split())
 
 
@@ -59,7 +64,7 @@ def _attribute(question: str) -> str:
     """The head noun of the phrase after the asking words: 'trade' in 'what is the current bilateral trade between…',
     'minister' in 'which kazakh minister led…', 'gdp' in "what is kazakhstan's gdp"."""
     q = question.lower()
-    m = re.search(rf"\b(?:how much|how many|which|what)\s+(?:(?:is|are|was|were)\s+)?(?:the\s+|a\s+|an\s+)?(.*)", q)
+    m = re.search(r"\b(?:how much|how many|which|what)\s+(?:(?:is|are|was|were)\s+)?(?:the\s+|a\s+|an\s+)?(.*)", q)
     if not m or re.match(rf"{_AUX}\b", m.group(1)):
         return ""  # "what did the envoy say": the phrase after the auxiliary is the subject, not the thing asked for
     phrase: list[str] = []
@@ -75,7 +80,7 @@ def _attribute(question: str) -> str:
     if known:
         return known[-1]
     plural = [w for w in phrase if _is_plural(w)]
-    return plural[0] if plural else phrase[: 2][-1]
+    return plural[0] if plural else phrase[:2][-1]
 
 
 def _kind_from_noun(noun: str) -> str:
@@ -101,7 +106,10 @@ def classify(question: str) -> tuple[str, str, str]:
         return "compute", "by how much", attribute
     if re.match(r"^\W*(?:list|name)\b", q) or (re.match(r"^\W*(?:which|what)\b", q) and _is_plural(attribute) and noun_kind not in ("amount", "count")):
         return "list", "which", attribute
-    if re.search(r"\bwhat (?:title|job|position|post|role)\b|\b(?:title|job|position|post|role) (?:of|does|did)\b|['’]s (?:title|job|position|post|role)\b|\bsame (?:title|job|position|post|role)\b", q):
+    if re.search(
+        r"\bwhat (?:title|job|position|post|role)\b|\b(?:title|job|position|post|role) (?:of|does|did)\b|['’]s (?:title|job|position|post|role)\b|\bsame (?:title|job|position|post|role)\b",
+        q,
+    ):
         return "role", "what title", attribute
     if re.match(r"^\W*when\b", q) or re.search(r"\b(?:what|which) (?:year|date|day|month|time)\b", q):
         return "date", "when", attribute

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rag.candidates import Candidate, candidates, enumerations, is_demonym_of, number_value, split_items
+from rag.candidates import TITLES, Candidate, candidates, enumerations, is_demonym_of, number_value, split_items
 from rag.cite import EvidenceSentence
 from rag.evaluate.metrics import fold
 from rag.question import GENERIC_NOUNS, Plan, indirect, owner
@@ -97,6 +97,9 @@ class Reader:
         if plan.parts:
             return self._read_parts(plan, evidence)
         scores = self.sentence_scores(self._known(plan.focus), evidence)
+        if plan.kind == "role" and len(scores):
+            # "What title does X have?": read from every sentence naming X, however the rest of the question is worded
+            return self._role(plan, evidence, scores, [int(j) for j in np.argsort(-scores)])
         if self._known_share(plan.focus) < KNOWN_SHARE:
             return self._refuse(plan, scores, "")
         attribute_unknown = plan.attribute and plan.attribute not in GENERIC_NOUNS and not self._is_known(plan.attribute)
@@ -135,6 +138,7 @@ class Reader:
         # the owner must sit beside the name only when it tells people apart (a rare word, not the collection's main subject)
         if whose and self.scorer.weights.df.get(stem(whose), 0) > self.scorer.weights.n_docs * 0.3:
             whose = ""
+        asked_titles = {w for w in re.findall(r"[a-z]+", plan.question.lower()) if w in TITLES and w not in _VAGUE_TITLES}
         found = []
         for j in eligible:
             sentence = evidence[j].text
@@ -144,6 +148,9 @@ class Reader:
                         continue
                     if whose and not _beside(whose, sentence, span):
                         continue
+                    held = {w for w in re.findall(r"[a-z]+", span.descriptor.lower()) if w in TITLES and w not in _VAGUE_TITLES}
+                    if k == "person" and asked_titles and held and not _same_title(asked_titles, held):
+                        continue  # "who is the president": not the person titled prime minister
                     weight = RELATIVE_DATE if k == "date" and not re.search(r"\d|" + "|".join(_MONTH_NAMES), span.text, re.I) else 1.0
                     found.append((weight * float(scores[j]) * (0.3 + 0.7 * self._local(terms, sentence, span)), int(j), span))
         return sorted(found, key=lambda x: -x[0])
@@ -155,9 +162,9 @@ class Reader:
         if not spans:
             return self._refuse(plan, scores, plan.wh)
         best_score, j, span = spans[0]
-        support = [j] + self._corroboration(span, j, evidence, eligible)
+        support = _distinct([j, *self._corroboration(span, j, evidence, eligible)], evidence)
         reading = Reading(short=_capitalise(span.text), support=support)
-        rival = next((s for s in spans[1:] if s[0] >= best_score * DISAGREE and evidence[s[1]].passage != evidence[j].passage and _differs(s[2], span)), None)
+        rival = next((s for s in spans[1:] if s[0] >= best_score * DISAGREE and evidence[s[1]].passage != evidence[j].passage and _differs(s[2], span) and evidence[s[1]].text != evidence[j].text), None)
         if rival is not None and plan.kind in ("amount", "count", "quantity", "date", "duration"):
             reading.note = f"Reports differ: {span.text} [{{{j}}}] against {rival[2].text} [{{{rival[1]}}}]."
             reading.support.append(rival[1])
@@ -175,7 +182,10 @@ class Reader:
         items: list[str] = []
         support: list[int] = []
         seen: set[str] = set()
-        if plan.list_kind:
+        named = self._named_enumeration(plan, evidence, scores, eligible) if plan.list_kind else None
+        if named is not None:
+            items, support = split_items(named[1].text), [named[0]]
+        elif plan.list_kind:
             for _, j, span in self._spans(plan, plan.list_kind, evidence, scores, eligible):
                 key = fold(span.text)
                 if key in seen or any(key in s or s in key for s in seen):
@@ -186,9 +196,7 @@ class Reader:
         else:
             terms = set(content_terms(plan.focus))
             lists = [
-                (float(scores[j]) * (0.5 + 0.5 * self._local(terms, evidence[j].text, span)), int(j), span)
-                for j in eligible
-                for span in enumerations(evidence[j].text)
+                (float(scores[j]) * (0.5 + 0.5 * self._local(terms, evidence[j].text, span)), int(j), span) for j in eligible for span in enumerations(evidence[j].text)
             ]
             lists.sort(key=lambda x: -x[0])
             for score, j, span in lists[:2]:
@@ -203,11 +211,24 @@ class Reader:
         if not items:
             best = int(eligible[0])
             return Reading(short=evidence[best].text, support=[best])
-        return Reading(short=_capitalise(_join(items)), support=support[:4])
+        return Reading(short=_capitalise(_join(items)), support=_distinct(support, evidence)[:4])
+
+    def _named_enumeration(self, plan: Plan, evidence: list[EvidenceSentence], scores: np.ndarray, eligible: list[int]) -> tuple[int, Candidate] | None:
+        """For a list of names (places, people, organisations): the best comma-and list whose items are all capitalised."""
+        terms = set(content_terms(plan.focus))
+        best = None
+        for j in eligible:
+            for span in enumerations(evidence[j].text):
+                items = split_items(span.text)
+                if len(items) >= 2 and all(item[:1].isupper() for item in items):
+                    score = float(scores[j]) * (0.3 + 0.7 * self._local(terms, evidence[j].text, span))
+                    if best is None or score > best[0]:
+                        best = (score, int(j), span)
+        return (best[1], best[2]) if best else None
 
     def _role(self, plan: Plan, evidence: list[EvidenceSentence], scores: np.ndarray, eligible: list[int]) -> Reading:
-        """"What is X's title?": the title phrase before X's name in each article; different titles are a disagreement."""
-        names = [w for w in re.findall(r"[\w’'-]+", plan.question) if len(w) > 3 and w.lower() not in self.lowercase and not w.islower()]
+        """ "What is X's title?": the title phrase before X's name in each article; different titles are a disagreement."""
+        names = [w for w in re.findall(r"[\w’'-]+", plan.question) if len(w) >= 3 and w.lower() not in self.lowercase and not w.islower()]
         names = names or [w for w in re.findall(r"[\w’'-]+", plan.question) if len(w) > 3 and w.lower() not in self.lowercase]
         titles: dict[int, tuple[str, int]] = {}
         for j in np.argsort(-scores):
@@ -220,7 +241,7 @@ class Reader:
         for title, j in titles.values():
             distinct.setdefault(fold(title), (title, j))
         if not distinct:
-            return self._slot(Plan(plan.question, "person", "who", plan.attribute), evidence, scores, eligible)
+            return self._refuse(plan, scores, plan.wh)
         values = list(distinct.values())
         if len(values) == 1:
             return Reading(short=values[0][0], support=[values[0][1]])
@@ -292,6 +313,19 @@ class Reader:
         return reading
 
 
+_VAGUE_TITLES = frozenset({"deputy", "federal", "state", "head", "leader", "chief", "general", "vice", "mr", "mrs", "ms", "dr", "counterpart"})
+_TITLE_SYNONYMS = ({"envoy", "ambassador"}, {"chairman", "chairwoman", "chair"}, {"premier", "prime"})
+
+
+def _same_title(asked: set[str], held: set[str]) -> bool:
+    """The person holds the asked-for title ('prime minister' holds 'minister'; an envoy is an ambassador)."""
+    widened = set(held)
+    for group in _TITLE_SYNONYMS:
+        if group & held:
+            widened |= group
+    return bool(asked & widened) and not ("president" in asked and "president" not in widened)
+
+
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
 
 
@@ -305,6 +339,17 @@ def _mentions(sentence: str, word: str) -> bool:
     target = stem(word.lower())
     terms = set(content_terms(sentence))
     return target in terms or any(t.startswith(target[:5]) and len(target) >= 5 for t in terms)
+
+
+def _distinct(indices: list[int], evidence: list[EvidenceSentence]) -> list[int]:
+    """One index per distinct sentence text (overlapping chunks repeat sentences)."""
+    seen: set[str] = set()
+    kept = []
+    for j in indices:
+        if evidence[j].text not in seen:
+            seen.add(evidence[j].text)
+            kept.append(j)
+    return kept
 
 
 def _halves(question: str) -> list[str]:

@@ -79,6 +79,9 @@ class TermWeights:
         return cls(df, len(texts), frozenset(lowercase))
 
 
+EMBED_CACHE = 20_000  # sentence vectors kept (≈30 MB)
+
+
 class SupportScorer:
     """Scores claim→evidence support with lexical coverage and embedding cosine."""
 
@@ -86,6 +89,7 @@ class SupportScorer:
         self.embedding = embedding
         self.weights = weights
         self.lexical_weight = lexical_weight if embedding is not None else 1.0
+        self._cache: dict[str, np.ndarray] = {}
 
     def coverage(self, claim: str, evidence: str) -> float:
         """Share of the claim's (idf-weighted) content terms that the evidence contains."""
@@ -97,9 +101,15 @@ class SupportScorer:
         return sum(self.weights.idf(t) for t in claim_terms & evidence_terms) / total
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        vectors = np.asarray(self.embedding.get_text_embedding_batch(texts), dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.maximum(norms, 1e-9)
+        """Unit vectors; passage sentences recur from question to question, so each is embedded once (bounded cache)."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            vectors = np.asarray(self.embedding.get_text_embedding_batch(missing), dtype=np.float32)
+            vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+            if len(self._cache) + len(missing) > EMBED_CACHE:
+                self._cache.clear()
+            self._cache.update(zip(missing, vectors, strict=True))
+        return np.stack([self._cache[t] for t in texts])
 
     def matrix(self, claims: list[str], evidence: list[str]) -> np.ndarray:
         """support[i, j]: how well evidence[j] supports claims[i], in [0, 1]."""

@@ -54,6 +54,8 @@ SHORTHAND = {
     "bn": "billion",
     "mn": "million",
 }
+# Everyday ways to say "current"; rewritten only when the collection itself says "current".
+_PRESENT = re.compile(r"\b(?:right now|at the moment|at present|these days|nowadays|currently|presently|as of now|rn)\b", re.I)
 _TOKEN = re.compile(r"[\w/&]+(?:['’]\w+)?|[^\w\s]", re.UNICODE)
 MIN_TYPO_LENGTH = 4
 
@@ -123,6 +125,9 @@ class Vocabulary:
         """Expand shorthand and replace misspelt words with the collection's spelling."""
         out: list[str] = []
         corrections: dict[str, str] = {}
+        if "current" in self.df and _PRESENT.search(question):
+            question = _PRESENT.sub("current", question)
+            corrections["(present time)"] = "current"
         for token in _TOKEN.findall(question):
             lower = token.lower()
             if lower in SHORTHAND:

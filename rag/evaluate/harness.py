@@ -19,7 +19,7 @@ from typing import Any
 from rag.assistant import Assistant
 from rag.cite import is_model_refusal
 from rag.evaluate.gold import GoldItem
-from rag.evaluate.metrics import includes_all, overlaps, percentile, quotes_gold_evidence, retrieval_scores, strip_markers, token_f1
+from rag.evaluate.metrics import includes_all, percentile, quotes_gold_evidence, retrieval_scores, strip_markers, token_f1
 from rag.evaluate.perturb import perturb
 from rag.ingest.offsets import OffsetMap
 from rag.schema import Answer, Citation, Passage
@@ -125,9 +125,7 @@ def outcome(row: dict[str, Any]) -> str:
     return "facts" if (not row["answerable"] or row.get("must_include") == 1.0) else "answered"
 
 
-def score(
-    sut: SystemUnderTest, gold: list[GoldItem], assistant: Assistant, articles: dict[str, str], progress: Callable[[str], None] | None = None
-) -> dict[str, Any]:
+def score(sut: SystemUnderTest, gold: list[GoldItem], assistant: Assistant, articles: dict[str, str], progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     per_question = []
     gold_judged: list[bool] = []
     self_judged: list[bool] = []
