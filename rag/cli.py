@@ -122,7 +122,8 @@ def print_answer(answer: Any) -> None:
     click.echo(answer.answer)
     for citation in answer.citations:
         where = ", ".join(x for x in (citation.outlet, citation.date) if x)
-        click.echo(f"  [{citation.n}] {citation.title}" + (f" ({where})" if where else ""))
+        closest = " — closest passage, not an answer" if citation.role == "closest" else ""
+        click.echo(f"  [{citation.n}] {citation.title}" + (f" ({where})" if where else "") + closest)
         click.echo(f'      "{citation.quote}"')
         click.echo(f"      {citation.doc_id}:{citation.start}-{citation.end}")
         others = [s for s in citation.sources if s.doc_id != citation.doc_id]

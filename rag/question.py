@@ -22,8 +22,10 @@ _MEASURES = {
     "count": "number population capacity size length distance height area total figure percentage share rate",
 }
 _KINDS_BY_NOUN = {
-    "person": "minister ministers president presidents official officials leader leaders ambassador envoy person people man woman ceo chairman chair head secretary spokesperson governor mayor counterpart",
-    "organisation": "company companies firm firms association associations organisation organization agency agencies ministry ministries airline airlines bank banks party corporation group",
+    "person": "minister ministers president presidents official officials leader leaders ambassador envoy person people man woman ceo"
+    " chairman chair head secretary spokesperson governor mayor counterpart",
+    "organisation": "company companies firm firms association associations organisation organization agency agencies ministry ministries"
+    " airline airlines bank banks party corporation group",
     "place": "city cities country countries port ports province region town place capital state states location venue",
     "date": "year date day month time",
 }
@@ -106,10 +108,8 @@ def classify(question: str) -> tuple[str, str, str]:
         return "compute", "by how much", attribute
     if re.match(r"^\W*(?:list|name)\b", q) or (re.match(r"^\W*(?:which|what)\b", q) and _is_plural(attribute) and noun_kind not in ("amount", "count")):
         return "list", "which", attribute
-    if re.search(
-        r"\bwhat (?:title|job|position|post|role)\b|\b(?:title|job|position|post|role) (?:of|does|did)\b|['’]s (?:title|job|position|post|role)\b|\bsame (?:title|job|position|post|role)\b",
-        q,
-    ):
+    roles = "(?:title|job|position|post|role)"
+    if re.search(rf"\bwhat {roles}\b|\b{roles} (?:of|does|did)\b|['’]s {roles}\b|\bsame {roles}\b", q):
         return "role", "what title", attribute
     if re.match(r"^\W*when\b", q) or re.search(r"\b(?:what|which) (?:year|date|day|month|time)\b", q):
         return "date", "when", attribute

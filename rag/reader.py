@@ -164,7 +164,14 @@ class Reader:
         best_score, j, span = spans[0]
         support = _distinct([j, *self._corroboration(span, j, evidence, eligible)], evidence)
         reading = Reading(short=_capitalise(span.text), support=support)
-        rival = next((s for s in spans[1:] if s[0] >= best_score * DISAGREE and evidence[s[1]].passage != evidence[j].passage and _differs(s[2], span) and evidence[s[1]].text != evidence[j].text), None)
+        rival = next(
+            (
+                s
+                for s in spans[1:]
+                if s[0] >= best_score * DISAGREE and evidence[s[1]].passage != evidence[j].passage and _differs(s[2], span) and evidence[s[1]].text != evidence[j].text
+            ),
+            None,
+        )
         if rival is not None and plan.kind in ("amount", "count", "quantity", "date", "duration"):
             reading.note = f"Reports differ: {span.text} [{{{j}}}] against {rival[2].text} [{{{rival[1]}}}]."
             reading.support.append(rival[1])
@@ -359,6 +366,10 @@ def _halves(question: str) -> list[str]:
         return [m.group(1), m.group(2)]
     parts = re.split(r"\bcompared? (?:with|to)\b|\bfrom\b|\bthan\b", question, maxsplit=1, flags=re.I)
     return parts if len(parts) == 2 else [question]
+
+
+def _another_report(evidence: list[EvidenceSentence], k: int, j: int) -> bool:
+    return evidence[k].passage != evidence[j].passage and evidence[k].text != evidence[j].text
 
 
 def _differs(a: Candidate, b: Candidate) -> bool:

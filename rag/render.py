@@ -29,7 +29,8 @@ def answer_markdown(answer: Answer | None, partial: str = "") -> str:
         return escape_markdown(partial) + " …"
     if answer.refused:
         return f"🚫 **No answer in the articles.** {escape_markdown(answer.answer)}"
-    text = escape_markdown(answer.answer)
+    # the short answer first, on its own line; then the evidence
+    text = "  \n".join(escape_markdown(line) for line in answer.answer.split("\n"))
     for sentence in answer.unsupported:
         text = text.replace(escape_markdown(sentence), f"~~{escape_markdown(sentence)}~~ ⚠️ *unsupported by the sources*")
     return text
@@ -65,7 +66,11 @@ def sources_html(answer: Answer | None, context: Callable[[Citation], tuple[str,
     if answer is None:
         return '<div class="rag-sources rag-empty">Sources appear here.</div>'
     if answer.refused:
-        return '<div class="rag-sources rag-refused">No passage in the articles supports an answer.</div>'
+        note = '<div class="rag-sources rag-refused">No passage in the articles supports an answer.</div>'
+        if not answer.citations:
+            return note
+        cards = "".join(_card(c, context(c)) for c in answer.citations)
+        return f'{note}<div class="rag-sources rag-closest"><div class="rag-meta">Closest passages (they do not answer it):</div>{cards}</div>'
     cards = "".join(_card(c, context(c)) for c in answer.citations)
     return f'<div class="rag-sources">{cards or "No citations."}</div>'
 

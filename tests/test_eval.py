@@ -9,7 +9,7 @@ import pytest
 from rag.errors import RagError
 from rag.evaluate.gold import load_gold
 from rag.evaluate.harness import aggregate
-from rag.evaluate.metrics import includes_all, percentile, retrieval_scores, token_f1
+from rag.evaluate.metrics import includes_all, percentile, quotes_gold_evidence, retrieval_scores, token_f1
 from rag.evaluate.report import gate_ok
 from rag.evaluate.run import ABLATIONS, run_eval
 from rag.ingest.offsets import OffsetMap
@@ -48,6 +48,14 @@ def test_must_include_normalises_numbers_currency_and_case():
     assert not includes_all("2390 million", ["239 million"])
 
 
+def test_citation_is_judged_by_gold_evidence_text_not_by_the_system():
+    evidence = ["Current bilateral trade stands at around $239 million"]
+    assert quotes_gold_evidence(["Current bilateral trade stands at around $239 million."], evidence)
+    assert quotes_gold_evidence(["Kaza-k--h-s-tan’s trade: “current bilateral trade stands at around $239 million”"], evidence)
+    assert not quotes_gold_evidence(["Bilateral trade was growing and surged to $239 million."], evidence)
+    assert quotes_gold_evidence(["x", "Current bilateral trade stands at around $239 million."], evidence)  # a merged source counts
+
+
 def test_token_f1_ignores_citation_markers():
     assert token_f1("Astana [1].", "Astana") == 1.0
     assert token_f1("in Islamabad", "Astana") == 0.0
@@ -67,11 +75,12 @@ def test_aggregate_separates_refusal_rates():
         {"id": "3", "type": "unanswerable", "answerable": False, "refused": True},
         {"id": "4", "type": "unanswerable", "answerable": False, "refused": False},
     ]
-    result = aggregate(rows, [True, False], [True], [100.0, 200.0])
+    result = aggregate(rows, [True, False], [True, False], [100.0, 200.0])
     assert result["false_refusal_rate"] == 0.5
     assert result["refusal_accuracy"] == 0.5
     assert result["must_include_accuracy"] == 0.5
     assert result["citation_precision"] == 0.5
+    assert result["citation_recall"] == 0.5
     assert result["by_type"]["unanswerable"]["refused"] == 0.5
 
 
@@ -132,8 +141,22 @@ def test_eval_writes_results_report_and_plot(eval_run):
     assert {p.name for p in written} == {"results.json", "report.md", "metrics.png"}
     saved = json.loads(written[0].read_text())
     for name in ("system", "baseline"):
-        for key in ("evidence_recall_at_5", "mrr", "must_include_accuracy", "citation_precision", "latency_ms_p95", "per_question", "by_type"):
+        for key in (
+            "evidence_recall_at_5",
+            "mrr",
+            "must_include_accuracy",
+            "citation_precision",
+            "citation_support_self",
+            "perturbation_stability",
+            "latency_ms_p95",
+            "per_question",
+            "by_type",
+        ):
             assert key in saved[name], (name, key)
+    full = saved["system"]["per_question"][0]["full_answer"]
+    assert {"answer", "short_answer", "refused", "citations"} <= set(full)
+    assert all({"doc_id", "start", "end", "quote", "role"} <= set(c) for c in full["citations"])
+    assert len(saved["perturbation"]["rows"]) == len(GOLD)
     assert set(saved["ablations"]) == set(ABLATIONS)
     report = written[1].read_text()
     assert "| metric | system | baseline |" in report and "Ablations" in report
@@ -146,7 +169,7 @@ def test_eval_scores_a_foreign_collection(eval_run):
     assert system["refusal_accuracy"] == 1.0
     assert system["citation_precision"] == 1.0
     rows = {r["id"]: r for r in system["per_question"]}
-    assert "42 million euros" in rows["h1"]["answer"]
+    assert rows["h1"]["short_answer"] == "42 million euros"
 
 
 def test_gate_reports_each_failed_threshold(eval_run):
