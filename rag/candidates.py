@@ -38,7 +38,8 @@ DATE = re.compile(
     re.I,
 )
 DURATION = re.compile(rf"\b{_APPROX}{_NUM}[\s-](?:day|week|month|year|hour|decade)s?\b(?:\s+(?:ago|long))?", re.I)
-COUNT = re.compile(rf"\b{_APPROX}{_NUM}(?:-(?:member|strong|point|nation|party|day|year|month|week))?\b", re.I)
+_UNIT = r"(?:tonnes|tons|barrels|kilometres|kilometers|km|miles|metres|meters|passengers|people|visitors|workers|jobs|units|vehicles|containers)"
+COUNT = re.compile(rf"\b{_APPROX}{_NUM}(?:-(?:member|strong|point|nation|party|day|year|month|week)|(?:\s{_SCALE})?(?:\s{_UNIT})?)\b", re.I)
 
 TITLES = frozenset(
     """president vice prime minister deputy secretary ambassador envoy governor mayor chairman chairwoman chair chief director

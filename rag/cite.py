@@ -35,6 +35,7 @@ class EvidenceSentence:
     text: str
     start: int
     end: int
+    context: str = ""  # the passage's title and text: what the sentence leaves implicit ("Harbourtown" in "The terminal cost…")
 
 
 @dataclass
@@ -51,7 +52,7 @@ def evidence_sentences(passages: list[Passage]) -> list[EvidenceSentence]:
     for i, passage in enumerate(passages):
         for start, end in sentence_spans(passage.text):
             raw_start, raw_end = passage.raw_span(start, end)
-            sentences.append(EvidenceSentence(i, passage.text[start:end], raw_start, raw_end))
+            sentences.append(EvidenceSentence(i, passage.text[start:end], raw_start, raw_end, f"{passage.title} {passage.text}"))
     return sentences
 
 

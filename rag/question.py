@@ -19,7 +19,7 @@ from rag.support import STOPWORDS, content_terms
 _AUX = r"(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could|should)"
 _MEASURES = {
     "amount": "cost budget price value worth amount revenue investment investments spending salary debt deficit gdp turnover trade exports imports funding fund loan",
-    "count": "number population capacity size length distance height area total figure percentage share rate",
+    "count": "number population capacity size length distance height area total figure percentage share rate volume output production sales",
 }
 _KINDS_BY_NOUN = {
     "person": "minister ministers president presidents official officials leader leaders ambassador envoy person people man woman ceo"

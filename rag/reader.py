@@ -29,6 +29,7 @@ SLOT_KINDS = ("person", "organisation", "place", "amount", "count", "quantity", 
 BAND = 0.7  # sentences scoring within 30 % of the best are read for the answer
 TYPED_BAND = 0.5  # a sentence holding the asked-for kind of span is read if within 50 % of the best
 KNOWN_SHARE = 0.5  # a question most of whose words the collection never uses is about something else
+CONTEXT_WEIGHT = 0.25  # half the lexical half of the support score
 RELATIVE_DATE = 0.8  # "later this year" says less than "in November"
 WINDOW = 8  # words either side of a span that tell what it is about
 CLOSEST = 2  # sentences shown with a refusal
@@ -59,10 +60,15 @@ class Reader:
         self.lowercase = lowercase_words
 
     # -- scoring -------------------------------------------------------------
-    def sentence_scores(self, text: str, evidence: list[EvidenceSentence]) -> np.ndarray:
+    def sentence_scores(self, text: str, evidence: list[EvidenceSentence], with_context: bool = False) -> np.ndarray:
         if not evidence:
             return np.zeros(0, dtype=np.float32)
         scores = self.scorer.matrix([text], [e.text for e in evidence])[0]
+        # a question word the sentence leaves implicit but its passage states counts at half weight
+        if not with_context:
+            return scores * np.array([1.0 if _TERMINAL.search(e.text) else _HEADLINE_FACTOR for e in evidence], dtype=np.float32)
+        context_gain = np.array([self.scorer.coverage(text, e.context) - self.scorer.coverage(text, e.text) for e in evidence], dtype=np.float32)
+        scores = scores + CONTEXT_WEIGHT * np.clip(context_gain, 0.0, 1.0)
         return scores * np.array([1.0 if _TERMINAL.search(e.text) else _HEADLINE_FACTOR for e in evidence], dtype=np.float32)
 
     def _local(self, question_terms: set[str], sentence: str, span: Candidate) -> float:
@@ -96,7 +102,8 @@ class Reader:
     def read(self, plan: Plan, evidence: list[EvidenceSentence]) -> Reading:
         if plan.parts:
             return self._read_parts(plan, evidence)
-        scores = self.sentence_scores(self._known(plan.focus), evidence)
+        # a figure or date is often stated without the article's subject; a name must sit in the sentence that names the subject
+        scores = self.sentence_scores(self._known(plan.focus), evidence, with_context=plan.kind not in ("person", "organisation", "place", "list", "role"))
         if plan.kind == "role" and len(scores):
             # "What title does X have?": read from every sentence naming X, however the rest of the question is worded
             return self._role(plan, evidence, scores, [int(j) for j in np.argsort(-scores)])

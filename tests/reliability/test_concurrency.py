@@ -21,7 +21,7 @@ QUESTIONS = {
     "Which three ports are covered by the transit trade accord?": "Gwadar",
     "What is the current bilateral trade between Pakistan and Kazakhstan?": "239 million",
     "Who is Pakistan's commerce minister?": "Jam Kamal",
-    "Who won the 2022 World Cup?": "The articles don't say.",
+    "Who won the 2022 World Cup?": "The articles don't say",
 }
 
 
