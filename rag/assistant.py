@@ -21,7 +21,6 @@ from rag.cite import MARKER, attribute, evidence_sentences, is_model_refusal
 from rag.compose import compose
 from rag.config import Settings, load_settings
 from rag.errors import RagError
-from rag.evaluate.metrics import fold
 from rag.generate import choose_generator, fallbacks, make_generator
 from rag.ingest.pipeline import IngestReport, ingest, remove
 from rag.question import Plan, plan
@@ -29,7 +28,7 @@ from rag.reader import Reader
 from rag.schema import Answer, Passage
 from rag.sentences import split_sentences
 from rag.store import Store, server_errors
-from rag.support import SupportScorer, content_terms
+from rag.support import SupportScorer, content_terms, fold
 from rag.uploads import UploadReport, save_uploads
 from rag.vocabulary import Vocabulary
 

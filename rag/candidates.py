@@ -69,7 +69,7 @@ class Candidate:
     text: str
     start: int
     end: int
-    descriptor: str = ""  # for a person: the title phrase before the name ("Kazakh Transport Minister")
+    descriptor: str = ""  # for a person: the title phrase before the name ("Ruritanian Transport Minister")
 
 
 def _is_common(word: str, lowercase_words: frozenset[str]) -> bool:
@@ -77,7 +77,7 @@ def _is_common(word: str, lowercase_words: frozenset[str]) -> bool:
 
 
 def _title_phrase(sentence: str, start: int) -> str:
-    """The title words right before a name: "Kazakhstan's Deputy Prime Minister and Foreign Minister"."""
+    """The title words right before a name: "Ruritania's Deputy Mayor and Harbour Commissioner"."""
     before = sentence[:start].split()
     phrase: list[str] = []
     for word in reversed(before[-10:]):
@@ -130,7 +130,7 @@ def people_and_orgs(sentence: str, lowercase_words: frozenset[str]) -> list[Cand
 
 
 def places(sentence: str, lowercase_words: frozenset[str]) -> list[Candidate]:
-    """Capitalised runs after a locative preposition ("in China", "to Islamabad", "at Gwadar")."""
+    """Capitalised runs after a locative preposition ("in Lisbon", "to Port Alva", "at Nortown")."""
     found = []
     for run in _RUN.finditer(sentence):
         first = run.group(0).split()[0]
@@ -167,7 +167,7 @@ def candidates(sentence: str, kind: str, lowercase_words: frozenset[str] = froze
 
 
 def number_value(text: str) -> float | None:
-    """'$239 million' → 239e6, 'three' → 3, '2003' → 2003, '$1bn' → 1e9."""
+    """'$42 million' → 42e6, 'three' → 3, '2003' → 2003, '$1bn' → 1e9."""
     lowered = text.lower()
     m = re.search(r"\d[\d,]*(?:\.\d+)?", lowered)
     if m:
@@ -190,7 +190,7 @@ _LEAD_IN = re.compile(r"^(?:.*\b(?:including|include[sd]?|such as|like|namely|on
 
 
 def enumerations(sentence: str) -> list[Candidate]:
-    """Comma-and lists of short items: "agriculture, leather, small and medium enterprises, and information technology"."""
+    """Comma-and lists of short items: "fishing, tourism, small and medium shipyards, and freight handling"."""
     found = []
     for m in _LIST.finditer(sentence):
         text = m.group(0)
@@ -203,13 +203,13 @@ def enumerations(sentence: str) -> list[Candidate]:
 
 
 def split_items(text: str) -> list[str]:
-    """'Karachi, Bin Qasim and Gwadar' → ['Karachi', 'Bin Qasim', 'Gwadar']."""
+    """'Port Alva, Cape Lisa and Nortown' → ['Port Alva', 'Cape Lisa', 'Nortown']."""
     parts = re.split(r",\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+", text)
     return [p.strip(" .") for p in parts if p.strip(" .")]
 
 
 def is_demonym_of(word: str, name: str) -> bool:
-    """'Kazakh' ~ 'Kazakhstan', 'Pakistani' ~ 'Pakistan', 'Uzbek' ~ 'Uzbekistan': a shared stem of five letters or more."""
+    """'Ruritanian' ~ 'Ruritania', 'Kenyan' ~ 'Kenya': a shared stem of five letters or more."""
     a, b = word.lower(), name.lower()
     for suffix in DEMONYM_SUFFIXES:
         if a.endswith(suffix) and len(a) - len(suffix) >= 5:

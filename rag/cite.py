@@ -157,19 +157,16 @@ def attribute(
     return result
 
 
-def _with_marker(claim: str, n: int) -> str:
-    """``Trade is $239 million [1].``: the marker goes before the closing punctuation."""
-    body = claim.rstrip()
+def place_markers(text: str, markers: str, closing: str = "") -> str:
+    """``The terminal cost 42 million euros [1].``: markers go before the closing punctuation
+    (``closing`` is added when the text has none)."""
+    body = text.rstrip()
     tail = ""
     while body and body[-1] in ".!?\"”’'":
         tail = body[-1] + tail
         body = body[:-1]
-    return f"{body} [{n}]{tail}"
+    return f"{body} {markers}{tail or closing}"
 
 
-def best_support(question: str, passages: list[Passage], scorer: SupportScorer) -> float:
-    """How well the best passage sentence answers the question: the refusal signal before generation."""
-    evidence = evidence_sentences(passages)
-    if not evidence:
-        return 0.0
-    return float(scorer.matrix([question], [e.text for e in evidence]).max())
+def _with_marker(claim: str, n: int) -> str:
+    return place_markers(claim, f"[{n}]")

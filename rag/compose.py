@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.cite import REFUSAL, EvidenceSentence, corroborating_sources
+from rag.cite import REFUSAL, EvidenceSentence, corroborating_sources, place_markers
 from rag.reader import Reading
 from rag.schema import Citation, Passage
 
@@ -68,24 +68,14 @@ def compose(reading: Reading, evidence: list[EvidenceSentence], passages: list[P
     number = _Numbering(evidence, passages, merge_threshold, "evidence")
     short = reading.short.strip()
     if len(reading.support) == 1 and short == evidence[reading.support[0]].text:
-        return Composed(_before_stop(short, f"[{number(reading.support[0])}]"), short, number.citations)
+        return Composed(place_markers(short, f"[{number(reading.support[0])}]", "."), short, number.citations)
     placed = bool(_PLACEHOLDER.search(short + reading.note))
     first = _markers(short, number)
     if not placed:
-        first = _before_stop(first, "".join(f"[{number(j)}]" for j in reading.support))
+        first = place_markers(first, "".join(f"[{number(j)}]" for j in reading.support), ".")
     elif not first.endswith((".", "!", "?")):
         first += "."
     note = _markers(reading.note, number)
     lines = [f"{first} {note}".strip()]
     lines += [f"“{evidence[j].text}” [{number(j)}]" for j in reading.support]
     return Composed("\n".join(lines), _PLACEHOLDER.sub("", short).replace(" []", "").replace("[]", ""), number.citations)
-
-
-def _before_stop(text: str, markers: str) -> str:
-    """'Trade is $239 million [1].': markers go before the closing punctuation."""
-    body = text.rstrip()
-    tail = ""
-    while body and body[-1] in ".!?\"”’'":
-        tail = body[-1] + tail
-        body = body[:-1]
-    return f"{body} {markers}{tail or '.'}"

@@ -1,8 +1,8 @@
 """Plan a question: what kind of answer it wants, the thing it asks about, its parts, and any arithmetic.
 
-"How much trade…" wants an amount of *trade*; "Who heads X?" wants a person;
+"How much revenue…" wants an amount of *revenue*; "Who heads X?" wants a person;
 "how many years between A and B" wants a difference of two cited years;
-"how big was X and how long was his visit" is two questions. The reader
+"how long is the line and when does it open" is two questions. The reader
 uses the plan to pick a span of the right kind, or to refuse when the
 evidence names the subject but holds no such span. Hand-written question
 typing (a classic rule set over English wh-questions); nothing here knows
@@ -43,7 +43,7 @@ class Plan:
     question: str  # normalised (shorthand expanded, typos corrected)
     kind: str  # person organisation place amount count quantity date duration list reason yesno compute role open
     wh: str  # the asking words, for "The articles don't say <wh> …"
-    attribute: str = ""  # the thing asked about: "trade" in "how much trade", "population" in "what is the population of X"
+    attribute: str = ""  # the thing asked about: "revenue" in "how much revenue", "capacity" in "what is the X's capacity"
     list_kind: str = ""  # for lists: the kind of each item (person, place, ...) or "" for phrases
     parts: list[Plan] = field(default_factory=list)
 
@@ -63,8 +63,8 @@ _KNOWN_NOUNS = frozenset(w for group in (*_MEASURES.values(), *_KINDS_BY_NOUN.va
 
 
 def _attribute(question: str) -> str:
-    """The head noun of the phrase after the asking words: 'trade' in 'what is the current bilateral trade between…',
-    'minister' in 'which kazakh minister led…', 'gdp' in "what is kazakhstan's gdp"."""
+    """The head noun of the phrase after the asking words: 'revenue' in 'what is the yearly port revenue of…',
+    'minister' in 'which regional minister opened…', 'gdp' in "what is the country's gdp"."""
     q = question.lower()
     m = re.search(r"\b(?:how much|how many|which|what)\s+(?:(?:is|are|was|were)\s+)?(?:the\s+|a\s+|an\s+)?(.*)", q)
     if not m or re.match(rf"{_AUX}\b", m.group(1)):
@@ -113,12 +113,9 @@ def classify(question: str) -> tuple[str, str, str]:
         return "role", "what title", attribute
     if re.match(r"^\W*when\b", q) or re.search(r"\b(?:what|which) (?:year|date|day|month|time)\b", q):
         return "date", "when", attribute
-    if re.match(r"^\W*how long\b", q):
-        return "duration", "how long", attribute
-    if re.match(r"^\W*how many\b", q):
-        return "count", "how many", attribute
-    if re.match(r"^\W*how much\b", q):
-        return "amount", "how much", attribute
+    for opening, kind in (("how long", "duration"), ("how many", "count"), ("how much", "amount")):
+        if re.match(rf"^\W*{opening}\b", q):
+            return kind, opening, attribute
     if re.match(r"^\W*(?:who|whom|whose)\b", q):
         return ("list" if _is_plural(attribute) and attribute in _KINDS_BY_NOUN["person"] else "person"), "who", attribute
     if re.match(r"^\W*where\b", q):
@@ -150,7 +147,7 @@ def plan(question: str) -> Plan:
     if len(pieces) >= 2 and kind != "compute":
         subject = " ".join(t for t in re.findall(r"[\w’'-]+", pieces[0]) if t.lower() not in STOPWORDS)
         for i, piece in enumerate(pieces):
-            # a later part leans on the first for its subject ("…and how long was his visit")
+            # a later part leans on the first for its subject ("…and when does it open")
             text = piece if i == 0 else f"{piece} ({subject})"
             part_kind, part_wh, part_attr = classify(piece)
             sub = Plan(text, part_kind, part_wh, part_attr)
@@ -161,7 +158,7 @@ def plan(question: str) -> Plan:
 
 
 def owner(question: str) -> str:
-    """Whose title a 'who' question asks about: 'uzbekistan' in 'who is the president of uzbekistan', "pakistan" in "who is pakistan's pm"."""
+    """Whose title a 'who' question asks about: 'ruritania' in 'who leads the council of ruritania', "ruritania" in "who is ruritania's pm"."""
     q = question.lower().strip(" ?")
     m = re.match(r"^\W*who(?:'s| is| was| are)?\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:of|for|in)\s+(?:the\s+)?([\w-]+)", q)
     if m:
@@ -173,7 +170,7 @@ def owner(question: str) -> str:
 
 
 def indirect(question: str) -> str:
-    """'Who heads the X?' → 'who heads the X'; 'what is the budget of Y?' → 'what the budget of Y is' (for refusals)."""
+    """'Who heads the X?' → 'who heads the X'; 'what was the cost of Y?' → 'what the cost of Y was' (for refusals)."""
     q = question.strip().rstrip("?").strip()
     q = q[0].lower() + q[1:] if q else q
     m = re.match(r"^((?:how (?:much|many|long|far)|what|which|who|whom|whose|when|where|why)(?:\s+\w+)?)\s+(is|are|was|were)\s+(.+)$", q, re.I)

@@ -21,9 +21,8 @@ import numpy as np
 
 from rag.candidates import TITLES, Candidate, candidates, enumerations, is_demonym_of, number_value, split_items
 from rag.cite import EvidenceSentence
-from rag.evaluate.metrics import fold
 from rag.question import GENERIC_NOUNS, Plan, indirect, owner
-from rag.support import SupportScorer, content_terms, stem
+from rag.support import SupportScorer, content_terms, fold, stem
 
 SLOT_KINDS = ("person", "organisation", "place", "amount", "count", "quantity", "date", "duration")
 BAND = 0.7  # sentences scoring within 30 % of the best are read for the answer

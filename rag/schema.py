@@ -70,7 +70,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
-    # The answer alone ("$239 million", "Nurlan Sauranbayev"); `answer` starts with it, then the evidence.
+    # The answer alone ("42 million euros", "Lena Ruiz"); `answer` starts with it, then the evidence.
     # On a refusal, what is missing ("who heads it").
     short_answer: str = ""
 

@@ -34,6 +34,11 @@ STOPWORDS = frozenset(
 )
 
 
+def fold(text: str) -> str:
+    """Only letters and digits, lower-cased: hyphen damage, spacing, quotes and dashes don't matter."""
+    return re.sub(r"[\W_]+", "", text.lower())
+
+
 def stem(word: str) -> str:
     """Crude English suffix stripping, enough to match 'visits' with 'visit'."""
     for suffix in ("ing", "ies", "es", "ed", "s"):

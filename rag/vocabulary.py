@@ -1,7 +1,7 @@
 """Map a user's words onto the collection's own vocabulary: shorthand expanded, typos corrected.
 
-"how much trade do pakistn and kazakstan do" must find the passages about
-Pakistan and Kazakhstan: BM25 and the support scorer match whole words, so a
+"how much did the harbor termnal cost" must find the passages about the
+harbour terminal: BM25 and the support scorer match whole words, so a
 misspelt name matches nothing. Corrections come from the collection itself
 (its chunk term frequencies), never from a topic word list, so they hold for
 any collection. Hand-written: the stack has no spelling corrector; this is

@@ -34,6 +34,17 @@ def make_settings(store: Path, **llm: object):
     return settings
 
 
+def collection_settings(root: Path, articles: dict[str, str], **llm: object):
+    """Settings over a collection of our own making: ``articles`` written to ``root/articles``, the store in ``root/store``."""
+    folder = root / "articles"
+    folder.mkdir()
+    for name, text in articles.items():
+        (folder / name).write_text(text)
+    settings = make_settings(root / "store", **llm)
+    settings.collection.paths = [str(folder)]
+    return settings
+
+
 @pytest.fixture(scope="session")
 def seeds() -> Path:
     return SEEDS

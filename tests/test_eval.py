@@ -120,17 +120,12 @@ GOLD = [
 @pytest.fixture(scope="module")
 def eval_run(tmp_path_factory):
     from rag.assistant import Assistant
-    from tests.conftest import make_settings
+    from tests.conftest import collection_settings
 
     root = tmp_path_factory.mktemp("eval")
-    folder = root / "articles"
-    folder.mkdir()
-    for name, text in ARTICLES.items():
-        (folder / name).write_text(text)
     gold = root / "gold.jsonl"
     gold.write_text("\n".join(json.dumps(g) for g in GOLD) + "\n")
-    settings = make_settings(root / "store", backend="extractive")
-    settings.collection.paths = [str(folder)]
+    settings = collection_settings(root, ARTICLES, backend="extractive")
     settings.eval = {"thresholds": {"evidence_recall_at_5": 0.5, "false_refusal_rate": 0.5, "refusal_accuracy": 1.01}}
     results, written, failures = run_eval(Assistant(settings), gold, root / "out", "extractive", with_baseline=True, ablate=True)
     return results, written, failures

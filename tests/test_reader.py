@@ -25,16 +25,9 @@ INVENTED = {
 @pytest.fixture(scope="module")
 def town(tmp_path_factory):
     from rag.assistant import Assistant
-    from tests.conftest import make_settings
+    from tests.conftest import collection_settings
 
-    root = tmp_path_factory.mktemp("town")
-    folder = root / "articles"
-    folder.mkdir()
-    for name, text in INVENTED.items():
-        (folder / name).write_text(text)
-    settings = make_settings(root / "store", backend="extractive")
-    settings.collection.paths = [str(folder)]
-    assistant = Assistant(settings)
+    assistant = Assistant(collection_settings(tmp_path_factory.mktemp("town"), INVENTED, backend="extractive"))
     assistant.ingest()
     return assistant, {name: text for name, text in INVENTED.items()}
 

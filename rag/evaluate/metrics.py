@@ -7,6 +7,7 @@ import re
 from collections import Counter
 
 from rag.schema import Passage
+from rag.support import fold
 
 _MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 
@@ -43,11 +44,6 @@ def normalise(text: str) -> str:
 def includes_all(answer: str, required: list[str]) -> bool:
     haystack = f" {normalise(answer)} "
     return all(f" {normalise(r)} " in haystack for r in required)
-
-
-def fold(text: str) -> str:
-    """Only letters and digits, lower-cased: hyphen damage, spacing, quotes and dashes don't matter."""
-    return re.sub(r"[\W_]+", "", text.lower())
 
 
 def quotes_gold_evidence(quoted: list[str], evidence: list[str]) -> bool:
