@@ -81,6 +81,25 @@ def corroborating_sources(ev: EvidenceSentence, passages: list[Passage], evidenc
     return sources
 
 
+def cite_sentence(n: int, j: int, passages: list[Passage], evidence: list[EvidenceSentence], merge_threshold: float, score: float, role: str = "evidence") -> Citation:
+    """Citation ``n`` for evidence sentence ``j``: its exact raw span, its article, and every outlet carrying it."""
+    ev = evidence[j]
+    passage = passages[ev.passage]
+    return Citation(
+        n=n,
+        doc_id=passage.doc_id,
+        title=passage.title,
+        outlet=passage.outlet,
+        date=passage.date,
+        quote=ev.text,
+        start=ev.start,
+        end=ev.end,
+        score=round(score, 4),
+        sources=corroborating_sources(ev, passages, evidence, merge_threshold),
+        role=role,
+    )
+
+
 SHORT_CLAIM_TERMS = 4  # claims with fewer content words are judged together with the question
 
 
@@ -135,23 +154,8 @@ def attribute(
             continue
         result.supported_sentences += 1
         if best not in numbering:
-            ev = evidence[best]
-            passage = passages[ev.passage]
             numbering[best] = len(numbering) + 1
-            result.citations.append(
-                Citation(
-                    n=numbering[best],
-                    doc_id=passage.doc_id,
-                    title=passage.title,
-                    outlet=passage.outlet,
-                    date=passage.date,
-                    quote=ev.text,
-                    start=ev.start,
-                    end=ev.end,
-                    score=round(float(support[i, best]), 4),
-                    sources=corroborating_sources(ev, passages, evidence, merge_threshold),
-                )
-            )
+            result.citations.append(cite_sentence(numbering[best], best, passages, evidence, merge_threshold, float(support[i, best])))
         pieces.append(_with_marker(claim, numbering[best]))
     result.text = " ".join(pieces)
     return result

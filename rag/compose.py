@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.cite import REFUSAL, EvidenceSentence, corroborating_sources, place_markers
+from rag.cite import REFUSAL, EvidenceSentence, cite_sentence, place_markers
 from rag.reader import Reading
 from rag.schema import Citation, Passage
 
@@ -34,24 +34,9 @@ class _Numbering:
 
     def __call__(self, j: int) -> int:
         if j not in self.numbers:
-            ev = self.evidence[j]
-            passage = self.passages[ev.passage]
             self.numbers[j] = len(self.numbers) + 1
-            self.citations.append(
-                Citation(
-                    n=self.numbers[j],
-                    doc_id=passage.doc_id,
-                    title=passage.title,
-                    outlet=passage.outlet,
-                    date=passage.date,
-                    quote=ev.text,
-                    start=ev.start,
-                    end=ev.end,
-                    score=round(float(passage.score), 4),
-                    sources=corroborating_sources(ev, self.passages, self.evidence, self.merge_threshold),
-                    role=self.role,
-                )
-            )
+            score = float(self.passages[self.evidence[j].passage].score)
+            self.citations.append(cite_sentence(self.numbers[j], j, self.passages, self.evidence, self.merge_threshold, score, self.role))
         return self.numbers[j]
 
 
