@@ -29,7 +29,8 @@ _APPROX = r"(?:(?:around|about|nearly|almost|over|some|roughly|approximately|up 
 _CURRENCY_WORDS = r"(?:dollars?|euros?|pounds?|rupees?|yuan|yen|tenge|roubles?|rubles?|dirhams?|riyals?|USD|EUR|PKR|GBP)"
 
 AMOUNT = re.compile(
-    rf"\b{_APPROX}(?:[$€£¥]\s?\d[\d,]*(?:\.\d+)?(?:\s?{_SCALE}\b)?|\d[\d,]*(?:\.\d+)?\s?(?:{_SCALE}\s)?{_CURRENCY_WORDS}\b|\d[\d,]*(?:\.\d+)?\s?(?:per ?cent|%))",
+    rf"(?<![\w.,]){_APPROX}(?:(?:US|HK|NZ|[ACS])?[$€£¥]\s?\d[\d,]*(?:\.\d+)?(?:\s?{_SCALE}\b)?"
+    rf"|\d[\d,]*(?:\.\d+)?\s?(?:{_SCALE}\s)?{_CURRENCY_WORDS}\b|\d[\d,]*(?:\.\d+)?\s?(?:per ?cent|%))",
     re.I,
 )
 DATE = re.compile(
@@ -82,8 +83,8 @@ def _title_phrase(sentence: str, start: int) -> str:
     phrase: list[str] = []
     for word in reversed(before[-10:]):
         bare = word.strip(',;:()“”"').lower()
-        if (word.endswith((",", ";", ":", ".")) or bare == "and") and (phrase or bare == "and" or word.endswith(",")):
-            break
+        if word.endswith((";", ":")) or ((word.endswith((",", ".")) or bare == "and") and (phrase or bare == "and" or word.endswith(","))):
+            break  # a dateline ("PORT ALVA:") or the end of a clause
         if bare in TITLES or bare in ("of", "for", "and", "the", "to") or word[:1].isupper() or bare.endswith(("’s", "'s")):
             phrase.insert(0, word.strip(',;:()“”"'))
             continue
@@ -112,6 +113,11 @@ def people_and_orgs(sentence: str, lowercase_words: frozenset[str]) -> list[Cand
         for k, word in enumerate(lowered):
             if word in TITLES or word in ("of", "for", "the", "de") or word.endswith(("’s", "'s")) or _is_common(words[k][2], lowercase_words):
                 cut = k + 1
+        # "Minister of Trade and Integration Jo Bloggs": the title goes on across "and" after an ordinary noun
+        joined = re.search(r"(\S+)\s+and\s+$", sentence[: words[0][0]])
+        across = bool(joined) and joined.group(1)[:1].isupper() and _is_common(joined.group(1), lowercase_words) and lowered[0] not in TITLES
+        if across and cut == 0 and len(words) >= 3:
+            cut = 1
         name = words[cut:]
         if not name or any(w.lower().strip("’'.,") in _CALENDAR for _, _, w in name):
             continue
@@ -119,6 +125,8 @@ def people_and_orgs(sentence: str, lowercase_words: frozenset[str]) -> list[Cand
         text = re.sub(r"[’']s$", "", sentence[start:end].strip(" ,."))
         titled = any(lowered[k] in TITLES for k in range(cut))
         before = _title_phrase(sentence, words[0][0])
+        if across and cut and not titled:
+            before = f"{_title_phrase(sentence, joined.start(1))} {joined.group(1)} and".strip()
         honorific = bool(before) and before.split()[-1].lower() in TITLES
         if len(name) >= 2 or titled or honorific:
             descriptor = (before + " " + " ".join(w for _, _, w in words[:cut])).strip()

@@ -23,7 +23,7 @@ _MEASURES = {
 }
 _KINDS_BY_NOUN = {
     "person": "minister ministers president presidents official officials leader leaders ambassador envoy person people man woman ceo"
-    " chairman chair head secretary spokesperson governor mayor counterpart",
+    " chairman chair head chief secretary spokesperson governor mayor counterpart",
     "organisation": "company companies firm firms association associations organisation organization agency agencies ministry ministries"
     " airline airlines bank banks party corporation group",
     "place": "city cities country countries port ports province region town place capital state states location venue",
@@ -35,13 +35,14 @@ _COMPUTE = re.compile(
     r"|\b(?:difference|gap)\b.*\bbetween\b|\bhow (?:long|many years) (?:ago|after|before)\b|\bhow does .+ compare (?:with|to)\b",
     re.I,
 )
+_SAYING = "say|says|said|tell|told|state|stated|announce|announced|stress|stressed|claim|claimed|describe|note|noted|add|added|comment|mention"
 _PART_SPLIT = re.compile(r"\?\s+(?=\w)|,?\s+(?:and|&)\s+(?=(?:who|whom|whose|what|when|where|which|why|how)\b)", re.I)
 
 
 @dataclass
 class Plan:
     question: str  # normalised (shorthand expanded, typos corrected)
-    kind: str  # person organisation place amount count quantity date duration list reason yesno compute role open
+    kind: str  # person organisation place amount count quantity date duration list reason yesno compute role statement open
     wh: str  # the asking words, for "The articles don't say <wh> …"
     attribute: str = ""  # the thing asked about: "revenue" in "how much revenue", "capacity" in "what is the X's capacity"
     list_kind: str = ""  # for lists: the kind of each item (person, place, ...) or "" for phrases
@@ -103,6 +104,11 @@ def classify(question: str) -> tuple[str, str, str]:
     """(kind, wh, attribute) for one simple question."""
     q = question.lower().strip()
     attribute = _attribute(q)
+    named = re.search(r"\bname of (?:the |a |an )?(.+)", q)
+    if attribute == "name" and named:
+        # "what's the name of the harbour board's chairman": the thing named is the head of the of-phrase
+        words = [w for w in re.findall(r"[\w'’-]+", named.group(1)) if w not in STOPWORDS]
+        attribute = re.sub(r"['’]s$", "", words[-1]) if words else attribute
     noun_kind = _kind_from_noun(attribute)
     if _COMPUTE.search(q):
         return "compute", "by how much", attribute
@@ -120,6 +126,8 @@ def classify(question: str) -> tuple[str, str, str]:
         return ("list" if _is_plural(attribute) and attribute in _KINDS_BY_NOUN["person"] else "person"), "who", attribute
     if re.match(r"^\W*where\b", q):
         return "place", "where", attribute
+    if re.match(rf"^\W*what (?:did|does|do|has|have|had|will)\b.*\b(?:{_SAYING})\b", q):
+        return "statement", "what", attribute
     if re.match(r"^\W*why\b", q) or re.search(r"\bwhat (?:caused|led to)\b|\breason\b", q):
         return "reason", "why", attribute
     if re.match(rf"^\W*{_AUX}\b", q):

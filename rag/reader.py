@@ -29,9 +29,11 @@ BAND = 0.7  # sentences scoring within 30 % of the best are read for the answer
 TYPED_BAND = 0.5  # a sentence holding the asked-for kind of span is read if within 50 % of the best
 KNOWN_SHARE = 0.5  # a question most of whose words the collection never uses is about something else
 CONTEXT_WEIGHT = 0.25  # half the lexical half of the support score
-RELATIVE_DATE = 0.8  # "later this year" says less than "in November"
+RELATIVE_DATE = 0.6  # "later this year" says less than "in November"
 WINDOW = 8  # words either side of a span that tell what it is about
+FAR_WEIGHT = 0.4  # a question word further off in the span's sentence
 CLOSEST = 2  # sentences shown with a refusal
+OPERAND_SENTENCES = 12  # best sentences searched for each operand of a difference
 CLOSEST_FLOOR = 0.3  # below this nothing is close enough to show
 DISAGREE = 0.9  # a different value from another article scoring this close to the best is a disagreement
 _HEADLINE_FACTOR = 0.85
@@ -71,15 +73,21 @@ class Reader:
         return scores * np.array([1.0 if _TERMINAL.search(e.text) else _HEADLINE_FACTOR for e in evidence], dtype=np.float32)
 
     def _local(self, question_terms: set[str], sentence: str, span: Candidate) -> float:
-        """How much of the question is said right around the span (idf-weighted share of its terms)."""
-        before = sentence[: span.start].split()[-WINDOW:]
-        after = sentence[span.end :].split()[:WINDOW]
-        near = set(content_terms(" ".join(before + after) + " " + span.descriptor))
+        """How much of the question is said around the span (idf-weighted share of its terms): in full within
+        WINDOW words, at FAR_WEIGHT further off in the same sentence (a long clause can separate subject and slot)."""
+        before = sentence[: span.start].split()
+        after = sentence[span.end :].split()
+        near = set(content_terms(" ".join(before[-WINDOW:] + after[:WINDOW]) + " " + span.descriptor))
+        far = set(content_terms(" ".join(before[:-WINDOW] + after[WINDOW:])))
         terms = question_terms - set(content_terms(span.text))
         if not terms:
             return 0.0
         idf = self.scorer.weights.idf
-        hit = sum(idf(t) for t in terms if t in near or any(is_demonym_of(t, n) for n in near))
+
+        def said(t: str, words: set[str]) -> bool:
+            return t in words or any(is_demonym_of(t, n) for n in words)
+
+        hit = sum(idf(t) * (1.0 if said(t, near) else FAR_WEIGHT if said(t, far) else 0.0) for t in terms)
         return hit / sum(idf(t) for t in terms)
 
     # -- the reading ---------------------------------------------------------
@@ -95,7 +103,7 @@ class Reader:
         return bool(terms) and all(t in self.scorer.weights.df for t in terms)
 
     def _known_share(self, text: str) -> float:
-        terms = [t for t in content_terms(text) if not t.isdigit()]
+        terms = [t for t in content_terms(text) if not t.isdigit() and t not in _FRAME_TERMS]
         return sum(self._is_known(t) for t in terms) / len(terms) if terms else 1.0
 
     def read(self, plan: Plan, evidence: list[EvidenceSentence]) -> Reading:
@@ -128,6 +136,11 @@ class Reader:
             return self._role(plan, evidence, scores, eligible)
         if plan.kind in SLOT_KINDS:
             return self._slot(plan, evidence, scores, eligible)
+        if plan.kind == "statement":
+            # "What did X say…?" is answered by something reported as said, not by a sentence that merely names X
+            eligible = [j for j in eligible if _REPORTED.search(evidence[j].text)]
+            if not eligible:
+                return self._refuse(plan, scores, plan.wh)
         best = int(eligible[0])
         return Reading(short=evidence[best].text, support=[best])
 
@@ -157,7 +170,7 @@ class Reader:
                     held = {w for w in re.findall(r"[a-z]+", span.descriptor.lower()) if w in TITLES and w not in _VAGUE_TITLES}
                     if k == "person" and asked_titles and held and not _same_title(asked_titles, held):
                         continue  # "who is the president": not the person titled prime minister
-                    weight = RELATIVE_DATE if k == "date" and not re.search(r"\d|" + "|".join(_MONTH_NAMES), span.text, re.I) else 1.0
+                    weight = _date_weight(plan.question, span.text) if k == "date" else 1.0
                     found.append((weight * float(scores[j]) * (0.3 + 0.7 * self._local(terms, sentence, span)), int(j), span))
         return sorted(found, key=lambda x: -x[0])
 
@@ -168,7 +181,7 @@ class Reader:
         if not spans:
             return self._refuse(plan, scores, plan.wh)
         best_score, j, span = spans[0]
-        support = _distinct([j, *self._corroboration(span, j, evidence, eligible)], evidence)
+        support = _distinct([j, *_corroboration(spans, evidence)], evidence)
         reading = Reading(short=_capitalise(span.text), support=support)
         rival = next(
             (
@@ -182,14 +195,6 @@ class Reader:
             reading.note = f"Reports differ: {span.text} [{{{j}}}] against {rival[2].text} [{{{rival[1]}}}]."
             reading.support.append(rival[1])
         return reading
-
-    def _corroboration(self, span: Candidate, j: int, evidence: list[EvidenceSentence], eligible: list[int]) -> list[int]:
-        """Another article's sentence carrying the same answer: cited too (the same fact reported twice)."""
-        key = fold(span.text)
-        for k in eligible:
-            if k != j and evidence[k].passage != evidence[j].passage and key and key in fold(evidence[k].text):
-                return [int(k)]
-        return []
 
     def _list(self, plan: Plan, evidence: list[EvidenceSentence], scores: np.ndarray, eligible: list[int]) -> Reading:
         items: list[str] = []
@@ -248,11 +253,12 @@ class Reader:
             sentence = evidence[j].text
             for span in candidates(sentence, "person", self.lowercase):
                 if span.descriptor and any(fold(n) in fold(span.text) for n in names):
-                    title = re.sub(r"^(?:\w+[’']s\s+)", "", span.descriptor)
-                    titles.setdefault(evidence[j].passage, (title, int(j)))
+                    title = _HONORIFIC.sub("", re.sub(r"^(?:\w+[’']s\s+)", "", span.descriptor)).strip()
+                    if title:  # "Mr" is a form of address, not a title
+                        titles.setdefault(evidence[j].passage, (title, int(j)))
         distinct: dict[str, tuple[str, int]] = {}
         for title, j in titles.values():
-            distinct.setdefault(fold(title), (title, j))
+            distinct.setdefault(fold(re.sub(r"\b(?:of|for)\b", "", title)), (title, j))  # "Minister for Trade" is "Minister of Trade"
         if not distinct:
             return self._refuse(plan, scores, plan.wh)
         values = list(distinct.values())
@@ -272,7 +278,7 @@ class Reader:
                 cited = self._find_value(value, kind, evidence)
                 operands.append((literal[0].text if cited is None else evidence[cited].text[:0] + literal[0].text, cited, value))
                 continue
-            found = self._operand(half, kind, evidence, exclude=[o[2] for o in operands])
+            found = self._operand(half, plan.focus, kind, evidence, exclude=[o[2] for o in operands])
             if found:
                 operands.append(found)
         if len(operands) < 2:
@@ -285,8 +291,9 @@ class Reader:
             low, high = sorted([(a, a_text, a_j), (b, b_text, b_j)])
             diff = int(high[0] - low[0])
             return Reading(short=f"{diff} years", support=support, note=f"{int(high[0])}{refs(high[2])} − {int(low[0])}{refs(low[2])} = {diff} years.")
-        diff = abs(a - b)
-        return Reading(short=f"About {_money(diff, a_text)}", support=support, note=f"{a_text}{refs(a_j)} − {b_text}{refs(b_j)} = {_money(diff, a_text)}.")
+        (high, high_text, high_j), (low, low_text, low_j) = sorted([(a, a_text, a_j), (b, b_text, b_j)], key=lambda o: -o[0])
+        diff = _money(high - low, high_text)
+        return Reading(short=f"About {diff}", support=support, note=f"{high_text}{refs(high_j)} − {low_text}{refs(low_j)} = {diff}.")
 
     def _find_value(self, value: float, kind: str, evidence: list[EvidenceSentence]) -> int | None:
         """A sentence stating ``value`` (so a figure the question gives is cited too)."""
@@ -296,12 +303,13 @@ class Reader:
                     return j
         return None
 
-    def _operand(self, phrase: str, kind: str, evidence: list[EvidenceSentence], exclude: list[float]) -> tuple[str, int, float] | None:
-        """The value of ``kind`` that ``phrase`` refers to: in its best sentence, the one nearest the phrase's words."""
-        scores = self.sentence_scores(phrase, evidence)
+    def _operand(self, phrase: str, whole: str, kind: str, evidence: list[EvidenceSentence], exclude: list[float]) -> tuple[str, int, float] | None:
+        """The value of ``kind`` that ``phrase`` refers to: in its best sentence, the one nearest the phrase's words.
+        The whole question counts at half weight: "the target they set" is a target for what the question is about."""
+        scores = self.sentence_scores(phrase, evidence) + 0.5 * self.sentence_scores(whole, evidence)
         terms = set(content_terms(phrase))
         best = None
-        for j in np.argsort(-scores)[:6]:
+        for j in np.argsort(-scores)[:OPERAND_SENTENCES]:
             for span in candidates(evidence[j].text, kind):
                 value = _year(span.text) if kind == "date" else number_value(span.text)
                 if value is None or value in exclude:
@@ -326,6 +334,9 @@ class Reader:
         return reading
 
 
+# words that frame a question ("how does X compare with Y") rather than name what it is about
+_FRAME_TERMS = frozenset(content_terms("compare compared comparison difference differ gap"))
+_HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Madam)\b\.?", re.I)
 _VAGUE_TITLES = frozenset({"deputy", "federal", "state", "head", "leader", "chief", "general", "vice", "mr", "mrs", "ms", "dr", "counterpart"})
 _TITLE_SYNONYMS = ({"envoy", "ambassador"}, {"chairman", "chairwoman", "chair"}, {"premier", "prime"})
 
@@ -340,6 +351,25 @@ def _same_title(asked: set[str], held: set[str]) -> bool:
 
 
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
+
+
+_REPORTED = re.compile(
+    r"\b(?:said|says|stated|told|noted|stressed|emphasi[sz]ed|added|announced|highlighted|described|expressed|underscored|remarked"
+    r"|declared|urged|warned|insisted|explained|confirmed|according to)\b|[“\"][^”\"]{12,}[”\"]",
+    re.I,
+)
+_WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
+
+
+def _date_weight(question: str, date: str) -> float:
+    """How well a date answers the question's "when": a weekday for "day of the week", a day (not a bare
+    year or month) for "what day", and a relative date ("later this year") says less than a named one."""
+    if re.search(r"\bday of (?:the )?week\b|\bweekday\b", question, re.I):
+        return 1.0 if _WEEKDAY.search(date) else 0.3
+    has_day = bool(_WEEKDAY.search(date) or re.search(r"(?<![\d-])\d{1,2}(?:st|nd|rd|th)?\b(?![-–/]\d)", date))
+    if re.search(r"\bwhat day\b|\bwhich day\b", question, re.I) and not has_day:
+        return 0.5
+    return RELATIVE_DATE if not re.search(r"\d|" + "|".join(_MONTH_NAMES), date, re.I) else 1.0
 
 
 def _beside(word: str, sentence: str, span: Candidate) -> bool:
@@ -372,6 +402,18 @@ def _halves(question: str) -> list[str]:
         return [m.group(1), m.group(2)]
     parts = re.split(r"\bcompared? (?:with|to)\b|\bfrom\b|\bthan\b", question, maxsplit=1, flags=re.I)
     return parts if len(parts) == 2 else [question]
+
+
+def _corroboration(spans: list[tuple[float, int, Candidate]], evidence: list[EvidenceSentence]) -> list[int]:
+    """Another article's sentence giving the same answer about as well (not merely naming it): cited too."""
+    best_score, j, span = spans[0]
+    key = fold(span.text)
+    for score, k, other in spans[1:]:
+        if score < best_score * DISAGREE:
+            break
+        if fold(other.text) == key and _another_report(evidence, k, j):
+            return [k]
+    return []
 
 
 def _another_report(evidence: list[EvidenceSentence], k: int, j: int) -> bool:

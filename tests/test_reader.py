@@ -175,3 +175,54 @@ def test_seed_years_between_shows_arithmetic(seeded):
 def _cites_exact_spans_raw(answer, raw: dict[str, str]) -> None:
     for c in answer.citations:
         assert raw[c.doc_id][c.start : c.end].replace("-", "") == c.quote.replace("-", "")
+
+
+# A second invented collection: two outlets, a target and a current figure, two wordings of one title.
+TRADE = {
+    "fair.txt": "Island trade fair closes\n\nPORT ALVA: Ruritania and Borduria agreed on Wednesday that practical steps were needed to raise "
+    "trade to $2 billion by 2030. Current trade stands at $450 million. Ruritania's Minister of Trade and Integration Ivo Marek "
+    "led the talks. Marek said the ferry deal was a milestone for both islands.\n",
+    "wire.txt": "Ministers meet in Port Alva\n\nPORT ALVA: Deputy Minister of Trade Ivo Marek arrived on Monday for a three-day visit. "
+    "The Bordurian president is expected to visit the island next month.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def fair(tmp_path_factory):
+    from rag.assistant import Assistant
+    from tests.conftest import collection_settings
+
+    assistant = Assistant(collection_settings(tmp_path_factory.mktemp("fair"), TRADE, backend="extractive"))
+    assistant.ingest()
+    return assistant, dict(TRADE)
+
+
+def test_a_comparison_with_a_target_is_computed_high_minus_low(fair):
+    assistant, raw = fair
+    answer = assistant.ask("how does current trade compare with the target they set")
+    assert not answer.refused
+    assert answer.short_answer == "About $1.55 billion"
+    assert answer.answer.index("$2 billion") < answer.answer.index("$450 million")  # "$2 billion [n] − $450 million [m]"
+    _cites_exact_spans(answer, raw)
+
+
+def test_one_title_worded_two_ways_by_two_outlets_is_a_disagreement(fair):
+    assistant, raw = fair
+    answer = assistant.ask("Do the two reports give Ivo Marek the same title?")
+    assert "Minister of Trade and Integration" in answer.answer and "Deputy Minister of Trade" in answer.answer
+    _cites_exact_spans(answer, raw)
+
+
+def test_what_someone_said_needs_something_reported_as_said(fair):
+    assistant, raw = fair
+    said = assistant.ask("what did marek say about the ferry deal")
+    assert not said.refused and "milestone" in said.answer
+    _cites_exact_spans(said, raw)
+    unsaid = assistant.ask("what did the bordurian president say")
+    assert unsaid.refused and all(c.role == "closest" for c in unsaid.citations)
+
+
+def test_day_of_the_week_is_answered_with_a_weekday(fair):
+    assistant, _ = fair
+    answer = assistant.ask("what day of the week did they agree to raise trade")
+    assert answer.short_answer.endswith("Wednesday")
