@@ -35,6 +35,7 @@ FAR_WEIGHT = 0.4  # a question word further off in the span's sentence
 CLOSEST = 2  # sentences shown with a refusal
 OPERAND_SENTENCES = 12  # best sentences searched for each operand of a difference
 CLOSEST_FLOOR = 0.3  # below this nothing is close enough to show
+AGENT_BONUS = 2.5  # the span is named as the doer of the asked verb ("received by X"): that outranks a name merely near the question's words
 DISAGREE = 0.9  # a different value from another article scoring this close to the best is a disagreement
 _HEADLINE_FACTOR = 0.85
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
@@ -134,6 +135,8 @@ class Reader:
             return self._list(plan, evidence, scores, eligible)
         if plan.kind == "role":
             return self._role(plan, evidence, scores, eligible)
+        if plan.kind == "person":
+            scores, eligible = self._with_agents(plan, evidence, scores, eligible, band)
         if plan.kind in SLOT_KINDS:
             return self._slot(plan, evidence, scores, eligible)
         if plan.kind == "statement":
@@ -143,6 +146,20 @@ class Reader:
                 return self._refuse(plan, scores, plan.wh)
         best = int(eligible[0])
         return Reading(short=evidence[best].text, support=[best])
+
+    def _with_agents(self, plan: Plan, evidence: list[EvidenceSentence], scores: np.ndarray, eligible: list[int], band: float) -> tuple[np.ndarray, list[int]]:
+        """A sentence naming the doer of the asked verb ("The delegation, received by Jo Bloggs, …") is read with its
+        passage, because its subject is often only in the sentence before; other names must sit beside the subject."""
+        in_context = self.sentence_scores(self._known(plan.focus), evidence, with_context=True)
+        floor = max(self.threshold, float(in_context.max()) * band)
+        scores = scores.copy()
+        for j in np.argsort(-in_context):
+            if in_context[j] < floor:
+                break
+            if int(j) not in eligible and any(_is_agent(plan.question, evidence[j].text, c) for c in candidates(evidence[j].text, "person", self.lowercase)):
+                scores[j] = in_context[j]
+                eligible = [*eligible, int(j)]
+        return scores, eligible
 
     def _refuse(self, plan: Plan, scores: np.ndarray, _missing: str) -> Reading:
         closest = [int(j) for j in np.argsort(-scores)[:CLOSEST] if scores[j] >= CLOSEST_FLOOR] if len(scores) else []
@@ -170,7 +187,7 @@ class Reader:
                     held = {w for w in re.findall(r"[a-z]+", span.descriptor.lower()) if w in TITLES and w not in _VAGUE_TITLES}
                     if k == "person" and asked_titles and held and not _same_title(asked_titles, held):
                         continue  # "who is the president": not the person titled prime minister
-                    weight = _date_weight(plan.question, span.text) if k == "date" else 1.0
+                    weight = _date_weight(plan.question, span.text) if k == "date" else AGENT_BONUS if _is_agent(plan.question, sentence, span) else 1.0
                     found.append((weight * float(scores[j]) * (0.3 + 0.7 * self._local(terms, sentence, span)), int(j), span))
         return sorted(found, key=lambda x: -x[0])
 
@@ -359,6 +376,19 @@ _REPORTED = re.compile(
     re.I,
 )
 _WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
+
+
+def _is_agent(question: str, sentence: str, span: Candidate) -> bool:
+    """ "Who received the delegation?" — "the delegation, received by Secretary Jo Bloggs": the span is the asked verb's agent."""
+    q = question.lower()
+    if re.match(r"^\W*who\s+(?:travel|came|come|went|go|flew|fly|arrived)\w*\s+with\b", q):
+        verb = "accompanied"  # who travelled with X ← "X, accompanied by Y"
+    else:
+        m = re.match(r"^\W*who\s+(\w{3,})\b", q)
+        if not m or m.group(1) in ("is", "was", "are", "were", "has", "had", "did", "does", "will"):
+            return False
+        verb = m.group(1)
+    return bool(re.search(rf"\b{re.escape(verb)}\s+by\s+(?:[\w’'.-]+\s+){{0,5}}$", sentence[: span.start], re.I))
 
 
 def _date_weight(question: str, date: str) -> float:

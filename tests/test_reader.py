@@ -182,7 +182,9 @@ TRADE = {
     "fair.txt": "Island trade fair closes\n\nPORT ALVA: Ruritania and Borduria agreed on Wednesday that practical steps were needed to raise "
     "trade to $2 billion by 2030. Current trade stands at $450 million. Ruritania's Minister of Trade and Integration Ivo Marek "
     "led the talks. Marek said the ferry deal was a milestone for both islands.\n",
-    "wire.txt": "Ministers meet in Port Alva\n\nPORT ALVA: Deputy Minister of Trade Ivo Marek arrived on Monday for a three-day visit. "
+    "wire.txt": "Ministers meet in Port Alva\n\nPORT ALVA: Deputy Minister of Trade Ivo Marek, accompanied by Fisheries Minister Eva Lind, "
+    "arrived on Monday for a three-day visit. A Bordurian trade delegation led by Envoy Karl Oster toured the docks on Tuesday. "
+    "The delegation, received by Harbour Secretary Tomas Brel, discussed ferry routes. "
     "The Bordurian president is expected to visit the island next month.\n",
 }
 
@@ -226,3 +228,12 @@ def test_day_of_the_week_is_answered_with_a_weekday(fair):
     assistant, _ = fair
     answer = assistant.ask("what day of the week did they agree to raise trade")
     assert answer.short_answer.endswith("Wednesday")
+
+
+def test_who_did_something_is_answered_by_the_named_doer(fair):
+    assistant, raw = fair
+    received = assistant.ask("who received the bordurian trade delegation at the docks?")
+    assert received.short_answer == "Tomas Brel"
+    _cites_exact_spans(received, raw)
+    companion = assistant.ask("who travelled with marek")
+    assert companion.short_answer == "Eva Lind"
