@@ -36,6 +36,7 @@ class EvidenceSentence:
     start: int
     end: int
     context: str = ""  # the passage's title and text: what the sentence leaves implicit ("Harbourtown" in "The terminal cost…")
+    date: str = ""  # the article's publication date (ISO), when known
 
 
 @dataclass
@@ -52,7 +53,7 @@ def evidence_sentences(passages: list[Passage]) -> list[EvidenceSentence]:
     for i, passage in enumerate(passages):
         for start, end in sentence_spans(passage.text):
             raw_start, raw_end = passage.raw_span(start, end)
-            sentences.append(EvidenceSentence(i, passage.text[start:end], raw_start, raw_end, f"{passage.title} {passage.text}"))
+            sentences.append(EvidenceSentence(i, passage.text[start:end], raw_start, raw_end, f"{passage.title} {passage.text}", passage.date))
     return sentences
 
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from rag.candidates import TITLES, Candidate, candidates, enumerations, is_demonym_of, number_value, split_items
 from rag.cite import EvidenceSentence
-from rag.question import GENERIC_NOUNS, Plan, indirect, owner
+from rag.question import GENERIC_NOUNS, STOPWORDS, Plan, indirect, owner
 from rag.support import SupportScorer, content_terms, fold, stem
 
 SLOT_KINDS = ("person", "organisation", "place", "amount", "count", "quantity", "date", "duration")
@@ -144,6 +144,10 @@ class Reader:
             eligible = [j for j in eligible if _REPORTED.search(evidence[j].text)]
             if not eligible:
                 return self._refuse(plan, scores, plan.wh)
+        verb = _asked_verb(plan.question)
+        if verb:
+            # "What did the talks focus on?": of the sentences about the talks, one that says what they focused on
+            eligible = sorted(eligible, key=lambda j: not _mentions(evidence[j].text, verb))
         best = int(eligible[0])
         return Reading(short=evidence[best].text, support=[best])
 
@@ -175,9 +179,15 @@ class Reader:
         if whose and self.scorer.weights.df.get(stem(whose), 0) > self.scorer.weights.n_docs * 0.3:
             whose = ""
         asked_titles = {w for w in re.findall(r"[a-z]+", plan.question.lower()) if w in TITLES and w not in _VAGUE_TITLES}
+        years = set(re.findall(r"\b(?:1[89]|20)\d\d\b", plan.question))
+        ahead = kind == "date" and bool(_FUTURE_QUESTION.search(plan.question))
         found = []
         for j in eligible:
             sentence = evidence[j].text
+            if years and not years & set(re.findall(r"\b(?:1[89]|20)\d\d\b", sentence)) and evidence[j].date[:4] not in years:
+                continue  # "…back in 2015": a figure from an article of another year, not dated 2015 in its sentence, is not it
+            if ahead and not _FUTURE_SENTENCE.search(sentence):
+                continue  # "when will it be signed?" is not answered by the date of a past step ("In April they agreed to sign…")
             for k in kinds:
                 for span in candidates(sentence, k, self.lowercase):
                     if fold(span.text) and fold(span.text) in question_folded:
@@ -201,11 +211,7 @@ class Reader:
         support = _distinct([j, *_corroboration(spans, evidence)], evidence)
         reading = Reading(short=_capitalise(span.text), support=support)
         rival = next(
-            (
-                s
-                for s in spans[1:]
-                if s[0] >= best_score * DISAGREE and evidence[s[1]].passage != evidence[j].passage and _differs(s[2], span) and evidence[s[1]].text != evidence[j].text
-            ),
+            (s for s in spans[1:] if s[0] >= best_score * DISAGREE and s[2].kind == span.kind and _another_report(evidence, s[1], j) and _differs(s[2], span)),
             None,
         )
         if rival is not None and plan.kind in ("amount", "count", "quantity", "date", "duration"):
@@ -375,7 +381,22 @@ _REPORTED = re.compile(
     r"|declared|urged|warned|insisted|explained|confirmed|according to)\b|[“\"][^”\"]{12,}[”\"]",
     re.I,
 )
+_FUTURE_QUESTION = re.compile(r"^\W*when\s+(?:will|does|do|is|are)\b(?!.*\b(?:did|was|were)\b)|\b(?:going|expected|due|supposed|scheduled|set)\s+to\b", re.I)
+_FUTURE_SENTENCE = re.compile(
+    r"\b(?:will|would|shall|expected|due|plans? to|planned|scheduled|set to|upcoming|forthcoming|ahead of|next|later this|coming|soon|to be held)\b", re.I
+)
 _WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
+
+
+_PREPOSITIONS = frozenset("about of for with in on at to from by".split())
+
+
+def _asked_verb(question: str) -> str:
+    """The verb a "what did X <verb> (on)?" question ends with: 'focus' in 'what did the talks focus on?'."""
+    m = re.match(r"^\W*what (?:did|does|do|will|would|has|have|had) ((?:[\w’'-]+ ){1,5})(\w{4,})(?: (?:on|about|for|to|with|at|in))?\W*$", question.lower())
+    if not m or m.group(2) in STOPWORDS or set(m.group(1).split()) & _PREPOSITIONS:
+        return ""  # the subject runs into a prepositional phrase: the last word is a noun, not the verb
+    return m.group(2)
 
 
 def _is_agent(question: str, sentence: str, span: Candidate) -> bool:

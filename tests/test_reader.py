@@ -181,7 +181,7 @@ def _cites_exact_spans_raw(answer, raw: dict[str, str]) -> None:
 TRADE = {
     "fair.txt": "Island trade fair closes\n\nPORT ALVA: Ruritania and Borduria agreed on Wednesday that practical steps were needed to raise "
     "trade to $2 billion by 2030. Current trade stands at $450 million. Ruritania's Minister of Trade and Integration Ivo Marek "
-    "led the talks. Marek said the ferry deal was a milestone for both islands.\n",
+    "led the talks. Marek said the ferry deal was a milestone for both islands. In March the two islands agreed to open a joint ferry office.\n",
     "wire.txt": "Ministers meet in Port Alva\n\nPORT ALVA: Deputy Minister of Trade Ivo Marek, accompanied by Fisheries Minister Eva Lind, "
     "arrived on Monday for a three-day visit. A Bordurian trade delegation led by Envoy Karl Oster toured the docks on Tuesday. "
     "The delegation, received by Harbour Secretary Tomas Brel, discussed ferry routes. "
@@ -237,3 +237,19 @@ def test_who_did_something_is_answered_by_the_named_doer(fair):
     _cites_exact_spans(received, raw)
     companion = assistant.ask("who travelled with marek")
     assert companion.short_answer == "Eva Lind"
+
+
+def test_a_year_in_the_question_must_be_the_figures_year(fair):
+    assistant, _ = fair
+    stated = assistant.ask("how much trade do they want by 2030")
+    assert not stated.refused and stated.short_answer == "$2 billion"
+    other_year = assistant.ask("how much trade was there between ruritania and borduria in 2015")
+    assert other_year.refused
+
+
+def test_a_question_about_the_future_is_not_answered_by_the_date_of_a_past_step(fair):
+    assistant, _ = fair
+    past_step = assistant.ask("when will the joint ferry office open")
+    assert past_step.refused  # "In March … agreed to open" dates the agreement, not the opening
+    planned = assistant.ask("when will the bordurian president visit the island")
+    assert not planned.refused and planned.short_answer.lower() == "next month"
