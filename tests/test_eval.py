@@ -170,3 +170,16 @@ def test_eval_scores_a_foreign_collection(eval_run):
 def test_gate_reports_each_failed_threshold(eval_run):
     failures = eval_run[2]
     assert len(failures) == 1 and failures[0].startswith("refusal_accuracy")
+
+
+def test_a_gated_metric_the_run_skipped_is_reported_not_a_crash(tmp_path):
+    from rag.assistant import Assistant
+    from tests.conftest import collection_settings
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps(GOLD[0]) + "\n")
+    settings = collection_settings(tmp_path, {"harbour.txt": ARTICLES["harbour.txt"]}, backend="extractive")
+    settings.eval = {"thresholds": {"perturbation_stability": 0.9, "must_include_accuracy": 0.5}}
+    results, written, failures = run_eval(Assistant(settings), gold, tmp_path / "out", "extractive", with_baseline=False, perturbed=False)
+    assert failures == [] and "perturbation_stability" not in results["system"]
+    assert "- perturbation_stability: not measured in this run" in written[1].read_text()

@@ -58,6 +58,8 @@ def write_report(results: dict[str, Any], out: Path, thresholds: dict[str, float
         lines += ["## CI gate (config.toml [eval.thresholds])", ""]
         lines += [
             f"- {k}: {results['system'][k]:.3f} {'<=' if k.endswith('rate') else '>='} {v} → {'ok' if gate_ok(k, results['system'][k], v) else 'FAIL'}"
+            if k in results["system"]
+            else f"- {k}: not measured in this run"
             for k, v in thresholds.items()
         ]
         lines.append("")
