@@ -103,9 +103,9 @@ class Assistant:
     def scorer(self) -> SupportScorer:
         with self._lock:
             if self._scorer is None:
-                from rag.embed import load_embedding
+                from rag.embed import load_query_embedding
 
-                embedding = load_embedding(self.settings.embed.model, self.settings.embed.batch_size)
+                embedding = load_query_embedding(self.settings.embed.model, self.settings.embed.batch_size)
                 self._scorer = SupportScorer(embedding, self.store.term_weights())
             return self._scorer
 

@@ -47,14 +47,29 @@ def load_embedding(name: str, batch_size: int = 32) -> HuggingFaceEmbedding:
         raise RagError(f"Cannot load embedding model '{name}': {exc}", "set embed.model to a local sentence-transformers folder") from exc
 
 
+@lru_cache(maxsize=4)
+def load_query_embedding(name: str, batch_size: int = 32):
+    """The embedding for answering questions: the torch-free `LightEmbedding` when the model is a mean-pooled
+    BERT (the packaged default is), so `rag ask` never imports torch; otherwise the sentence-transformers one."""
+    from rag.light_encoder import supports
+
+    path = resolve_model_path(name)
+    if not supports(path):
+        return load_embedding(name, batch_size)
+    from rag.light_embedding import LightEmbedding
+
+    return LightEmbedding(path, batch_size)
+
+
 def max_tokens(embedding: HuggingFaceEmbedding) -> int:
     """The model's input window; text past it is silently truncated by the model."""
     return int(embedding._model.max_seq_length)
 
 
-def tokenizer_vocabulary(embedding: HuggingFaceEmbedding) -> set[str]:
+def tokenizer_vocabulary(embedding) -> set[str]:
     """Whole words the model's tokenizer knows: a free English word list for cleaning."""
-    return {w for w in embedding._model.tokenizer.get_vocab() if w.isalpha() and len(w) > 1}
+    vocab = embedding.vocabulary() if hasattr(embedding, "vocabulary") else embedding._model.tokenizer.get_vocab()
+    return {w for w in vocab if w.isalpha() and len(w) > 1}
 
 
 def count_tokens_fn(embedding: HuggingFaceEmbedding):

@@ -7,7 +7,7 @@ transformers 5 produced outputs off by >1.0 from the model it traced. The
 forward pass of a six-layer MiniLM is a few matrix products; written here over
 the model's own safetensors weights and `tokenizer.json` it imports only
 numpy, `safetensors` and `tokenizers` (no torch, no transformers), needs no
-export step or cache, and matches sentence-transformers to float rounding
+export step or cache, and matches sentence-transformers to a cosine of 0.99999 (exact but for the tanh form of GELU)
 (tests/test_light_encoder.py). Hand-written because no library in the stack
 runs a BERT without torch or an exported graph.
 
@@ -51,21 +51,17 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float)
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
-    """BERT's exact (erf) GELU; scipy's erf would pull scipy onto the query path."""
-    return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
-
-
-def _erf(x: np.ndarray) -> np.ndarray:
-    """erf by the Numerical Recipes Chebyshev fit (error < 1.2e-7, below float32 resolution), vectorised."""
-    sign = np.sign(x)
-    a = np.abs(x).astype(np.float64)
-    t = 1.0 / (1.0 + 0.5 * a)
-    coefficients = (1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277)
-    poly = np.zeros_like(t)
-    for c in reversed(coefficients):
-        poly = t * (c + poly)
-    y = 1.0 - t * np.exp(-a * a - 1.26551223 + poly)
-    return (sign * y).astype(np.float32)
+    """GELU by its tanh form, in place: numpy has no erf (scipy's would pull scipy onto the query path), and the
+    tanh form differs from BERT's erf GELU by < 1e-3 per unit, which moves sentence vectors by < 1e-4 in cosine."""
+    inner = x * x
+    inner *= 0.044715 * x
+    inner += x
+    inner *= math.sqrt(2.0 / math.pi)
+    np.tanh(inner, out=inner)
+    inner += 1.0
+    inner *= x
+    inner *= 0.5
+    return inner
 
 
 class LightEncoder:
@@ -84,13 +80,16 @@ class LightEncoder:
         self.layers = int(config["num_hidden_layers"])
         self.eps = float(config.get("layer_norm_eps", 1e-12))
         self.w = {k.removeprefix("bert."): v.astype(np.float32) for k, v in load_file(str(root / "model.safetensors")).items()}
+        self.w.update({f"{k}.T": np.ascontiguousarray(v.T) for k, v in list(self.w.items()) if k.endswith(".weight") and v.ndim == 2})
         self.tokenizer = Tokenizer.from_file(str(root / "tokenizer.json"))
         self.tokenizer.enable_truncation(self.max_length)
         self.tokenizer.enable_padding(pad_id=int(config.get("pad_token_id", 0)))
         self.dimension = int(config["hidden_size"])
 
     def _linear(self, x: np.ndarray, name: str) -> np.ndarray:
-        return x @ self.w[f"{name}.weight"].T + self.w[f"{name}.bias"]
+        # one 2-D GEMM over all tokens: numpy runs a 3-D @ 2-D product as many small ones
+        weight = self.w[f"{name}.weight.T"]
+        return (x.reshape(-1, x.shape[-1]) @ weight).reshape(*x.shape[:-1], weight.shape[1]) + self.w[f"{name}.bias"]
 
     def _norm(self, x: np.ndarray, name: str) -> np.ndarray:
         return _layer_norm(x, self.w[f"{name}.LayerNorm.weight"], self.w[f"{name}.LayerNorm.bias"], self.eps)

@@ -84,12 +84,12 @@ class HybridRetriever:
     def _retrievers(self) -> list:
         from llama_index.core import VectorStoreIndex
 
-        from rag.embed import load_embedding
+        from rag.embed import load_query_embedding
 
         retrievers = []
         candidates = self.settings.retrieve.candidates
         if self.use_dense:
-            embedding = load_embedding(self.settings.embed.model, self.settings.embed.batch_size)
+            embedding = load_query_embedding(self.settings.embed.model, self.settings.embed.batch_size)
             # transformations=[]: the index never ingests, so don't build llama-index's default splitter
             index = VectorStoreIndex.from_vector_store(self.store.vector_store, embed_model=embedding, transformations=[])
             retrievers.append(index.as_retriever(similarity_top_k=candidates))

@@ -12,6 +12,7 @@ sentence keeps its offsets.
 from __future__ import annotations
 
 import re
+import sys
 
 _LINE = re.compile(r"[^\n]+")
 _ENDS_SENTENCE = re.compile(r"[.!?:;…][\"'”’)\]]*\s*$")
@@ -33,11 +34,30 @@ def _segments(text: str) -> list[tuple[int, int]]:
     return segments
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """[start, end) of each sentence in ``text``, whitespace trimmed."""
+# nltk's package import pulls scikit-learn and scipy.stats (~1.5 s, most of a cold `rag ask`) for classifiers and
+# collocation statistics Punkt never uses; nltk imports both under `try/except ImportError`, so they are hidden
+# (a None entry in sys.modules makes an import fail) while nltk loads, and restored at once.
+_NOT_FOR_PUNKT = ("sklearn", "scipy.stats")
+
+
+def _punkt():
+    if "nltk" not in sys.modules:
+        hidden = [name for name in _NOT_FOR_PUNKT if name not in sys.modules]
+        for name in hidden:
+            sys.modules[name] = None  # type: ignore[assignment]
+        try:
+            import nltk  # noqa: F401
+        finally:
+            for name in hidden:
+                del sys.modules[name]
     from llama_index.core.utils import globals_helper
 
-    tokenizer = globals_helper.punkt_tokenizer
+    return globals_helper.punkt_tokenizer
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) of each sentence in ``text``, whitespace trimmed."""
+    tokenizer = _punkt()
     spans: list[tuple[int, int]] = []
     for seg_start, seg_end in _segments(text):
         segment = text[seg_start:seg_end]

@@ -110,3 +110,20 @@ def test_help_explains_every_command():
     result = subprocess.run([sys.executable, "-m", "rag", "--help"], cwd=ROOT, capture_output=True, text=True)
     for command in ("ingest", "ask", "chat", "info", "remove"):
         assert command in result.stdout
+
+
+def test_asking_on_the_extractive_path_imports_no_torch(cli_store):
+    """`rag ask` answers with the torch-free query encoder: torch, transformers and sentence-transformers stay out."""
+    env = {**os.environ, "RAG_STORE": str(cli_store), "HF_HUB_OFFLINE": "1"}
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "rag", "ask", "--backend", "extractive", "how much trade is there right now"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in result.stderr.splitlines() if line.startswith("import time:")}
+    assert "239 million" in result.stdout
+    assert not imported & {"torch", "transformers", "sentence_transformers"}

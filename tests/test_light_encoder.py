@@ -48,3 +48,23 @@ def test_padding_does_not_change_a_vector():
     alone = encoder.encode(["short text"])
     beside_a_long_one = encoder.encode(["short text", "a much longer text " * 20], batch_size=2)[0]
     assert np.allclose(alone[0], beside_a_long_one, atol=1e-5)
+
+
+def test_retrieval_on_the_seeds_is_the_same_with_either_encoder(seeded):
+    from llama_index.core import VectorStoreIndex
+
+    from rag.embed import load_embedding, load_query_embedding
+
+    settings = seeded.settings
+    light = load_query_embedding(settings.embed.model, settings.embed.batch_size)
+    torch_model = load_embedding(settings.embed.model, settings.embed.batch_size)
+    assert type(light).__name__ == "LightEmbedding"
+    questions = [p.read_text().splitlines()[0][:120] for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    questions += ["how much trade is there right now", "who came with the minister", "which ports are in the accord"]
+
+    def ranked(embedding, question: str) -> list[str]:
+        index = VectorStoreIndex.from_vector_store(seeded.store.vector_store, embed_model=embedding, transformations=[])
+        return [hit.node.node_id for hit in index.as_retriever(similarity_top_k=8).retrieve(question)]
+
+    for question in questions:
+        assert ranked(light, question) == ranked(torch_model, question), question
