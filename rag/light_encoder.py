@@ -79,8 +79,14 @@ class LightEncoder:
         self.heads = int(config["num_attention_heads"])
         self.layers = int(config["num_hidden_layers"])
         self.eps = float(config.get("layer_norm_eps", 1e-12))
-        self.w = {k.removeprefix("bert."): v.astype(np.float32) for k, v in load_file(str(root / "model.safetensors")).items()}
-        self.w.update({f"{k}.T": np.ascontiguousarray(v.T) for k, v in list(self.w.items()) if k.endswith(".weight") and v.ndim == 2})
+        self.w = {}
+        for key, value in load_file(str(root / "model.safetensors")).items():
+            key = key.removeprefix("bert.")
+            value = value.astype(np.float32, copy=False)
+            if key.endswith(".weight") and value.ndim == 2 and not key.startswith("embeddings."):
+                self.w[f"{key}.T"] = np.ascontiguousarray(value.T)  # only the transposed copy is used
+            else:
+                self.w[key] = value
         self.tokenizer = Tokenizer.from_file(str(root / "tokenizer.json"))
         self.tokenizer.enable_truncation(self.max_length)
         self.tokenizer.enable_padding(pad_id=int(config.get("pad_token_id", 0)))
