@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import argparse
 import copy
+import importlib.util
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -188,6 +190,27 @@ def cold_ask_s(store: Path, repeats: int = 3) -> list[float]:
     return [t / 1000 for t in timed(lambda: subprocess.run(cmd, capture_output=True, check=True, env=env, cwd=ROOT), repeats)]
 
 
+def _importable(module: str) -> bool:
+    """Installed (some packages try optional imports that fail: those are not part of the floor)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def import_floor_s(store: Path, repeats: int = 3) -> list[float]:
+    """Bare import of the third-party packages a cold `rag ask` loads (read from its -X importtime), in the same
+    order and with the same optional nltk extras hidden: what any program using them pays before doing work."""
+    cmd = [sys.executable, "-X", "importtime", "-m", "rag", "--store", str(store), "ask", "--backend", "extractive", SEED_QUESTIONS[0]]
+    err = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, RAG_CONFIG=str(ROOT / "config.toml")), cwd=ROOT).stderr
+    names = [line.rsplit("|", 1)[-1] for line in err.splitlines() if line.startswith("import time:") and line.count("|") == 2]
+    top_level = [n.strip() for n in names if re.fullmatch(r" [\w.]+", n) and n.strip().split(".")[0] not in sys.stdlib_module_names]
+    modules = list(dict.fromkeys(m for m in top_level if m.split(".")[0] not in ("rag", "sklearn") and m != "scipy.stats" and _importable(m)))
+    code = "import sys\nfor m in ('sklearn', 'scipy.stats'): sys.modules[m] = None\nimport nltk\nfor m in ('sklearn', 'scipy.stats'): del sys.modules[m]\n"
+    code += "\n".join(f"try:\n    import {m}\nexcept Exception:\n    pass" for m in modules if m != "nltk")  # as tried on the ask path
+    return [t / 1000 for t in timed(lambda: subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, cwd=ROOT), repeats)]
+
+
 def import_profile(store: Path, top: int = 8) -> list[tuple[str, float]]:
     """Where a cold `rag ask` spends its import time (python -X importtime): own time summed by package."""
     cmd = [sys.executable, "-X", "importtime", "-m", "rag", "--store", str(store), "ask", "--backend", "extractive", SEED_QUESTIONS[0]]
@@ -253,6 +276,7 @@ def main() -> None:
             retrieval["10k articles"] = bench_retrieval(largest, "10k articles")
         rss = serving_rss_mb(largest)
         cold = cold_ask_s(Path(seeds.settings.store.path))
+        floor = import_floor_s(Path(seeds.settings.store.path))
         imports = import_profile(Path(seeds.settings.store.path))
         extractive = extractive_answer_ms(seeds)
         embedded = embedded_answer_ms(seeds)
@@ -289,7 +313,13 @@ def main() -> None:
             big["hybrid_p50_ms"] / big["dense_p50_ms"] <= 1.5,
         ),
         row(f"peak RSS serving {big['chunks']:.0f} chunks", f"{rss:.0f} MB", "≤ 1.5 GB at 100k", rss <= 1536),
-        row("cold `rag ask --backend extractive` (median of 3)", f"{statistics.median(cold):.1f} s", "≤ 3 s", statistics.median(cold) <= 3),
+        row("cold `rag ask --backend extractive` (median of 3)", f"{statistics.median(cold):.1f} s", "≤ 2 s", statistics.median(cold) <= 2),
+        row(
+            "cold `rag ask` / import floor of its own dependencies (medians of 3)",
+            f"{statistics.median(cold):.2f} s / {statistics.median(floor):.2f} s = {statistics.median(cold) / statistics.median(floor):.2f}×",
+            "≤ 1.8×",
+            statistics.median(cold) / statistics.median(floor) <= 1.8,
+        ),
         row(
             f"warm extractive answer (default path), p50 of {extractive['n']:.0f}",
             f"{extractive['p50_ms']:.0f} ms (p95 {extractive['p95_ms']:.0f})",
