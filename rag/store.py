@@ -23,8 +23,9 @@ from rag.support import TermWeights
 if TYPE_CHECKING:
     from llama_index.core.schema import BaseNode
     from llama_index.core.storage.docstore import SimpleDocumentStore
-    from llama_index.retrievers.bm25 import BM25Retriever
     from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    from rag.bm25_index import ChunkBM25Retriever
 
 DOCSTORE_FILE = "docstore.json"
 BM25_DIR = "bm25"
@@ -90,7 +91,7 @@ class Store:
         self.vector_store: ChromaVectorStore = ChromaVectorStore(chroma_collection=self.collection)
         self._docstore: SimpleDocumentStore = SimpleDocumentStore()
         self._docstore_stamp: int | None = None
-        self._bm25: BM25Retriever | None = None
+        self._bm25: ChunkBM25Retriever | None = None
         self._weights: TermWeights | None = None
 
     # -- articles ---------------------------------------------------------
@@ -143,14 +144,24 @@ class Store:
         for offset in range(0, self.chunk_count(), PAGE_SIZE):
             yield self.collection.get(limit=PAGE_SIZE, offset=offset, include=include)
 
-    def all_chunks(self) -> list[BaseNode]:
+    def _node_pages(self) -> Iterator[list[BaseNode]]:
         from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
-        return [
-            metadata_dict_to_node(meta, text=text)
-            for page in self._pages(["documents", "metadatas"])
-            for text, meta in zip(page["documents"], page["metadatas"], strict=True)
-        ]
+        for page in self._pages(["documents", "metadatas"]):
+            yield [metadata_dict_to_node(meta, text=text) for text, meta in zip(page["documents"], page["metadatas"], strict=True)]
+
+    def all_chunks(self) -> list[BaseNode]:
+        return [node for page in self._node_pages() for node in page]
+
+    def chunks_by_id(self, ids: list[str]) -> list[BaseNode]:
+        """The chunks with these ids (BM25 hits), read from Chroma: the index itself holds no text."""
+        from llama_index.core.vector_stores.utils import metadata_dict_to_node
+
+        if not ids:
+            return []
+        with server_errors(self.settings):
+            got = self.collection.get(ids=ids, include=["documents", "metadatas"])
+        return [metadata_dict_to_node(meta, text=text) for text, meta in zip(got["documents"], got["metadatas"], strict=True)]
 
     def article_summaries(self) -> dict[str, dict[str, Any]]:
         """doc_id → title, outlet, date and chunk count, read from the chunks' metadata."""
@@ -171,36 +182,41 @@ class Store:
 
     def rebuild_bm25(self) -> None:
         """Re-index every chunk for BM25 and persist it with a stamp of what it covers."""
-        from llama_index.retrievers.bm25 import BM25Retriever
+        from rag.bm25_index import ChunkBM25Retriever
 
-        nodes = self.all_chunks()
         target = self.dir / BM25_DIR
-        if not nodes:
+        if self.chunk_count() == 0:
             self._bm25 = None
             self._weights = TermWeights({}, 0)
             (target / BM25_STAMP).unlink(missing_ok=True)
             return
-        retriever = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=self.settings.retrieve.candidates, language="english")
+        texts: list[str] = []
+
+        def pages() -> Iterator[list[BaseNode]]:
+            for page in self._node_pages():
+                texts.extend(n.get_content() for n in page)
+                yield page
+
+        retriever = ChunkBM25Retriever.build(pages(), self.chunks_by_id, self.settings.retrieve.candidates)
         target.mkdir(parents=True, exist_ok=True)
-        retriever.persist(str(target), show_progress=False)  # kwargs reach bm25s.save
-        weights = TermWeights.from_texts([n.get_content() for n in nodes])
+        retriever.persist(str(target))
+        weights = TermWeights.from_texts(texts)
         (target / TERMS_FILE).write_text(json.dumps({"df": weights.df, "n_docs": weights.n_docs, "lowercase": sorted(weights.lowercase)}))
         self._weights = weights
         (target / BM25_STAMP).write_text(json.dumps(self._stamp()))
         self._bm25 = retriever
 
-    def bm25(self) -> BM25Retriever | None:
-        """The persisted BM25 retriever, rebuilt if another writer changed the chunks."""
+    def bm25(self) -> ChunkBM25Retriever | None:
+        """The persisted BM25 retriever, rebuilt if another writer changed the chunks (or it predates id-only indexes)."""
         _ = self.docstore  # a docstore saved by another process drops the cached index
         if self._bm25 is not None:
             return self._bm25
-        from llama_index.retrievers.bm25 import BM25Retriever
+        from rag.bm25_index import IDS_FILE, ChunkBM25Retriever
 
         target = self.dir / BM25_DIR
         stamp = target / BM25_STAMP
-        if stamp.exists() and json.loads(stamp.read_text()) == self._stamp():
-            self._bm25 = BM25Retriever.from_persist_dir(str(target), show_progress=False)
-            self._bm25.similarity_top_k = min(self.settings.retrieve.candidates, self.chunk_count())
+        if stamp.exists() and (target / IDS_FILE).exists() and json.loads(stamp.read_text()) == self._stamp():
+            self._bm25 = ChunkBM25Retriever.load(str(target), self.chunks_by_id, self.settings.retrieve.candidates)
         elif self.chunk_count():
             self.rebuild_bm25()
         return self._bm25
