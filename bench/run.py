@@ -214,14 +214,17 @@ def bench_server_retrieval(store: Path, label: str) -> dict[str, float]:
 
 
 def serving_rss_mb(store: Path) -> float:
-    """Peak RSS of a fresh process that opens the store and answers retrievals."""
+    """Peak RSS of a fresh process that opens the store and answers retrievals.
+
+    Read as VmHWM from /proc: `ru_maxrss` survives exec on Linux, so a child forked from this (torch-laden)
+    bench process would report the bench's own peak."""
     code = (
-        f"import resource, sys; sys.path.insert(0, {str(ROOT)!r})\n"
+        f"import re, sys; sys.path.insert(0, {str(ROOT)!r})\n"
         "from bench.run import settings_for, queries_for\n"
         "from rag.assistant import Assistant\n"
         f"a = Assistant(settings_for(__import__('pathlib').Path({str(store)!r})))\n"
         "[a.retrieve(q) for q in queries_for(a, 20)]\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "print(re.search(r'VmHWM:\\s+(\\d+) kB', open('/proc/self/status').read()).group(1))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     return int(out[-1]) / 1024
