@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from rag.ingest.dates import MONTH_WORDS, WEEKDAY_WORDS
+
 _NUMBER_Q = re.compile(
     r"\bhow (?:many|much|long|far|big|large|old|often)\b"
     r"|\b(?:what|which)\b[^?]{0,30}?\b(?:percentage|share|number|amount|size|volume|value|cost|price|total|figure|rate|population)\b",
@@ -22,8 +24,7 @@ _PERSON_Q = re.compile(r"^\W*who(?:m|se|'s)?\b", re.I)
 _NUMBER = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen|half)\b", re.I
 )
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-_DATE = re.compile(rf"\b(?:1[89]\d\d|20\d\d|{_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow|ago)\b", re.I)
+_DATE = re.compile(rf"\b(?:1[89]\d\d|20\d\d|{MONTH_WORDS}|{WEEKDAY_WORDS}|today|yesterday|tomorrow|ago)\b", re.I)
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+\b")
 
 

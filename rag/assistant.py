@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rag.cite import MARKER, attribute, evidence_sentences, is_model_refusal
+from rag.cite import attribute, evidence_sentences, is_model_refusal, strip_markers
 from rag.compose import compose
 from rag.config import Settings, load_settings
 from rag.errors import RagError
@@ -271,7 +271,7 @@ class Assistant:
             timings["total_ms"] = _ms(started)
             yield Answer(question, composed.text, False, "extractive", "none", composed.citations, [], timings, composed.short)
             return
-        short = reading.short if fold(reading.short) and fold(reading.short) in fold(result.text) else MARKER.sub("", split_sentences(result.text)[0]).strip()
+        short = reading.short if fold(reading.short) and fold(reading.short) in fold(result.text) else strip_markers(split_sentences(result.text)[0]).strip()
         timings["total_ms"] = _ms(started)
         yield Answer(question, result.text, False, generator.name, generator.model, result.citations, result.unsupported, timings, short)
 

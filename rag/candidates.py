@@ -15,9 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_MON_ABBR = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
-_WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+from rag.ingest.dates import MONTH_ABBREVIATIONS, MONTH_NAMES, MONTH_WORDS, WEEKDAY_NAMES, WEEKDAY_WORDS
+
+_MONTHS = MONTH_WORDS
+_MON_ABBR = "|".join(MONTH_ABBREVIATIONS)
+_WEEKDAYS = WEEKDAY_WORDS
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
     "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
@@ -57,7 +59,7 @@ ORG_WORDS = frozenset(
 DEMONYM_SUFFIXES = ("an", "ian", "ese", "i", "ish", "ic")
 _CAP = r"(?:[A-Z][\w’'.-]*|[A-Z]{2,})"
 _RUN = re.compile(rf"{_CAP}(?:\s+(?:of|for|de|al|bin|ibn|von|van|da|del|the)?\s*{_CAP})*")
-_CALENDAR = frozenset(m.lower() for m in (_MONTHS + "|" + _WEEKDAYS).split("|"))
+_CALENDAR = frozenset(m.lower() for m in MONTH_NAMES + WEEKDAY_NAMES)
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
 _LOCATIVE = re.compile(r"\b(?:in|to|from|at|near|through|via|into|across|towards?)\s+(?:the\s+)?$", re.I)
 

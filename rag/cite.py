@@ -61,9 +61,17 @@ def is_model_refusal(text: str) -> bool:
     return bool(_MODEL_REFUSAL.search(text)) and len(text) < 300
 
 
+def marker_numbers(text: str) -> list[int]:
+    """Every passage number a ``[n]`` or ``[n, m]`` marker in ``text`` cites, in order: the one reading of markers."""
+    return [int(n) for group in MARKER.findall(text) for n in re.split(r"\s*,\s*", group)]
+
+
+def strip_markers(text: str) -> str:
+    return MARKER.sub("", text)
+
+
 def _markers(sentence: str) -> tuple[str, list[int]]:
-    found = [int(n) for group in MARKER.findall(sentence) for n in re.split(r"\s*,\s*", group)]
-    return MARKER.sub("", sentence).strip(), found
+    return strip_markers(sentence).strip(), marker_numbers(sentence)
 
 
 def corroborating_sources(ev: EvidenceSentence, passages: list[Passage], evidence: list[EvidenceSentence], threshold: float) -> list[Source]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rag.ingest.dates import MONTH_WORDS
 from rag.support import STOPWORDS, content_terms
 
 _AUX = r"(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could|should)"
@@ -52,7 +53,7 @@ class Plan:
     def focus(self) -> str:
         """The question without qualifiers that only narrow it (a year, a month): they must not halve a match."""
         text = re.sub(
-            r"\b(?:in|during|on|of|since)?\s*(?:(?:January|February|March|April|May|June|July|August|September|October|November|December)\s*)?(?:1[89]|20)\d\d\b",
+            rf"\b(?:in|during|on|of|since)?\s*(?:(?:{MONTH_WORDS})\s*)?(?:1[89]|20)\d\d\b",
             " ",
             self.question,
             flags=re.I,

@@ -21,6 +21,7 @@ import numpy as np
 
 from rag.candidates import TITLES, Candidate, candidates, enumerations, is_demonym_of, number_value, split_items
 from rag.cite import EvidenceSentence
+from rag.ingest.dates import MONTH_WORDS, WEEKDAY_WORDS
 from rag.question import GENERIC_NOUNS, STOPWORDS, Plan, indirect, owner
 from rag.support import SupportScorer, content_terms, fold, stem
 
@@ -373,9 +374,6 @@ def _same_title(asked: set[str], held: set[str]) -> bool:
     return bool(asked & widened) and not ("president" in asked and "president" not in widened)
 
 
-_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
-
-
 _REPORTED = re.compile(
     r"\b(?:said|says|stated|told|noted|stressed|emphasi[sz]ed|added|announced|highlighted|described|expressed|underscored|remarked"
     r"|declared|urged|warned|insisted|explained|confirmed|according to)\b|[“\"][^”\"]{12,}[”\"]",
@@ -385,7 +383,7 @@ _FUTURE_QUESTION = re.compile(r"^\W*when\s+(?:will|does|do|is|are)\b(?!.*\b(?:di
 _FUTURE_SENTENCE = re.compile(
     r"\b(?:will|would|shall|expected|due|plans? to|planned|scheduled|set to|upcoming|forthcoming|ahead of|next|later this|coming|soon|to be held)\b", re.I
 )
-_WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
+_WEEKDAY = re.compile(rf"\b(?:{WEEKDAY_WORDS})\b", re.I)
 
 
 _PREPOSITIONS = frozenset("about of for with in on at to from by".split())
@@ -420,7 +418,7 @@ def _date_weight(question: str, date: str) -> float:
     has_day = bool(_WEEKDAY.search(date) or re.search(r"(?<![\d-])\d{1,2}(?:st|nd|rd|th)?\b(?![-–/]\d)", date))
     if re.search(r"\bwhat day\b|\bwhich day\b", question, re.I) and not has_day:
         return 0.5
-    return RELATIVE_DATE if not re.search(r"\d|" + "|".join(_MONTH_NAMES), date, re.I) else 1.0
+    return RELATIVE_DATE if not re.search(r"\d|" + MONTH_WORDS, date, re.I) else 1.0
 
 
 def _beside(word: str, sentence: str, span: Candidate) -> bool:

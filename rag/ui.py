@@ -14,6 +14,7 @@ import gradio as gr
 
 from rag.assistant import Assistant, Restart
 from rag.errors import RagError
+from rag.ingest.load import ARTICLE_SUFFIXES
 from rag.render import CSS, answer_markdown, escape_markdown, sources_html, status_line
 from rag.schema import Answer, Citation
 
@@ -133,7 +134,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             files = gr.File(
                 label=f"Add articles (.txt, .md; up to {settings.collection.max_file_mb:g} MB each)",
                 file_count="multiple",
-                file_types=[".txt", ".md"],
+                file_types=list(ARTICLE_SUFFIXES),
                 elem_id="rag-upload",
             )
             add = gr.Button("Ingest uploaded files", variant="primary", elem_id="rag-ingest")

@@ -12,7 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ALLOWED_SUFFIXES = (".txt", ".md")
+from rag.errors import RagError
+from rag.ingest.load import SUFFIX_WORDS, decode_article, is_article_name, size_problem
 
 
 @dataclass
@@ -32,15 +33,16 @@ def safe_name(name: str) -> str:
 
 
 def check_upload(name: str, data: bytes, max_bytes: int) -> str | None:
-    """Why this upload is refused, or None when it is acceptable."""
-    if Path(name).suffix.lower() not in ALLOWED_SUFFIXES:
-        return f"{name}: only {' and '.join(ALLOWED_SUFFIXES)} files are accepted"
-    if len(data) > max_bytes:
-        return f"{name}: {len(data) / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB limit"
-    if not data.strip():
-        return f"{name}: the file is empty"
-    if b"\x00" in data:
-        return f"{name}: looks like a binary file, not text"
+    """Why this upload is refused, or None: the same checks, in the same words, as `rag ingest` makes of a file."""
+    if not is_article_name(name):
+        return f"{name}: only {SUFFIX_WORDS} files are accepted"
+    problem = size_problem(name, len(data), max_bytes)
+    if problem:
+        return problem
+    try:
+        decode_article(name, data)
+    except RagError as exc:
+        return exc.message
     return None
 
 

@@ -9,7 +9,6 @@ or refusal logic).
 
 from __future__ import annotations
 
-import re
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -17,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from rag.assistant import Assistant
-from rag.cite import is_model_refusal
+from rag.cite import is_model_refusal, marker_numbers, strip_markers
 from rag.evaluate.gold import GoldItem
-from rag.evaluate.metrics import includes_all, percentile, quotes_gold_evidence, retrieval_scores, strip_markers, token_f1
+from rag.evaluate.metrics import includes_all, percentile, quotes_gold_evidence, retrieval_scores, token_f1
 from rag.evaluate.perturb import perturb
 from rag.ingest.offsets import OffsetMap
 from rag.schema import Answer, Citation, Passage
@@ -82,7 +81,7 @@ def baseline(assistant: Assistant, backend: str | None) -> SystemUnderTest:
         passages = to_passages(question, 2)
         text = "".join(generator.generate(question, passages).tokens).strip()
         citations = []
-        for n in sorted({int(m) for m in re.findall(r"\[(\d+)\]", text)}):
+        for n in sorted(set(marker_numbers(text))):
             if 1 <= n <= len(passages):
                 p = passages[n - 1]
                 citations.append(Citation(n, p.doc_id, p.title, "", "", p.text, p.start, p.end, p.score, list(p.sources)))
@@ -111,8 +110,8 @@ def _self_judged(answer: Answer, assistant: Assistant) -> list[bool]:
     ok: dict[int, bool] = {}
     for sentence in split_sentences(answer.answer):
         claim = strip_markers(sentence).strip()
-        for n in re.findall(r"\[(\d+)\]", sentence):
-            c = by_n.get(int(n))
+        for n in marker_numbers(sentence):
+            c = by_n.get(n)
             if c is not None and claim:
                 ok[c.n] = ok.get(c.n, False) or float(assistant.scorer.matrix([claim], [c.quote])[0, 0]) >= threshold
     return [ok.get(c.n, False) for c in answer.citations]

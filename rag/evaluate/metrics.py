@@ -6,10 +6,9 @@ import math
 import re
 from collections import Counter
 
+from rag.cite import strip_markers
 from rag.schema import Passage
 from rag.support import fold
-
-_MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 
 
 def overlaps(doc_id: str, start: int, end: int, spans: list[tuple[str, int, int]]) -> bool:
@@ -58,10 +57,6 @@ def quotes_gold_evidence(quoted: list[str], evidence: list[str]) -> bool:
         if any(e in q or (len(q) >= 20 and q in e) for e in folded_evidence):
             return True
     return False
-
-
-def strip_markers(text: str) -> str:
-    return _MARKER.sub("", text)
 
 
 def token_f1(prediction: str, reference: str) -> float:

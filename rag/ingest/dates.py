@@ -8,26 +8,15 @@ from __future__ import annotations
 
 import re
 
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
+# The calendar's words, in one place for the date parser, the answer reader and the question planner.
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_ABBREVIATIONS = (*(name[:3] for name in MONTH_NAMES if len(name) > 3), "Sept")
+MONTH_WORDS = "|".join(MONTH_NAMES)  # regex alternations
+WEEKDAY_WORDS = "|".join(WEEKDAY_NAMES)
+
+MONTHS = {word.lower(): MONTH_NAMES.index(word) + 1 for word in MONTH_NAMES} | {
+    abbr.lower(): next(i for i, name in enumerate(MONTH_NAMES, 1) if name.startswith(abbr[:3])) for abbr in MONTH_ABBREVIATIONS
 }
 _MONTH = r"(?P<{}>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<{}>\d{{1,2}})(?:st|nd|rd|th)?"

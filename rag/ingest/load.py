@@ -14,7 +14,8 @@ from pathlib import Path
 from rag.errors import RagError
 from rag.ingest.dates import DATE_PATTERN, first_date, to_iso
 
-SUFFIXES = (".txt", ".md")
+# What an article file is, for ingest and uploads alike: one home for the rule.
+ARTICLE_SUFFIXES = (".txt", ".md")
 TITLE_MAX_WORDS = 25
 BODY_MIN_WORDS = 30
 FALLBACK_TITLE_WORDS = 12
@@ -50,35 +51,57 @@ def find_article_files(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
     problems: list[str] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES))
+            files.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES))
         elif path.is_file():
-            if path.suffix.lower() in SUFFIXES:
+            if is_article_name(path.name):
                 files.append(path)
             else:
-                problems.append(f"{path}: not a .txt or .md file, skipped")
+                problems.append(f"{path}: not a {SUFFIX_WORDS} file, skipped")
         else:
             raise RagError(f"No such file or folder: {path}", "check the path, or run 'rag ingest' with no argument to ingest the configured folders")
     return files, problems
 
 
-def read_article(path: Path, max_bytes: int) -> Article:
-    """Read one file; raise `RagError` with a one-line reason if it is unusable."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise RagError(f"{path.name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB limit (collection.max_file_mb)")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise RagError(f"{path.name}: cannot be read ({exc.strerror})") from exc
+def is_article_name(name: str) -> bool:
+    return Path(name).suffix.lower() in ARTICLE_SUFFIXES
+
+
+SUFFIX_WORDS = " or ".join(ARTICLE_SUFFIXES)
+
+
+def size_problem(name: str, size: int, max_bytes: int) -> str | None:
+    if size > max_bytes:
+        return f"{name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB limit (collection.max_file_mb)"
+    return None
+
+
+def decode_article(name: str, data: bytes) -> str:
+    """The text of an article file's bytes; `RagError` when they are binary or hold no text.
+
+    The one check for files on disk and browser uploads, so both refuse the same inputs with the same words.
+    """
     if b"\x00" in data:
-        raise RagError(f"{path.name}: looks like a binary file, not text")
+        raise RagError(f"{name}: looks like a binary file, not text")
     try:
         raw = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         # Old news exports are often Windows-1252; better read than refused.
         raw = data.decode("cp1252", errors="replace")
     if not raw.strip():
-        raise RagError(f"{path.name}: is empty")
+        raise RagError(f"{name}: is empty")
+    return raw
+
+
+def read_article(path: Path, max_bytes: int) -> Article:
+    """Read one file; raise `RagError` with a one-line reason if it is unusable."""
+    try:
+        problem = size_problem(path.name, path.stat().st_size, max_bytes)  # before reading a huge file
+        if problem:
+            raise RagError(problem)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RagError(f"{path.name}: cannot be read ({exc.strerror})") from exc
+    raw = decode_article(path.name, data)
     return Article(doc_id=path.name, path=path, raw=raw, outlet=find_outlet(raw), date=find_date(raw))
 
 

@@ -145,7 +145,7 @@ def test_upload_names_are_sanitised_into_the_upload_folder(tmp_path, name):
 
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
-    [("a.exe", b"MZ", "only .txt and .md"), ("a.txt", b"x" * 20_001, "over the"), ("a.txt", b"  \n", "empty"), ("a.txt", b"\x00\x01", "binary")],
+    [("a.exe", b"MZ", "only .txt or .md"), ("a.txt", b"x" * 20_001, "over the"), ("a.txt", b"  \n", "empty"), ("a.txt", b"\x00\x01", "binary")],
     ids=["type", "size", "empty", "binary"],
 )
 def test_bad_uploads_are_refused_before_anything_is_written(tmp_path, name, data, reason):
