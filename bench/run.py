@@ -112,7 +112,7 @@ def grow_store(source: Assistant, n_articles: int, scratch: Path) -> Path:
     settings.collection.paths = [str(folder)]
     target = Assistant(settings)
     embedding = load_embedding(settings.embed.model, settings.embed.batch_size)
-    chunker = ArticleChunker(settings.chunk.size, settings.chunk.overlap, count_tokens_fn(embedding), set())
+    chunker = ArticleChunker(settings.chunk.size, settings.chunk.overlap, count_tokens_fn(embedding, settings.chunk.size), set())
     base = source.store.collection.get(include=["embeddings"])["embeddings"]
     base = np.asarray(base, dtype=np.float32)
     rng = np.random.default_rng(3)

@@ -121,7 +121,7 @@ def ingest(store: Store, settings: Settings, paths: list[Path] | None = None, sh
         chunker = ArticleChunker(
             chunk_size=settings.chunk.size,
             chunk_overlap=settings.chunk.overlap,
-            count_tokens=count_tokens_fn(embedding),
+            count_tokens=count_tokens_fn(embedding, settings.chunk.size),
             vocabulary=collection_vocabulary(texts) | tokenizer_vocabulary(embedding),
             clean=settings.chunk.clean,
         )
