@@ -133,7 +133,8 @@ def grow_store(source: Assistant, n_articles: int, scratch: Path) -> Path:
             batch_nodes = []
     if batch_nodes:
         target.store.vector_store.add(batch_nodes)
-    target.store.rebuild_bm25()
+    with target.store.writing() as writer:
+        writer.publish()  # BM25 index and term weights over the grown collection
     return Path(settings.store.path)
 
 

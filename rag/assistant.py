@@ -1,7 +1,8 @@
 """The facade: the only thing the CLI, the UI and the eval harness talk to.
 
-ingest → retrieve → (refuse early if nothing supports an answer) → generate
-(streamed) → attribute citations → refuse if no sentence is supported.
+A question goes plan → retrieve → decide → generate → verify (→ quote), each a
+method of its own (see `Assistant.stream`), all on one `Parts` built from one
+published store version, and comes out as `AnswerEvent`s.
 """
 
 from __future__ import annotations
@@ -12,38 +13,37 @@ import re
 import threading
 import time
 import unicodedata
+from collections.abc import Generator as Generator_
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rag.cite import attribute, evidence_sentences, is_model_refusal, strip_markers
+from rag.backends.base import Generator
+from rag.cite import EvidenceSentence, attribute, evidence_sentences, is_model_refusal, strip_markers
 from rag.compose import compose
 from rag.config import Settings, load_settings
 from rag.errors import RagError
+from rag.events import AnswerEvent, Draft
 from rag.generate import choose_generator, fallbacks, make_generator
 from rag.ingest.pipeline import IngestReport, ingest, remove
 from rag.question import Plan, plan
-from rag.reader import Reader
+from rag.reader import Reader, Reading
 from rag.schema import Answer, Passage
 from rag.sentences import split_sentences
-from rag.store import Store, server_errors
+from rag.store import Snapshot, Store, server_errors
 from rag.support import SupportScorer, content_terms, fold
 from rag.uploads import UploadReport, save_uploads
 from rag.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from rag.retrieve import HybridRetriever
 
 MAX_QUESTION_CHARS = 2000
 _FOLLOW_UP = re.compile(
     r"^(?:and|what about|how about|also|so|but|then|why)\b|\b(?:it|its|they|them|their|that|this|those|these|he|she|his|her|such|there)\b",
     re.IGNORECASE,
 )
-
-
-@dataclass
-class Restart:
-    """Streamed when a backend failed mid-answer and another takes over: discard the text so far."""
-
-    reason: str
 
 
 def clean_question(question: str) -> str:
@@ -70,28 +70,46 @@ def condense(question: str, history: list[tuple[str, str]] | None) -> str:
     return question
 
 
+@dataclass(frozen=True)
+class Parts:
+    """What answering needs, all built from one published version of the store: they never disagree."""
+
+    version: str
+    retriever: HybridRetriever
+    scorer: SupportScorer
+    vocabulary: Vocabulary
+    reader: Reader
+
+
+@dataclass
+class Turn:
+    """One question on its way through the steps: what was asked, how it was read, who will word the answer."""
+
+    question: str
+    history: list[tuple[str, str]] | None
+    plan: Plan
+    parts: Parts
+    settings: Settings  # the assistant's, or a copy with this question's Ollama model
+    requested: str  # the backend asked for ("auto" may fail over)
+    generator: Generator
+    top_k: int | None
+    started: float = field(default_factory=time.perf_counter)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
 class Assistant:
     """Built from settings; opens the store and loads models lazily, once."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings()
         self._store: Store | None = None
-        self._scorer: SupportScorer | None = None
-        self._retriever = None
-        self._vocabulary: Vocabulary | None = None
-        self._reader: Reader | None = None
-        # One Assistant serves many UI sessions: parts are built once under the
-        # first lock; ingest/remove never run beside each other in one process
-        # under the second (the store's file lock only guards against other
-        # processes), while questions go on being answered.
+        self._parts: Parts | None = None
+        # One Assistant serves many UI sessions: parts are built under the first
+        # lock, once per published store version; the store itself lets one
+        # writer (ingest/remove/upload) in at a time while questions go on.
         self._lock = threading.RLock()
-        self._write_lock = threading.RLock()
 
-    @classmethod
-    def from_config(cls, config_path: Path | None = None) -> Assistant:
-        return cls(load_settings(config_path))
-
-    # -- parts, built on first use ------------------------------------------
+    # -- parts, built on first use and again when the store publishes a new version --
     @property
     def store(self) -> Store:
         with self._lock:
@@ -99,52 +117,41 @@ class Assistant:
                 self._store = Store(self.settings)
             return self._store
 
+    def parts(self) -> Parts:
+        """The retriever, scorer, vocabulary and reader for the store's current version (rebuilt when it changes)."""
+        snapshot = self.store.snapshot()
+        parts = self._parts
+        if parts is not None and parts.version == snapshot.version:
+            return parts
+        with self._lock:
+            if self._parts is None or self._parts.version != snapshot.version:
+                self._parts = self._build_parts(snapshot)
+            return self._parts
+
+    def _build_parts(self, snapshot: Snapshot) -> Parts:
+        from rag.embed import load_query_embedding, tokenizer_vocabulary
+        from rag.retrieve import HybridRetriever
+
+        embedding = load_query_embedding(self.settings.embed.model, self.settings.embed.batch_size)
+        scorer = SupportScorer(embedding, snapshot.weights)
+        vocabulary = Vocabulary(snapshot.weights, frozenset(tokenizer_vocabulary(embedding)))
+        reader = Reader(scorer, self.settings.cite.answer_threshold, snapshot.weights.lowercase)
+        with server_errors(self.settings):
+            retriever = HybridRetriever(self.store, self.settings, snapshot.bm25)
+        return Parts(snapshot.version, retriever, scorer, vocabulary, reader)
+
     @property
     def scorer(self) -> SupportScorer:
-        with self._lock:
-            if self._scorer is None:
-                from rag.embed import load_query_embedding
-
-                embedding = load_query_embedding(self.settings.embed.model, self.settings.embed.batch_size)
-                self._scorer = SupportScorer(embedding, self.store.term_weights())
-            return self._scorer
-
-    @property
-    def vocabulary(self) -> Vocabulary:
-        """The collection's spelling, for correcting questions; built with the scorer's term weights."""
-        with self._lock:
-            if self._vocabulary is None:
-                from rag.embed import tokenizer_vocabulary
-
-                english = frozenset(tokenizer_vocabulary(self.scorer.embedding)) if self.scorer.embedding is not None else frozenset()
-                self._vocabulary = Vocabulary(self.scorer.weights, english)
-            return self._vocabulary
-
-    @property
-    def reader(self) -> Reader:
-        with self._lock:
-            if self._reader is None:
-                self._reader = Reader(self.scorer, self.settings.cite.answer_threshold, self.scorer.weights.lowercase)
-            return self._reader
-
-    def _reset_derived(self) -> None:
-        self._scorer = None
-        self._retriever = None
-        self._vocabulary = None
-        self._reader = None
+        return self.parts().scorer
 
     # -- collection -----------------------------------------------------------
     def ingest(self, paths: list[Path] | None = None, show_progress: bool = False) -> IngestReport:
-        with self._write_lock, server_errors(self.settings):
-            report = ingest(self.store, self.settings, paths, show_progress=show_progress)
-            self._reset_derived()
-            return report
+        with server_errors(self.settings):
+            return ingest(self.store, self.settings, paths, show_progress=show_progress)
 
     def remove(self, doc_ids: list[str]) -> list[str]:
-        with self._write_lock, server_errors(self.settings):
-            removed = remove(self.store, doc_ids)
-            self._reset_derived()
-            return removed
+        with server_errors(self.settings):
+            return remove(self.store, doc_ids)
 
     @property
     def upload_dir(self) -> Path:
@@ -153,12 +160,11 @@ class Assistant:
 
     def add_files(self, files: list[tuple[str, bytes]]) -> tuple[UploadReport, IngestReport | None]:
         """Validate and save uploaded (name, bytes) pairs, then ingest them incrementally."""
-        with self._write_lock:
-            folder = str(self.upload_dir.resolve())
-            taken = {doc_id for doc_id, doc in self.store.articles().items() if doc.metadata.get("folder") != folder}
-            saved = save_uploads(files, self.upload_dir, int(self.settings.collection.max_file_mb * 1e6), taken)
-            report = self.ingest(saved.saved) if saved.saved else None
-            return saved, report
+        folder = str(self.upload_dir.resolve())
+        taken = {doc_id for doc_id, doc in self.store.articles().items() if doc.metadata.get("folder") != folder}
+        saved = save_uploads(files, self.upload_dir, int(self.settings.collection.max_file_mb * 1e6), taken)
+        report = self.ingest(saved.saved) if saved.saved else None
+        return saved, report
 
     def passage_context(self, doc_id: str, start: int, end: int, window: int = 400) -> tuple[str, str, str]:
         """(before, cited span, after) from the raw article, for showing a citation in place."""
@@ -179,109 +185,119 @@ class Assistant:
 
     # -- questions ---------------------------------------------------------
     def retrieve(self, question: str, top_k: int | None = None) -> list[Passage]:
-        from rag.retrieve import HybridRetriever
+        return self._retrieve(self.parts(), clean_question(question), top_k)
 
+    def _retrieve(self, parts: Parts, question: str, top_k: int | None) -> list[Passage]:
+        candidates = self.settings.retrieve.candidates
+        if top_k is not None and top_k > candidates:
+            raise RagError(f"top-k {top_k} is more than the {candidates} candidates each ranking returns", "ask for fewer, or raise retrieve.candidates in config.toml")
         with server_errors(self.settings):
-            if self._retriever is None:
-                self._retriever = HybridRetriever(self.store, self.settings)
-            return self._retriever.retrieve(clean_question(question), top_k)
+            return parts.retriever.retrieve(question, top_k)
 
     def ask(self, question: str, backend: str | None = None, top_k: int | None = None, history: list[tuple[str, str]] | None = None, model: str | None = None) -> Answer:
-        answer = None
-        for event in self.stream(question, backend, top_k, history, model):
-            if isinstance(event, Answer):
-                answer = event
-        assert answer is not None
-        return answer
+        return list(self.stream(question, backend, top_k, history, model))[-1].answer
 
     def stream(
         self, question: str, backend: str | None = None, top_k: int | None = None, history: list[tuple[str, str]] | None = None, model: str | None = None
-    ) -> Iterator[str | Restart | Answer]:
-        """Yield answer text as it arrives, `Restart` if a backend fails over, and finally the checked `Answer`.
+    ) -> Iterator[AnswerEvent]:
+        """Yield the answer as it is drafted, and last the checked `Answer` (see `AnswerEvent`).
 
-        The steps: plan (normalise the wording, type the question) → retrieve →
-        read (the asked-for span, or a refusal naming what is missing) → word it
-        (extractive) or generate it (an LLM) → verify citations. Refusal is
-        decided by the reader for every backend. ``model`` overrides the Ollama
-        model for this question only.
+        The steps: plan (normalise the wording, type the question, choose the
+        backend) → retrieve → decide (the reader finds the asked-for span, or a
+        refusal naming what is missing: for every backend) → generate (an LLM
+        words it) → verify (its sentences re-cited; unsupported text gives way
+        to the reader's answer) → quote (the reader's answer with its evidence).
+        ``model`` overrides the Ollama model for this question only.
         """
+        turn = self._plan(question, backend, top_k, history, model)
+        passages = self._retrieve_step(turn)
+        reading, evidence = self._decide(turn, passages)
+        draft = Draft()
+        answer = None
+        generates = not reading.refused and turn.generator.name != "extractive"
+        if generates:
+            answer = yield from self._generate_and_verify(turn, passages, reading, draft)
+        if answer is None:
+            answer = self._quote(turn, reading, evidence, passages, fell_back=generates)
+            yield draft.add(answer.answer)
+        answer.timings_ms["total_ms"] = _ms(turn.started)
+        yield draft.done(answer)
+
+    def _plan(self, question: str, backend: str | None, top_k: int | None, history: list[tuple[str, str]] | None, model: str | None) -> Turn:
         started = time.perf_counter()
         question = clean_question(question)
-        timings: dict[str, float] = {}
-        asked = self.vocabulary.normalise(condense(question, history)).text
-        question_plan = plan(asked)
-        passages = self._retrieve_for(question_plan, top_k)
-        if not passages:
-            with server_errors(self.settings):
-                empty = self.store.chunk_count() == 0
-            if empty:
-                raise RagError("The collection is empty", "run 'rag ingest' first")
-        timings["retrieve_ms"] = _ms(started)
-
-        requested = backend or self.settings.llm.backend
+        parts = self.parts()
+        asked = parts.vocabulary.normalise(condense(question, history)).text
         settings = self.settings
         if model and model != settings.llm.ollama_model:
             settings = copy.copy(settings)
             settings.llm = dataclasses.replace(settings.llm, ollama_model=model)
-        generator, _ = choose_generator(requested, settings, self.scorer)
+        requested = backend or self.settings.llm.backend
+        generator, _ = choose_generator(requested, settings, parts.scorer)
+        return Turn(question, history, plan(asked), parts, settings, requested, generator, top_k, started)
+
+    def _retrieve_step(self, turn: Turn) -> list[Passage]:
+        """The question's passages, plus each part's for a two-part question (a part's answer may sit elsewhere)."""
+        retrieve = self.settings.retrieve
+        passages = self._retrieve(turn.parts, turn.plan.question, max(turn.top_k or retrieve.top_k, retrieve.read_k))
+        for part in turn.plan.parts:
+            seen = {p.id for p in passages}
+            passages += [p for p in self._retrieve(turn.parts, part.question, 3) if p.id not in seen]
+        if not passages:
+            with server_errors(self.settings):
+                if self.store.chunk_count() == 0:
+                    raise RagError("The collection is empty", "run 'rag ingest' first")
+        turn.timings["retrieve_ms"] = _ms(turn.started)
+        return passages
+
+    def _decide(self, turn: Turn, passages: list[Passage]) -> tuple[Reading, list[EvidenceSentence]]:
         mark = time.perf_counter()
         evidence = evidence_sentences(passages)
-        reading = self.reader.read(question_plan, evidence)
-        timings["read_ms"] = _ms(mark)
-        if reading.refused or generator.name == "extractive":
-            composed = compose(reading, evidence, passages, self.settings.retrieve.merge_threshold)
-            yield composed.text
-            timings["total_ms"] = _ms(started)
-            yield Answer(question, composed.text, reading.refused, generator.name, generator.model, composed.citations, [], timings, composed.short)
-            return
-        yield from self._generate(question, history, passages, reading, evidence, generator, requested, settings, timings, started, top_k)
+        reading = turn.parts.reader.read(turn.plan, evidence)
+        turn.timings["read_ms"] = _ms(mark)
+        return reading, evidence
 
-    def _generate(self, question, history, passages, reading, evidence, generator, requested, settings, timings, started, top_k) -> Iterator[str | Restart | Answer]:
-        """An LLM words the answer; its sentences are re-cited against the passages, its short answer checked against the reader's."""
-        cite = self.settings.cite
+    def _generate_and_verify(self, turn: Turn, passages: list[Passage], reading: Reading, draft: Draft) -> Generator_[AnswerEvent, None, Answer | None]:
+        """An LLM words the answer, failing over under `auto`; None when the reader's quoted answer should stand instead."""
         mark = time.perf_counter()
+        generator = turn.generator
         while True:
-            generation = generator.generate(question, passages[: top_k or self.settings.retrieve.top_k], history)
-            pieces: list[str] = []
+            generation = generator.generate(turn.question, passages[: turn.top_k or self.settings.retrieve.top_k], turn.history)
             try:
                 for token in generation.tokens:
-                    if not pieces:
-                        timings["first_token_ms"] = _ms(started)
-                    pieces.append(token)
-                    yield token
+                    turn.timings.setdefault("first_token_ms", _ms(turn.started))
+                    yield draft.add(token)
                 break
             except RagError as exc:
-                remaining = fallbacks(generator.name) if requested == "auto" else []
+                remaining = fallbacks(generator.name) if turn.requested == "auto" else []
                 if not remaining:
                     raise
-                generator = make_generator(remaining[0], settings, self.scorer)
-                yield Restart(f"{exc}; answering with {generator.name} instead")
+                generator = make_generator(remaining[0], turn.settings, turn.parts.scorer)
+                yield draft.restart(f"{exc}; answering with {generator.name} instead")
                 if generator.name == "extractive":
-                    break
-        timings["generate_ms"] = _ms(mark)
-        text = "".join(pieces).strip()
-        result = attribute(text, generation.shown, self.scorer, cite.support_threshold, self.settings.retrieve.merge_threshold, cite.drop_unsupported, question)
-        if generator.name == "extractive" or not text or is_model_refusal(text) or result.supported_sentences == 0:
-            # The reader found an answer but the model's text has none (small models
-            # invent figures or refuse wrongly): the reader's answer stands instead.
-            if generator.name != "extractive":
-                yield Restart("the model's answer was not supported by the passages; quoting them instead")
-            composed = compose(reading, evidence, passages, self.settings.retrieve.merge_threshold)
-            yield composed.text
-            timings["total_ms"] = _ms(started)
-            yield Answer(question, composed.text, False, "extractive", "none", composed.citations, [], timings, composed.short)
-            return
-        short = reading.short if fold(reading.short) and fold(reading.short) in fold(result.text) else strip_markers(split_sentences(result.text)[0]).strip()
-        timings["total_ms"] = _ms(started)
-        yield Answer(question, result.text, False, generator.name, generator.model, result.citations, result.unsupported, timings, short)
+                    return None
+        turn.timings["generate_ms"] = _ms(mark)
+        answer = self._verify(turn, draft.text.strip(), generation.shown, reading, generator)
+        if answer is None:
+            yield draft.restart("the model's answer was not supported by the passages; quoting them instead")
+        return answer
 
-    def _retrieve_for(self, question_plan: Plan, top_k: int | None) -> list[Passage]:
-        """The question's passages, plus each part's for a two-part question (a part's answer may sit elsewhere)."""
-        passages = self.retrieve(question_plan.question, max(top_k or self.settings.retrieve.top_k, self.settings.retrieve.read_k))
-        for part in question_plan.parts:
-            seen = {p.id for p in passages}
-            passages += [p for p in self.retrieve(part.question, 3) if p.id not in seen]
-        return passages
+    def _verify(self, turn: Turn, text: str, shown: list[Passage], reading: Reading, generator: Generator) -> Answer | None:
+        """The model's text with each sentence re-cited; None when nothing in it is supported (small models invent
+        figures or refuse wrongly) so the reader's answer stands instead."""
+        cite = self.settings.cite
+        result = attribute(text, shown, turn.parts.scorer, cite.support_threshold, self.settings.retrieve.merge_threshold, cite.drop_unsupported, turn.question)
+        if not text or is_model_refusal(text) or result.supported_sentences == 0:
+            return None
+        short = reading.short if fold(reading.short) and fold(reading.short) in fold(result.text) else strip_markers(split_sentences(result.text)[0]).strip()
+        return Answer(turn.question, result.text, False, generator.name, generator.model, result.citations, result.unsupported, turn.timings, short)
+
+    def _quote(self, turn: Turn, reading: Reading, evidence: list[EvidenceSentence], passages: list[Passage], fell_back: bool) -> Answer:
+        """The reader's answer (or refusal) in words, with its evidence quoted: the extractive backend, a refusal
+        under any backend, and the fallback when a model's answer failed (then the extractive backend answered)."""
+        composed = compose(reading, evidence, passages, self.settings.retrieve.merge_threshold)
+        name, model = ("extractive", "none") if fell_back else (turn.generator.name, turn.generator.model)
+        return Answer(turn.question, composed.text, reading.refused, name, model, composed.citations, [], turn.timings, composed.short)
 
     # -- status ------------------------------------------------------------
     def info(self) -> dict[str, Any]:

@@ -115,13 +115,7 @@ SHORT_CLAIM_TERMS = 4  # claims with fewer content words are judged together wit
 def attribute(
     answer: str, passages: list[Passage], scorer: SupportScorer, threshold: float, merge_threshold: float, drop_unsupported: bool = False, question: str = ""
 ) -> Attribution:
-    """Re-cite ``answer`` against ``passages``; numbering follows first use.
-
-    A short claim ("Astana.", "HACKED") says little alone: a passage merely
-    containing the word would support it. So it must also be supported when
-    read as the answer to ``question``, by the same passage sentence; that
-    stops a model that obeys an instruction planted in an article.
-    """
+    """Re-cite ``answer`` against ``passages``; numbering follows first use."""
     evidence = evidence_sentences(passages)
     claims, marked = [], []
     for sentence in split_sentences(answer):
@@ -132,30 +126,14 @@ def attribute(
     result = Attribution(text="")
     if not claims:
         return result
-    texts = [e.text for e in evidence]
-    support = scorer.matrix(claims, texts)
-    short = [i for i, c in enumerate(claims) if question and len(content_terms(c)) < SHORT_CLAIM_TERMS]
-    if short and texts:
-        in_context = scorer.matrix([f"{question} {claims[i]}" for i in short], texts)
-        for row, i in enumerate(short):
-            support[i] = np.minimum(support[i], in_context[row])
+    support = _support(claims, evidence, scorer, question)
     numbering: dict[int, int] = {}
     pieces: list[str] = []
     for i, claim in enumerate(claims):
         valid = [m for m in marked[i] if 1 <= m <= len(passages)]
         result.dropped_markers += [m for m in marked[i] if m not in valid]
-        best = -1
-        if evidence:
-            # a marker the model gave wins when its passage supports the claim well enough
-            for j in sorted(range(len(evidence)), key=lambda j: -support[i, j]):
-                if support[i, j] < threshold:
-                    break
-                if not valid or evidence[j].passage + 1 in valid:
-                    best = j
-                    break
-            if best < 0 and support[i].max() >= threshold:
-                best = int(support[i].argmax())
-                result.dropped_markers += valid
+        best, overruled = _best_evidence(support[i], evidence, valid, threshold)
+        result.dropped_markers += overruled
         if best < 0:
             result.unsupported.append(claim)
             if not drop_unsupported:
@@ -168,6 +146,41 @@ def attribute(
         pieces.append(_with_marker(claim, numbering[best]))
     result.text = " ".join(pieces)
     return result
+
+
+def _support(claims: list[str], evidence: list[EvidenceSentence], scorer: SupportScorer, question: str) -> np.ndarray:
+    """Claim × evidence-sentence support.
+
+    A short claim ("Astana.", "HACKED") says little alone: a passage merely
+    containing the word would support it. So it must also be supported when
+    read as the answer to ``question``, by the same passage sentence; that
+    stops a model that obeys an instruction planted in an article.
+    """
+    texts = [e.text for e in evidence]
+    support = scorer.matrix(claims, texts)
+    short = [i for i, c in enumerate(claims) if question and len(content_terms(c)) < SHORT_CLAIM_TERMS]
+    if short and texts:
+        in_context = scorer.matrix([f"{question} {claims[i]}" for i in short], texts)
+        for row, i in enumerate(short):
+            support[i] = np.minimum(support[i], in_context[row])
+    return support
+
+
+def _best_evidence(support: np.ndarray, evidence: list[EvidenceSentence], valid: list[int], threshold: float) -> tuple[int, list[int]]:
+    """The evidence sentence to cite for one claim (-1: none supports it), and the model's markers it overrules.
+
+    A marker the model gave wins when its passage supports the claim well enough; else the best support anywhere.
+    """
+    if not evidence:
+        return -1, []
+    for j in sorted(range(len(evidence)), key=lambda j: -support[j]):
+        if support[j] < threshold:
+            break
+        if not valid or evidence[j].passage + 1 in valid:
+            return j, []
+    if support.max() >= threshold:
+        return int(support.argmax()), list(valid)
+    return -1, []
 
 
 def place_markers(text: str, markers: str, closing: str = "") -> str:

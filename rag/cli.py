@@ -17,15 +17,6 @@ from rag.config import BACKENDS
 from rag.errors import RagError
 
 
-def _quiet_libraries() -> None:
-    """Keep library chatter (HF progress bars, tokenizer warnings, telemetry) off the user's screen."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-
-
 def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """One clear line and a non-zero exit instead of a traceback (unless --debug)."""
 
@@ -74,14 +65,17 @@ def main(store: str | None, config: Path | None, debug: bool) -> None:
 
     \b
     Typical use:
-      rag ingest                 # index the folders named in config.toml (seeds/)
+      rag ingest                 # index the configured folders (seeds/)
       rag ask "What was agreed?" # a cited answer
       rag chat                   # follow-up questions in a terminal session
       rag info                   # what is indexed, which backends can answer
+      rag config                 # every setting in effect and what it does
       rag serve                  # the web chat on http://127.0.0.1:7860
       rag eval                   # score it against eval/test.jsonl (held-out)
     """
-    _quiet_libraries()
+    from rag.embed import offline_environment
+
+    offline_environment()
 
 
 @main.command("ingest")
@@ -137,19 +131,13 @@ def print_answer(answer: Any) -> None:
 
 def run_question(ctx: click.Context, question: str, backend: str | None, top_k: int | None, as_json: bool, history: list | None = None) -> Any:
     """Stream a draft to a terminal's stderr, then print the checked answer."""
-    from rag.assistant import Restart
-    from rag.schema import Answer
-
     live = sys.stderr.isatty() and not as_json
-    answer = None
     for event in ctx.obj.stream(question, backend=backend, top_k=top_k, history=history):
-        if isinstance(event, Answer):
-            answer = event
-        elif isinstance(event, Restart):
-            if live:
-                click.secho(f"\n[{event.reason}]", fg="yellow", err=True)
-        elif live:
-            click.secho(event, nl=False, dim=True, err=True)
+        if live and event.notice:
+            click.secho(f"\n[{event.notice}]", fg="yellow", err=True)
+        if live and event.delta:
+            click.secho(event.delta, nl=False, dim=True, err=True)
+    answer = event.answer
     if live:
         click.echo("\n", err=True)
     if as_json:
@@ -221,6 +209,16 @@ def info_command(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"  {name:10} {status}")
 
 
+@main.command("config")
+@click.pass_context
+@handle_errors
+def config_command(ctx: click.Context) -> None:
+    """Print every setting in effect (defaults, config.toml, environment) with what it does, as TOML."""
+    from rag.config import to_toml
+
+    click.echo(to_toml(assistant(ctx).settings), nl=False)
+
+
 @main.command("eval")
 @click.option(
     "--gold",
@@ -265,7 +263,6 @@ def eval_command(ctx: click.Context, gold_path: Path | None, out_dir: Path, back
 @handle_errors
 def serve_command(ctx: click.Context, host: str | None, port: int | None, insecure: bool) -> None:
     """Start the web chat: streamed, cited answers, a sources panel, and document upload/removal."""
-    import os
 
     from rag.ui import serve, serving_auth
 

@@ -20,7 +20,7 @@ FUSION_MODES = ("relative_score", "reciprocal_rerank", "dist_based_score")  # ll
 class CollectionSettings:
     paths: list[str] = field(default_factory=lambda: ["seeds"])
     max_file_mb: float = 5.0
-    ingest_batch: int = 64  # articles embedded and saved together; a killed ingest resumes after the last saved batch
+    ingest_batch: int = 64
 
 
 @dataclass
@@ -29,7 +29,7 @@ class StoreSettings:
     host: str = ""
     port: int = 8000
     collection: str = "articles"
-    lock_wait_s: float = 30.0  # a second writer waits this long for the first, then gives up with a message
+    lock_wait_s: float = 30.0
 
 
 @dataclass
@@ -42,17 +42,17 @@ class EmbedSettings:
 class ChunkSettings:
     size: int = 160
     overlap: int = 48
-    clean: bool = True  # false: chunk the raw text as it is (an eval ablation)
+    clean: bool = True
 
 
 @dataclass
 class RetrieveSettings:
     top_k: int = 5
-    read_k: int = 8  # passages the reader reads for the answer (an LLM is shown top_k of them)
+    read_k: int = 8
     candidates: int = 20
     fusion: str = "relative_score"
     merge_threshold: float = 0.8
-    dense: bool = True  # the three switches exist for eval ablations (`rag eval --ablate`)
+    dense: bool = True
     bm25: bool = True
     merge: bool = True
 
@@ -108,6 +108,72 @@ class Settings:
     @property
     def collection_paths(self) -> list[Path]:
         return [self.resolve(p) for p in self.collection.paths]
+
+
+# What each setting does: the one place besides its default above. `rag config` prints both.
+HELP = {
+    "collection.paths": "folders (or files) that `rag ingest` indexes by default",
+    "collection.max_file_mb": "larger files are skipped with a message",
+    "collection.ingest_batch": "articles embedded and saved together; a killed ingest resumes after the last saved batch",
+    "store.path": "local store: Chroma data, article docstore, BM25 index",
+    "store.host": "a Chroma server host ('chroma run'); empty = embedded store in `path`",
+    "store.port": "the Chroma server port",
+    "store.collection": "Chroma collection name",
+    "store.lock_wait_s": "a second writer waits this long for the first, then gives up with a message",
+    "embed.model": "the packaged all-MiniLM-L6-v2, or any sentence-transformers name/path",
+    "embed.batch_size": "texts per forward pass at ingest",
+    "chunk.size": "tokens of the embedding model per chunk (its window is 256)",
+    "chunk.overlap": "tokens shared by neighbouring chunks",
+    "chunk.clean": "false: chunk the raw text as it is (an eval ablation)",
+    "retrieve.top_k": "passages handed to an LLM generator",
+    "retrieve.read_k": "passages the answer reader reads (spans, lists, refusals); cheap, so more than top_k",
+    "retrieve.candidates": "passages each ranking (dense, BM25) contributes before fusion",
+    "retrieve.fusion": "relative_score | reciprocal_rerank | dist_based_score (llama-index fusion modes)",
+    "retrieve.merge_threshold": "shingle containment above which passages from different articles merge",
+    "retrieve.dense": "dense ranking on (switches exist for `rag eval --ablate`)",
+    "retrieve.bm25": "BM25 ranking on",
+    "retrieve.merge": "merge near-duplicate passages from different articles",
+    "llm.backend": "auto | ollama | llamacpp | extractive. auto: Ollama if its server answers, else extractive quotes; "
+    "llamacpp (embedded SmolLM2-135M) only when named: it scored below the extractive reader (README)",
+    "llm.ollama_host": "the Ollama server",
+    "llm.ollama_model": "a model pulled on that server",
+    "llm.num_ctx": "context window sent to the model; the prompt is budgeted to fit",
+    "llm.max_tokens": "longest answer",
+    "llm.temperature": "sampling temperature",
+    "llm.timeout_s": "per Ollama request",
+    "llm.llamacpp_model": "a package holding a .gguf, or a path to a .gguf file",
+    "llm.llamacpp_threads": "CPU threads for llama.cpp",
+    "cite.support_threshold": "an answer sentence is cited only if a passage sentence supports it this well",
+    "cite.answer_threshold": "below this best question-passage support, the answer is a refusal",
+    "cite.drop_unsupported": "true: remove unsupported sentences instead of flagging them",
+    "ui.host": "address `rag serve` listens on (anything but loopback needs RAG_UI_USER/RAG_UI_PASSWORD)",
+    "ui.port": "port `rag serve` listens on",
+}
+
+
+def to_toml(settings: Settings) -> str:
+    """The effective settings as a commented config file (what `rag config` prints)."""
+    lines = ["# rag settings in effect: defaults, then config.toml, then environment variables."]
+    for section in dataclasses.fields(settings):
+        value = getattr(settings, section.name)
+        if not dataclasses.is_dataclass(value):
+            continue
+        lines += ["", f"[{section.name}]"]
+        for item in dataclasses.fields(value):
+            lines.append(f"{item.name} = {_toml_value(getattr(value, item.name))}  # {HELP[f'{section.name}.{item.name}']}")
+    if settings.eval:
+        lines += ["", "[eval.thresholds]", *[f"{k} = {v}" for k, v in settings.eval.get("thresholds", {}).items()]]
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _apply(section: Any, values: dict[str, Any], where: str) -> None:
@@ -178,6 +244,9 @@ def validate(settings: Settings) -> None:
         raise RagError("collection.ingest_batch must be at least 1")
     if settings.retrieve.top_k < 1:
         raise RagError("retrieve.top_k must be at least 1")
+    for key in ("top_k", "read_k"):
+        if getattr(settings.retrieve, key) > settings.retrieve.candidates:
+            raise RagError(f"retrieve.{key} is more than retrieve.candidates", "each ranking returns only retrieve.candidates passages: raise it")
     if not (settings.retrieve.dense or settings.retrieve.bm25):
         raise RagError("retrieve.dense and retrieve.bm25 are both false", "switch at least one ranking on")
     if not 0 <= settings.chunk.overlap < settings.chunk.size:

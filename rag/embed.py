@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import importlib
 import os
-from functools import lru_cache
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,11 +34,20 @@ def resolve_model_path(name: str) -> str:
     return str(Path(module.get_model_path()))
 
 
+def offline_environment() -> None:
+    """The environment the model libraries need here: no hub (unreachable), no progress bars, tokenizer warnings or
+    telemetry on the user's screen. Set before they are imported; a value the user set wins."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
 @lru_cache(maxsize=4)
 def load_embedding(name: str, batch_size: int = 32) -> HuggingFaceEmbedding:
     """One loaded model per (name, batch size) per process: loading costs ~1 s and 0.9 GB."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    offline_environment()
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
     path = resolve_model_path(name)

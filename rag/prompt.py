@@ -36,7 +36,6 @@ def passage_block(n: int, passage: Passage) -> str:
 class Prompt:
     messages: list[dict[str, str]]
     shown: list[Passage]
-    left_out: int
 
 
 def build_prompt(question: str, passages: list[Passage], num_ctx: int, max_answer_tokens: int, history: list[tuple[str, str]] | None = None) -> Prompt:
@@ -59,4 +58,4 @@ def build_prompt(question: str, passages: list[Passage], num_ctx: int, max_answe
         raise RagError(f"llm.num_ctx = {num_ctx} leaves no room for even one passage", "raise llm.num_ctx or lower llm.max_tokens")
     user = "Passages:\n\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}\nAnswer (cite passages as [n]):"
     messages = [{"role": "system", "content": SYSTEM}, *history_messages, {"role": "user", "content": user}]
-    return Prompt(messages, shown, len(passages) - len(shown))
+    return Prompt(messages, shown)

@@ -21,23 +21,29 @@ from rag.schema import Passage
 from rag.store import Store
 
 if TYPE_CHECKING:
+    from llama_index.core.retrievers import BaseRetriever
     from llama_index.core.schema import NodeWithScore
 
 _WORD = re.compile(r"\w+")
 
 
 def to_passage(hit: NodeWithScore) -> Passage:
-    meta = hit.node.metadata
+    """A passage from any llama-index node: ours carry raw offsets and an offset map in their metadata; a node from
+    llama-index's own splitter (the eval baseline) is a verbatim slice of the raw text at its ``start_char_idx``."""
+    node, meta = hit.node, hit.node.metadata
+    text = node.get_content()
+    start = int(meta["start"]) if "start" in meta else (node.start_char_idx or 0)
+    end = int(meta["end"]) if "end" in meta else start + len(text)
     passage = Passage(
-        id=hit.node.node_id,
-        text=hit.node.get_content(),
+        id=node.node_id,
+        text=text,
         doc_id=str(meta.get("doc_id", "")),
         title=str(meta.get("title", "")),
         outlet=str(meta.get("outlet", "")),
         date=str(meta.get("date", "")),
-        start=int(meta.get("start", 0)),
-        end=int(meta.get("end", 0)),
-        offsets=OffsetMap.loads(meta["offsets"]) if meta.get("offsets") else OffsetMap(),
+        start=start,
+        end=end,
+        offsets=OffsetMap.loads(meta["offsets"]) if meta.get("offsets") else OffsetMap([0], [start]),
         score=float(hit.score or 0.0),
     )
     passage.sources = [passage.source()]
@@ -74,50 +80,48 @@ def merge_near_duplicates(passages: list[Passage], threshold: float) -> list[Pas
 class HybridRetriever:
     """Dense + BM25 fused; either ranking, and merging, can be switched off in settings (for ablations)."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
-        self.store = store
-        self.settings = settings
-        self.use_dense, self.use_bm25, self.merge = settings.retrieve.dense, settings.retrieve.bm25, settings.retrieve.merge
-        self._fusion = None
-        self._bm25 = None
-
-    def _retrievers(self) -> list:
-        from llama_index.core import VectorStoreIndex
-
-        from rag.embed import load_query_embedding
-
-        retrievers = []
-        candidates = self.settings.retrieve.candidates
-        if self.use_dense:
-            embedding = load_query_embedding(self.settings.embed.model, self.settings.embed.batch_size)
-            # transformations=[]: the index never ingests, so don't build llama-index's default splitter
-            index = VectorStoreIndex.from_vector_store(self.store.vector_store, embed_model=embedding, transformations=[])
-            retrievers.append(index.as_retriever(similarity_top_k=candidates))
-        if self.use_bm25 and self._bm25 is not None:
-            retrievers.append(self._bm25)
-        return retrievers
-
-    def retrieve(self, query: str, top_k: int | None = None) -> list[Passage]:
+    def __init__(self, store: Store, settings: Settings, bm25: BaseRetriever | None) -> None:
+        """Built once per published store version (``bm25`` is that version's index) and never changed after:
+        many threads may retrieve with it at once."""
         from llama_index.core.llms import MockLLM
         from llama_index.core.retrievers import QueryFusionRetriever
         from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
 
-        top_k = top_k or self.settings.retrieve.top_k
-        bm25 = self.store.bm25() if self.use_bm25 else None
-        if self._fusion is None or bm25 is not self._bm25:  # new BM25 index after another writer's ingest
-            # Counting rows costs Chroma a scan (~20 ms at 100k chunks): once per build, not per query.
-            if self.store.chunk_count() == 0:
-                return []
-            self._bm25 = bm25
-            self._fusion = QueryFusionRetriever(
-                self._retrievers(),
-                llm=MockLLM(),  # never called (num_queries=1); stops it resolving a default OpenAI LLM
-                mode=FUSION_MODES(self.settings.retrieve.fusion),
-                similarity_top_k=self.settings.retrieve.candidates,
-                num_queries=1,
-                use_async=False,
-            )
+        self.store = store
+        self.settings = settings
+        self.merge = settings.retrieve.merge
+        self._fusion = None
+        # Counting rows costs Chroma a scan (~20 ms at 100k chunks): once per build, not per query.
+        if store.chunk_count() == 0:
+            return
+        retrievers = []
+        if settings.retrieve.dense:
+            retrievers.append(self._dense())
+        if settings.retrieve.bm25 and bm25 is not None:
+            retrievers.append(bm25)
+        self._fusion = QueryFusionRetriever(
+            retrievers,
+            llm=MockLLM(),  # never called (num_queries=1); stops it resolving a default OpenAI LLM
+            mode=FUSION_MODES(settings.retrieve.fusion),
+            similarity_top_k=settings.retrieve.candidates,
+            num_queries=1,
+            use_async=False,
+        )
+
+    def _dense(self) -> BaseRetriever:
+        from llama_index.core import VectorStoreIndex
+
+        from rag.embed import load_query_embedding
+
+        embedding = load_query_embedding(self.settings.embed.model, self.settings.embed.batch_size)
+        # transformations=[]: the index never ingests, so don't build llama-index's default splitter
+        index = VectorStoreIndex.from_vector_store(self.store.vector_store, embed_model=embedding, transformations=[])
+        return index.as_retriever(similarity_top_k=self.settings.retrieve.candidates)
+
+    def retrieve(self, query: str, top_k: int | None = None) -> list[Passage]:
+        if self._fusion is None:
+            return []
         passages = [to_passage(hit) for hit in self._fusion.retrieve(query)]
         if self.merge:
             passages = merge_near_duplicates(passages, self.settings.retrieve.merge_threshold)
-        return passages[:top_k]
+        return passages[: top_k or self.settings.retrieve.top_k]

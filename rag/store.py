@@ -2,8 +2,17 @@
 
 Chroma is the source of truth for chunks. The llama-index docstore holds one
 entry per article (its raw-text hash) so the ingestion pipeline can skip
-unchanged files. The BM25 index is derived from Chroma's chunks, persisted
-next to the docstore, and rebuilt only when the chunk set changed.
+unchanged files. The BM25 index and the term weights are derived from Chroma's
+chunks.
+
+Readers and writers never share an object. A writer (`Store.writing()`, one at a
+time across threads and processes) works on its own docstore, saved after each
+batch so a killed ingest resumes, and at the end *publishes* a version: the
+docstore, BM25 index and term weights written together into a fresh folder,
+then named in ``version.json`` by an atomic rename. Readers (`Store.snapshot()`)
+load a published version whole and keep it until another is named; they never
+write, so a question can't rebuild an index or persist a half-made docstore.
+Hand-written: llama-index's stores have no notion of versions or readers.
 """
 
 from __future__ import annotations
@@ -12,8 +21,13 @@ import contextlib
 import fcntl
 import json
 import os
+import shutil
+import threading
 import time
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.config import Settings
@@ -27,12 +41,14 @@ if TYPE_CHECKING:
 
     from rag.bm25_index import ChunkBM25Retriever
 
-DOCSTORE_FILE = "docstore.json"
+DOCSTORE_FILE = "docstore.json"  # the writer's working copy (resume after a kill); readers never read it
 BM25_DIR = "bm25"
-BM25_STAMP = "stamp.json"
 TERMS_FILE = "terms.json"
 LOCK_FILE = "write.lock"
 SIGNATURE_FILE = "index.json"
+VERSION_FILE = "version.json"
+VERSIONS_DIR = "versions"
+KEEP_VERSIONS = 3  # a reader loading the previous version while a writer publishes must still find it
 PAGE_SIZE = 5000
 
 
@@ -75,11 +91,27 @@ def server_errors(settings: Settings) -> Iterator[None]:
         ) from exc
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """One published version of the articles, BM25 index and term weights, always used together."""
+
+    version: str  # "" for a store nothing was published to
+    docstore: SimpleDocumentStore
+    bm25: ChunkBM25Retriever | None
+    weights: TermWeights
+
+    def article_hashes(self) -> dict[str, str]:
+        """doc_id → raw-text hash of every article in this version."""
+        return {doc_id: h for h, doc_id in self.docstore.get_all_document_hashes().items()}
+
+    def articles(self) -> dict[str, BaseNode]:
+        return dict(self.docstore.docs)
+
+
 class Store:
     """The collection's persisted state, opened from settings."""
 
     def __init__(self, settings: Settings) -> None:
-        from llama_index.core.storage.docstore import SimpleDocumentStore
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
         self.settings = settings
@@ -89,50 +121,57 @@ class Store:
             self.client = make_chroma_client(settings)
             self.collection = self.client.get_or_create_collection(settings.store.collection, metadata={"hnsw:space": "cosine"})
         self.vector_store: ChromaVectorStore = ChromaVectorStore(chroma_collection=self.collection)
-        self._docstore: SimpleDocumentStore = SimpleDocumentStore()
-        self._docstore_stamp: int | None = None
-        self._bm25: ChunkBM25Retriever | None = None
-        self._weights: TermWeights | None = None
+        self._snapshot: Snapshot | None = None
+        self._loading = threading.Lock()  # one thread loads a new version; the others wait for it
+        self._writing = threading.RLock()  # the file lock is per process: threads of one process queue here first
 
-    # -- articles ---------------------------------------------------------
-    def article_hashes(self) -> dict[str, str]:
-        """doc_id → raw-text hash of every stored article."""
-        return {doc_id: h for h, doc_id in self.docstore.get_all_document_hashes().items()}
+    # -- readers ------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """The newest published version, loaded once; another process's publish is picked up on the next call."""
+        version = self._published_version()
+        current = self._snapshot
+        if current is not None and current.version == version:
+            return current
+        with self._loading:
+            if self._snapshot is None or self._snapshot.version != version:
+                self._snapshot = self._load(version)
+            return self._snapshot
 
-    def articles(self) -> dict[str, BaseNode]:
-        return dict(self.docstore.docs)
+    def _published_version(self) -> str:
+        path = self.dir / VERSION_FILE
+        return json.loads(path.read_text())["version"] if path.exists() else ""
 
-    @property
-    def docstore(self) -> SimpleDocumentStore:
-        """The article docstore, re-read when another process (a CLI ingest beside the UI) saved it."""
+    def _load(self, version: str) -> Snapshot:
         from llama_index.core.storage.docstore import SimpleDocumentStore
 
-        path = self.dir / DOCSTORE_FILE
-        stamp = path.stat().st_mtime_ns if path.exists() else None
-        if stamp != self._docstore_stamp:
-            self._docstore = SimpleDocumentStore.from_persist_path(str(path)) if stamp is not None else SimpleDocumentStore()
-            self._docstore_stamp = stamp
-            self._bm25 = self._weights = None  # the chunk set may have changed with it
-        return self._docstore
+        from rag.bm25_index import ChunkBM25Retriever
 
-    def remove_article(self, doc_id: str) -> None:
-        self.vector_store.delete(doc_id)
-        self.docstore.delete_document(doc_id, raise_error=False)
+        if not version:
+            return Snapshot("", SimpleDocumentStore(), None, TermWeights({}, 0))
+        folder = self.dir / VERSIONS_DIR / version
+        docstore = SimpleDocumentStore.from_persist_path(str(folder / DOCSTORE_FILE))
+        bm25 = None
+        if (folder / BM25_DIR).exists():
+            bm25 = ChunkBM25Retriever.load(str(folder / BM25_DIR), self.chunks_by_id, self.settings.retrieve.candidates)
+        data = json.loads((folder / TERMS_FILE).read_text())
+        return Snapshot(version, docstore, bm25, TermWeights(data["df"], data["n_docs"], frozenset(data["lowercase"])))
 
-    def save(self) -> None:
-        """Persist the docstore atomically: a crash leaves the old file, never half a file."""
-        tmp = self.dir / (DOCSTORE_FILE + ".tmp")
-        self._docstore.persist(str(tmp))
-        os.replace(tmp, self.dir / DOCSTORE_FILE)
-        self._docstore_stamp = (self.dir / DOCSTORE_FILE).stat().st_mtime_ns
+    def article_hashes(self) -> dict[str, str]:
+        return self.snapshot().article_hashes()
+
+    def articles(self) -> dict[str, BaseNode]:
+        return self.snapshot().articles()
+
+    def bm25(self) -> ChunkBM25Retriever | None:
+        return self.snapshot().bm25
+
+    def term_weights(self) -> TermWeights:
+        return self.snapshot().weights
 
     def index_signature(self) -> dict[str, Any] | None:
         """How the stored chunks were made (chunker version, model, chunk settings); None for a new store."""
         path = self.dir / SIGNATURE_FILE
         return json.loads(path.read_text()) if path.exists() else None
-
-    def set_index_signature(self, signature: dict[str, Any]) -> None:
-        (self.dir / SIGNATURE_FILE).write_text(json.dumps(signature))
 
     # -- chunks -----------------------------------------------------------
     def chunk_count(self) -> int:
@@ -176,68 +215,16 @@ class Store:
             row["chunks"] += 1
         return summaries
 
-    # -- BM25 -------------------------------------------------------------
-    def _stamp(self) -> dict[str, Any]:
-        return {"chunks": self.chunk_count(), "articles": sorted(self.article_hashes().values())}
-
-    def rebuild_bm25(self) -> None:
-        """Re-index every chunk for BM25 and persist it with a stamp of what it covers."""
-        from rag.bm25_index import ChunkBM25Retriever
-
-        target = self.dir / BM25_DIR
-        if self.chunk_count() == 0:
-            self._bm25 = None
-            self._weights = TermWeights({}, 0)
-            (target / BM25_STAMP).unlink(missing_ok=True)
-            return
-        texts: list[str] = []
-
-        def pages() -> Iterator[list[BaseNode]]:
-            for page in self._node_pages():
-                texts.extend(n.get_content() for n in page)
-                yield page
-
-        retriever = ChunkBM25Retriever.build(pages(), self.chunks_by_id, self.settings.retrieve.candidates)
-        target.mkdir(parents=True, exist_ok=True)
-        retriever.persist(str(target))
-        weights = TermWeights.from_texts(texts)
-        (target / TERMS_FILE).write_text(json.dumps({"df": weights.df, "n_docs": weights.n_docs, "lowercase": sorted(weights.lowercase)}))
-        self._weights = weights
-        (target / BM25_STAMP).write_text(json.dumps(self._stamp()))
-        self._bm25 = retriever
-
-    def bm25(self) -> ChunkBM25Retriever | None:
-        """The persisted BM25 retriever, rebuilt if another writer changed the chunks (or it predates id-only indexes)."""
-        _ = self.docstore  # a docstore saved by another process drops the cached index
-        if self._bm25 is not None:
-            return self._bm25
-        from rag.bm25_index import IDS_FILE, ChunkBM25Retriever
-
-        target = self.dir / BM25_DIR
-        stamp = target / BM25_STAMP
-        if stamp.exists() and (target / IDS_FILE).exists() and json.loads(stamp.read_text()) == self._stamp():
-            self._bm25 = ChunkBM25Retriever.load(str(target), self.chunks_by_id, self.settings.retrieve.candidates)
-        elif self.chunk_count():
-            self.rebuild_bm25()
-        return self._bm25
-
-    def term_weights(self) -> TermWeights:
-        """Collection term frequencies for support scoring, kept in step with the BM25 index."""
-        if self._weights is None:
-            self.bm25()
-            path = self.dir / BM25_DIR / TERMS_FILE
-            if self._weights is None and path.exists():
-                data = json.loads(path.read_text())
-                if "lowercase" not in data:  # written before the reader needed it: derive it again
-                    self.rebuild_bm25()
-                    return self._weights or TermWeights({}, 0)
-                self._weights = TermWeights(data["df"], data["n_docs"], frozenset(data["lowercase"]))
-        return self._weights or TermWeights({}, 0)
-
     # -- writers ----------------------------------------------------------
     @contextlib.contextmanager
+    def writing(self, wait_s: float | None = None) -> Iterator[Writer]:
+        """The one writer of this store: other threads queue, other processes wait ``wait_s``, then give up clearly."""
+        with self._writing, self.write_lock(wait_s):
+            yield Writer(self)
+
+    @contextlib.contextmanager
     def write_lock(self, wait_s: float | None = None) -> Iterator[None]:
-        """One writer at a time on this store; a second waits, then gives up clearly."""
+        """One writing process at a time on this store; a second waits, then gives up clearly."""
         handle = open(self.dir / LOCK_FILE, "w")  # noqa: SIM115 - held for the block
         deadline = time.monotonic() + (self.settings.store.lock_wait_s if wait_s is None else wait_s)
         try:
@@ -255,3 +242,70 @@ class Store:
             yield
         finally:
             handle.close()
+
+    def _publish(self, docstore: SimpleDocumentStore) -> None:
+        """Write docstore, BM25 index and term weights into a new version folder, then name it: readers switch whole."""
+        from rag.bm25_index import ChunkBM25Retriever
+
+        version = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}"
+        folder = self.dir / VERSIONS_DIR / version
+        folder.mkdir(parents=True)
+        docstore.persist(str(folder / DOCSTORE_FILE))
+        texts: list[str] = []
+
+        def pages() -> Iterator[list[BaseNode]]:
+            for page in self._node_pages():
+                texts.extend(n.get_content() for n in page)
+                yield page
+
+        if self.chunk_count():
+            ChunkBM25Retriever.build(pages(), self.chunks_by_id, self.settings.retrieve.candidates).persist(str(folder / BM25_DIR))
+        weights = TermWeights.from_texts(texts)
+        (folder / TERMS_FILE).write_text(json.dumps({"df": weights.df, "n_docs": weights.n_docs, "lowercase": sorted(weights.lowercase)}))
+        _write_atomic(self.dir / VERSION_FILE, json.dumps({"version": version}))
+        for old in sorted((self.dir / VERSIONS_DIR).iterdir(), key=lambda p: p.name)[:-KEEP_VERSIONS]:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+class Writer:
+    """What an ingest or removal changes: its own docstore (from the writer's working copy), Chroma, and the version it publishes."""
+
+    def __init__(self, store: Store) -> None:
+        from llama_index.core.storage.docstore import SimpleDocumentStore
+
+        self.store = store
+        working = store.dir / DOCSTORE_FILE
+        if working.exists():
+            self.docstore = SimpleDocumentStore.from_persist_path(str(working))
+        else:  # a store written before versions, or a new one: start from what readers see
+            self.docstore = SimpleDocumentStore()
+            self.docstore.add_documents(list(store.snapshot().articles().values()))
+
+    def article_hashes(self) -> dict[str, str]:
+        return {doc_id: h for h, doc_id in self.docstore.get_all_document_hashes().items()}
+
+    def articles(self) -> dict[str, BaseNode]:
+        return dict(self.docstore.docs)
+
+    def remove_article(self, doc_id: str) -> None:
+        self.store.vector_store.delete(doc_id)
+        self.docstore.delete_document(doc_id, raise_error=False)
+
+    def save(self) -> None:
+        """Persist the working docstore atomically (a crash leaves the old file): a killed ingest resumes from it."""
+        tmp = self.store.dir / (DOCSTORE_FILE + ".tmp")
+        self.docstore.persist(str(tmp))
+        os.replace(tmp, self.store.dir / DOCSTORE_FILE)
+
+    def set_index_signature(self, signature: dict[str, Any]) -> None:
+        _write_atomic(self.store.dir / SIGNATURE_FILE, json.dumps(signature))
+
+    def publish(self) -> None:
+        self.save()
+        self.store._publish(self.docstore)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)

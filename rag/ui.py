@@ -12,11 +12,11 @@ from typing import Any
 
 import gradio as gr
 
-from rag.assistant import Assistant, Restart
+from rag.assistant import Assistant
 from rag.errors import RagError
 from rag.ingest.load import ARTICLE_SUFFIXES
 from rag.render import CSS, answer_markdown, escape_markdown, sources_html, status_line
-from rag.schema import Answer, Citation
+from rag.schema import Citation
 
 BACKEND_CHOICES = [("auto", "auto"), ("ollama", "ollama"), ("embedded (llama.cpp)", "llamacpp"), ("extractive (quotes only)", "extractive")]
 ARTICLE_HEADERS = ["doc_id", "title", "outlet", "date", "chunks"]
@@ -44,107 +44,119 @@ def _error_text(exc: RagError) -> str:
     return f"⚠️ {escape_markdown(exc.message)}" + (f" ({escape_markdown(exc.hint)})" if exc.hint else "")
 
 
-def build_app(assistant: Assistant) -> gr.Blocks:
-    settings = assistant.settings
+class Handlers:
+    """What the page's events do: each a thin call into the facade, rendered by `rag.render`."""
 
-    def context(citation: Citation) -> tuple[str, str, str]:
-        return assistant.passage_context(citation.doc_id, citation.start, citation.end)
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
 
-    def respond(message: str, chat: list[dict], pairs: list[tuple[str, str]], backend: str, model: str, top_k: float) -> Iterator[tuple]:
+    def context(self, citation: Citation) -> tuple[str, str, str]:
+        return self.assistant.passage_context(citation.doc_id, citation.start, citation.end)
+
+    def respond(self, message: str, chat: list[dict], pairs: list[tuple[str, str]], backend: str, model: str, top_k: float) -> Iterator[tuple]:
         """Stream one answer into the chat; `pairs` is this session's (question, answer) history."""
         chat = [*chat, {"role": "user", "content": escape_markdown(message)}, {"role": "assistant", "content": "…"}]
         yield chat, pairs, gr.update(), "Searching the articles…", ""
-        partial = ""
         try:
-            for event in assistant.stream(message, backend=backend, top_k=int(top_k), history=pairs or None, model=model.strip() or None):
-                if isinstance(event, Answer):
-                    chat[-1]["content"] = answer_markdown(event)
-                    pairs = [*pairs, (message, event.answer)]
-                    yield chat, pairs, sources_html(event, context), status_line(event), ""
+            for event in self.assistant.stream(message, backend=backend, top_k=int(top_k), history=pairs or None, model=model.strip() or None):
+                if event.answer is not None:
+                    chat[-1]["content"] = answer_markdown(event.answer)
+                    pairs = [*pairs, (message, event.answer.answer)]
+                    yield chat, pairs, sources_html(event.answer, self.context), status_line(event.answer), ""
                     return
-                if isinstance(event, Restart):
-                    partial = ""
-                    yield chat, pairs, gr.update(), f"↻ {escape_markdown(event.reason)}", ""
-                    continue
-                partial += event
-                chat[-1]["content"] = answer_markdown(None, partial)
-                yield chat, pairs, gr.update(), "Answering…", ""
+                chat[-1]["content"] = answer_markdown(None, event.draft)
+                yield chat, pairs, gr.update(), f"↻ {escape_markdown(event.notice)}" if event.notice else "Answering…", ""
         except RagError as exc:
             chat[-1]["content"] = _error_text(exc)
-            yield chat, pairs, sources_html(None, context), _error_text(exc), ""
+            yield chat, pairs, sources_html(None, self.context), _error_text(exc), ""
 
-    def ask_api(question: str) -> dict:
+    def ask_api(self, question: str) -> dict:
         """The Answer JSON of DESIGN.md for one question, with the configured backend."""
         try:
-            return assistant.ask(question).to_dict()
+            return self.assistant.ask(question).to_dict()
         except RagError as exc:
             raise gr.Error(f"{exc.message}" + (f" ({exc.hint})" if exc.hint else "")) from exc
 
-    def upload(files: list[str] | None, progress: gr.Progress = PROGRESS) -> tuple:
+    def upload(self, files: list[str] | None, progress: gr.Progress = PROGRESS) -> tuple:
         if not files:
             return gr.update(), gr.update(), "Choose .txt or .md files first."
         progress(0, desc="Checking files")
         pairs = [(Path(f).name, Path(f).read_bytes()) for f in files]
         try:
-            saved, report = assistant.add_files(pairs)
+            saved, report = self.assistant.add_files(pairs)
         except RagError as exc:
             return gr.update(), gr.update(), _error_text(exc)
         lines = [f"- ✗ {escape_markdown(r)}" for r in saved.rejected]
         if report is not None:
             lines.insert(0, f"- ✓ {escape_markdown(report.summary())}")
             lines += [f"- ✗ {escape_markdown(p)}" for p in report.problems]
-        return _documents_view(assistant, "\n".join(lines) or "Nothing ingested.")
+        return _documents_view(self.assistant, "\n".join(lines) or "Nothing ingested.")
 
-    def remove(doc_ids: list[str] | None) -> tuple:
+    def remove(self, doc_ids: list[str] | None) -> tuple:
         if not doc_ids:
             return gr.update(), gr.update(), "Pick articles to remove."
-        removed = assistant.remove(list(doc_ids))
-        return _documents_view(assistant, f"Removed {len(removed)} article(s): {escape_markdown(', '.join(removed))}")
+        try:
+            removed = self.assistant.remove(list(doc_ids))
+        except RagError as exc:
+            return gr.update(), gr.update(), _error_text(exc)
+        return _documents_view(self.assistant, f"Removed {len(removed)} article(s): {escape_markdown(', '.join(removed))}")
 
+
+def build_app(assistant: Assistant) -> gr.Blocks:
+    handlers = Handlers(assistant)
     with gr.Blocks(title="rag: cited answers from your articles") as app:
         gr.Markdown("## Ask your articles\nEvery sentence of an answer is checked against the passages it cites. Expand a source to see the passage.")
         with gr.Tab("Chat"):
-            pairs = gr.State([])
-            with gr.Row():
-                with gr.Column(scale=3):
-                    chat = gr.Chatbot(label="Conversation", height=460, elem_id="rag-chat", feedback_options=None)
-                    question = gr.Textbox(label="Question", placeholder="Ask about the articles…", elem_id="rag-question", autofocus=True)
-                    with gr.Row():
-                        send = gr.Button("Ask", variant="primary", elem_id="rag-send")
-                        clear = gr.Button("New conversation", elem_id="rag-clear")
-                    status = gr.Markdown("", elem_id="rag-status")
-                    examples = example_questions(assistant)
-                    if examples:
-                        gr.Examples(examples, inputs=question, label="Try")
-                with gr.Column(scale=2):
-                    gr.Markdown("### Sources")
-                    sources = gr.HTML(sources_html(None, context), elem_id="rag-sources")
-            with gr.Accordion("Settings", open=False):
-                backend = gr.Dropdown(BACKEND_CHOICES, value=settings.llm.backend, label="Backend", elem_id="rag-backend")
-                model = gr.Textbox(value=settings.llm.ollama_model, label="Ollama model")
-                top_k = gr.Slider(1, 10, value=settings.retrieve.top_k, step=1, label="Passages (top-k)")
-            outputs = [chat, pairs, sources, status, question]
-            inputs = [question, chat, pairs, backend, model, top_k]
-            question.submit(respond, inputs, outputs, api_visibility="private")
-            send.click(respond, inputs, outputs, api_visibility="private")
-            clear.click(lambda: ([], [], sources_html(None, context), ""), None, [chat, pairs, sources, status], api_visibility="private")
+            _chat_tab(handlers)
         with gr.Tab("Documents"):
-            rows = _article_rows(assistant)
-            articles = gr.Dataframe(rows, headers=ARTICLE_HEADERS, label="Indexed articles", interactive=False, elem_id="rag-articles")
-            files = gr.File(
-                label=f"Add articles (.txt, .md; up to {settings.collection.max_file_mb:g} MB each)",
-                file_count="multiple",
-                file_types=list(ARTICLE_SUFFIXES),
-                elem_id="rag-upload",
-            )
-            add = gr.Button("Ingest uploaded files", variant="primary", elem_id="rag-ingest")
-            to_remove = gr.Dropdown([r[0] for r in rows], multiselect=True, label="Remove articles", elem_id="rag-remove-pick")
-            remove_button = gr.Button("Remove selected", variant="stop", elem_id="rag-remove")
-            doc_status = gr.Markdown("", elem_id="rag-doc-status")
-            add.click(upload, files, [articles, to_remove, doc_status], api_visibility="private")
-            remove_button.click(remove, to_remove, [articles, to_remove, doc_status], api_visibility="private")
-        gr.api(ask_api, api_name="ask")
+            _documents_tab(handlers)
+        gr.api(handlers.ask_api, api_name="ask")
     return app
+
+
+def _chat_tab(handlers: Handlers) -> None:
+    settings = handlers.assistant.settings
+    pairs = gr.State([])
+    with gr.Row():
+        with gr.Column(scale=3):
+            chat = gr.Chatbot(label="Conversation", height=460, elem_id="rag-chat", feedback_options=None)
+            question = gr.Textbox(label="Question", placeholder="Ask about the articles…", elem_id="rag-question", autofocus=True)
+            with gr.Row():
+                send = gr.Button("Ask", variant="primary", elem_id="rag-send")
+                clear = gr.Button("New conversation", elem_id="rag-clear")
+            status = gr.Markdown("", elem_id="rag-status")
+            examples = example_questions(handlers.assistant)
+            if examples:
+                gr.Examples(examples, inputs=question, label="Try")
+        with gr.Column(scale=2):
+            gr.Markdown("### Sources")
+            sources = gr.HTML(sources_html(None, handlers.context), elem_id="rag-sources")
+    with gr.Accordion("Settings", open=False):
+        backend = gr.Dropdown(BACKEND_CHOICES, value=settings.llm.backend, label="Backend", elem_id="rag-backend")
+        model = gr.Textbox(value=settings.llm.ollama_model, label="Ollama model")
+        top_k = gr.Slider(1, 10, value=settings.retrieve.top_k, step=1, label="Passages (top-k)")
+    outputs = [chat, pairs, sources, status, question]
+    inputs = [question, chat, pairs, backend, model, top_k]
+    question.submit(handlers.respond, inputs, outputs, api_visibility="private")
+    send.click(handlers.respond, inputs, outputs, api_visibility="private")
+    clear.click(lambda: ([], [], sources_html(None, handlers.context), ""), None, [chat, pairs, sources, status], api_visibility="private")
+
+
+def _documents_tab(handlers: Handlers) -> None:
+    rows = _article_rows(handlers.assistant)
+    articles = gr.Dataframe(rows, headers=ARTICLE_HEADERS, label="Indexed articles", interactive=False, elem_id="rag-articles")
+    files = gr.File(
+        label=f"Add articles (.txt, .md; up to {handlers.assistant.settings.collection.max_file_mb:g} MB each)",
+        file_count="multiple",
+        file_types=list(ARTICLE_SUFFIXES),
+        elem_id="rag-upload",
+    )
+    add = gr.Button("Ingest uploaded files", variant="primary", elem_id="rag-ingest")
+    to_remove = gr.Dropdown([r[0] for r in rows], multiselect=True, label="Remove articles", elem_id="rag-remove-pick")
+    remove_button = gr.Button("Remove selected", variant="stop", elem_id="rag-remove")
+    doc_status = gr.Markdown("", elem_id="rag-doc-status")
+    add.click(handlers.upload, files, [articles, to_remove, doc_status], api_visibility="private")
+    remove_button.click(handlers.remove, to_remove, [articles, to_remove, doc_status], api_visibility="private")
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import threading
 import time
 
 import pytest
 
-from rag.assistant import Assistant, Restart
+from rag.assistant import Assistant
 from rag.errors import RagError
 from rag.schema import Answer
 from tests.conftest import make_settings
@@ -49,8 +50,9 @@ def events(assistant, question, backend):
 def test_backend_streams_text_before_the_answer(backend_assistant):
     assistant, backend = backend_assistant
     got = events(assistant, TRADE, backend)
-    assert isinstance(got[-1], Answer)
-    assert any(isinstance(e, str) and e for e in got[:-1])
+    assert isinstance(got[-1].answer, Answer) and all(e.answer is None for e in got[:-1])
+    assert any(e.delta for e in got[:-1])
+    assert got[-2].draft == "".join(e.delta for e in got[:-1])  # each event carries the whole draft so far
 
 
 def test_backend_answer_cites_exact_raw_spans(backend_assistant, raw_articles):
@@ -130,8 +132,8 @@ def test_ollama_broken_stream_is_never_a_complete_answer(seeded, fault, message)
 def test_auto_falls_back_when_ollama_stream_breaks(seeded):
     with FakeOllama(fault="cut") as server:
         got = list(ollama_assistant(seeded, server.url).stream(TRADE, backend="auto"))
-    assert any(isinstance(e, Restart) for e in got)
-    answer = got[-1]
+    assert any(e.notice and not e.draft for e in got)  # the broken draft was withdrawn, and why said
+    answer = got[-1].answer
     assert answer.backend != "ollama" and not answer.refused and "239" in answer.answer
 
 
@@ -169,7 +171,23 @@ def test_invented_answer_is_replaced_by_quoted_passages(seeded):
 
     with FakeOllama(reply=inventing) as server:
         got = list(ollama_assistant(seeded, server.url).stream(TRADE, backend="ollama"))
-    answer = got[-1]
-    assert any(isinstance(e, Restart) for e in got)
+    answer = got[-1].answer
+    assert any(e.notice and not e.draft for e in got)
     assert "1.1 billion" not in answer.answer and "239" in answer.answer
     assert answer.backend == "extractive"
+
+
+@needs_llamacpp
+def test_an_abandoned_llamacpp_stream_does_not_hold_the_model(seeded):
+    """A UI session that stops reading mid-answer (and is never garbage-collected) must not block the next one."""
+    from rag.backends.llamacpp import LlamaCppGenerator
+
+    generator = LlamaCppGenerator(seeded.settings.llm)
+    passages = seeded.retrieve(TRADE, top_k=2)
+    abandoned = generator.generate(TRADE, passages).tokens
+    assert next(abandoned)  # started, then left suspended: a reference is kept, so it is never closed
+    done: list[str] = []
+    worker = threading.Thread(target=lambda: done.append("".join(generator.generate(TRADE, passages).tokens)))
+    worker.start()
+    worker.join(timeout=120)
+    assert done and done[0], "the second generation waited on the abandoned one"

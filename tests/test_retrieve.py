@@ -73,9 +73,9 @@ def _only(settings, ranking):
 def test_fusion_beats_either_ranking_alone(seeded, raw_articles, fusion):
     settings = copy.deepcopy(seeded.settings)
     settings.retrieve.fusion = fusion
-    hybrid = mrr(HybridRetriever(seeded.store, settings), raw_articles)
-    dense = mrr(HybridRetriever(seeded.store, _only(settings, "dense")), raw_articles)
-    bm25 = mrr(HybridRetriever(seeded.store, _only(settings, "bm25")), raw_articles)
+    hybrid = mrr(HybridRetriever(seeded.store, settings, seeded.store.bm25()), raw_articles)
+    dense = mrr(HybridRetriever(seeded.store, _only(settings, "dense"), seeded.store.bm25()), raw_articles)
+    bm25 = mrr(HybridRetriever(seeded.store, _only(settings, "bm25"), seeded.store.bm25()), raw_articles)
     assert hybrid > max(dense, bm25), (hybrid, dense, bm25)
 
 

@@ -8,6 +8,7 @@ crashes on AMX CPUs); see README.
 from __future__ import annotations
 
 import importlib.util
+import queue
 import threading
 from collections.abc import Iterator
 from functools import lru_cache
@@ -40,6 +41,7 @@ def find_gguf(name: str) -> Path:
 
 # A llama.cpp context is not thread-safe: UI sessions take turns generating.
 _GENERATE_LOCK = threading.Lock()
+_END = object()
 
 
 @lru_cache(maxsize=2)
@@ -67,10 +69,33 @@ class LlamaCppGenerator:
         return Generation(prompt.shown, self._stream(prompt.messages))
 
     def _stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
-        with _GENERATE_LOCK:
-            llm = _load(str(self.path), self.settings.num_ctx, self.settings.llamacpp_threads)
-            chunks = llm.create_chat_completion(messages=messages, max_tokens=self.settings.max_tokens, temperature=self.settings.temperature, stream=True)
-            for chunk in chunks:
-                text = chunk["choices"][0]["delta"].get("content")
-                if text:
-                    yield text
+        """Tokens as llama.cpp makes them. The model is used by one generation at a time, and the lock is held by a
+        worker thread, never across a ``yield``: a reader who stops reading (a closed browser tab) stops the worker at
+        the next token, and one who is never closed still frees the model when the answer's tokens run out."""
+        tokens: queue.Queue = queue.Queue()
+        stop = threading.Event()
+
+        def produce() -> None:
+            try:
+                with _GENERATE_LOCK:
+                    llm = _load(str(self.path), self.settings.num_ctx, self.settings.llamacpp_threads)
+                    chunks = llm.create_chat_completion(messages=messages, max_tokens=self.settings.max_tokens, temperature=self.settings.temperature, stream=True)
+                    for chunk in chunks:
+                        if stop.is_set():
+                            break
+                        text = chunk["choices"][0]["delta"].get("content")
+                        if text:
+                            tokens.put(text)
+            except Exception as exc:  # handed to the reader, raised there
+                tokens.put(exc)
+            finally:
+                tokens.put(_END)
+
+        threading.Thread(target=produce, name="llamacpp-generate", daemon=True).start()
+        try:
+            while (item := tokens.get()) is not _END:
+                if isinstance(item, Exception):
+                    raise item
+                yield item
+        finally:
+            stop.set()

@@ -20,7 +20,6 @@ from rag.cite import is_model_refusal, marker_numbers, strip_markers
 from rag.evaluate.gold import GoldItem
 from rag.evaluate.metrics import includes_all, percentile, quotes_gold_evidence, retrieval_scores, token_f1
 from rag.evaluate.perturb import perturb
-from rag.ingest.offsets import OffsetMap
 from rag.schema import Answer, Citation, Passage
 from rag.sentences import split_sentences
 
@@ -46,35 +45,25 @@ def baseline(assistant: Assistant, backend: str | None) -> SystemUnderTest:
 
     from rag.embed import load_embedding
     from rag.generate import choose_generator
+    from rag.retrieve import to_passage
 
     settings = assistant.settings
     embedding = load_embedding(settings.embed.model, settings.embed.batch_size)
     documents = [
-        Document(id_=doc_id, text=doc.get_content(), metadata={"doc_id": doc_id}, excluded_embed_metadata_keys=["doc_id"], excluded_llm_metadata_keys=["doc_id"])
+        Document(
+            id_=doc_id,
+            text=doc.get_content(),
+            metadata={"doc_id": doc_id, "title": doc_id},
+            excluded_embed_metadata_keys=["doc_id", "title"],
+            excluded_llm_metadata_keys=["doc_id", "title"],
+        )
         for doc_id, doc in assistant.store.articles().items()
     ]
     index = VectorStoreIndex.from_documents(documents, embed_model=embedding)
     generator, _ = choose_generator(backend or settings.llm.backend, settings, assistant.scorer)
 
     def to_passages(question: str, k: int) -> list[Passage]:
-        passages = []
-        for hit in index.as_retriever(similarity_top_k=k).retrieve(question):
-            start = hit.node.start_char_idx or 0
-            p = Passage(
-                hit.node.node_id,
-                hit.node.get_content(),
-                hit.node.metadata["doc_id"],
-                hit.node.metadata["doc_id"],
-                "",
-                "",
-                start,
-                start + len(hit.node.get_content()),
-                OffsetMap([0], [start]),
-                float(hit.score or 0),
-            )
-            p.sources = [p.source()]
-            passages.append(p)
-        return passages
+        return [to_passage(hit) for hit in index.as_retriever(similarity_top_k=k).retrieve(question)]
 
     def ask(question: str) -> Answer:
         started = time.perf_counter()

@@ -16,6 +16,7 @@ from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import BaseNode, TextNode, TransformComponent
 from pydantic import PrivateAttr
 
+from rag.errors import RagError
 from rag.ingest.clean import CleanText, clean_article
 from rag.ingest.load import find_title
 from rag.ingest.offsets import OffsetMap
@@ -23,7 +24,7 @@ from rag.ingest.offsets import OffsetMap
 # Metadata every chunk carries. None of it is embedded or shown to the model:
 # the chunk text alone is, so chunks stay inside the embedding window.
 CHUNK_KEYS = ("doc_id", "title", "outlet", "date", "folder", "sha", "start", "end", "offsets")
-CHUNKER_VERSION = 2  # bump when chunk text or what is embedded changes: stores re-embed on the next ingest
+CHUNKER_VERSION = 3  # bump when chunk text or what is embedded changes: stores re-embed on the next ingest
 
 
 class ArticleChunker(TransformComponent):
@@ -32,8 +33,18 @@ class ArticleChunker(TransformComponent):
     _splitter: SentenceSplitter = PrivateAttr()
     _vocabulary: set[str] = PrivateAttr()
     _clean: bool = PrivateAttr()
+    _templates: frozenset[tuple[str, str]] = PrivateAttr()
 
-    def __init__(self, chunk_size: int, chunk_overlap: int, count_tokens: Callable[[str], list], vocabulary: set[str], clean: bool = True) -> None:
+    def __init__(
+        self,
+        chunk_size: int,
+        chunk_overlap: int,
+        count_tokens: Callable[[str], list],
+        vocabulary: set[str],
+        clean: bool = True,
+        templates: frozenset[tuple[str, str]] = frozenset(),
+    ) -> None:
+        """``templates``: (outlet, line) pairs each outlet repeats across its articles (`clean.repeated_lines`)."""
         super().__init__()
         self._splitter = SentenceSplitter(
             chunk_size=chunk_size,
@@ -44,6 +55,7 @@ class ArticleChunker(TransformComponent):
         )
         self._vocabulary = vocabulary
         self._clean = clean
+        self._templates = templates
 
     def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> list[BaseNode]:
         chunks: list[BaseNode] = []
@@ -58,7 +70,9 @@ class ArticleChunker(TransformComponent):
 
     def chunk(self, document: BaseNode) -> list[TextNode]:
         raw = document.get_content()
-        clean = clean_article(raw, self._vocabulary) if self._clean else CleanText(raw, OffsetMap())
+        outlet = outlet_key(document.metadata)
+        template = frozenset(line for key, line in self._templates if key == outlet)
+        clean = clean_article(raw, self._vocabulary, template) if self._clean else CleanText(raw, OffsetMap())
         metadata = dict(document.metadata) | {"title": find_title(clean.text)}
         clean_doc = Document(
             id_=document.id_,
@@ -72,7 +86,10 @@ class ArticleChunker(TransformComponent):
         for node in nodes:
             start = node.start_char_idx
             if start is None:  # splitter could not locate the chunk: find it ourselves
-                start = max(clean.text.find(node.text, search_from), 0)
+                start = clean.text.find(node.text, search_from)
+            if start < 0 or clean.text[start : start + len(node.text)] != node.text:
+                # a citation span from a guessed offset would point at the wrong words: stop, naming the article
+                raise RagError(f"{document.id_}: a chunk was not found in the cleaned text", "ingest it with chunk.clean = false, and report the file")
             end = start + len(node.text)
             search_from = start + 1
             raw_start, raw_end = clean.offsets.span_to_raw(start, end)
@@ -80,3 +97,8 @@ class ArticleChunker(TransformComponent):
             node.excluded_embed_metadata_keys = list(CHUNK_KEYS)
             node.excluded_llm_metadata_keys = list(CHUNK_KEYS)
         return nodes
+
+
+def outlet_key(metadata: dict) -> str:
+    """Which page template an article shares: its outlet, or its folder when the outlet is unknown."""
+    return str(metadata.get("outlet") or metadata.get("folder") or "")

@@ -9,11 +9,19 @@ Rules, none of them tied to a topic:
   vocabulary knows; real compounds (``people-to-people``, ``two-day``) have
   no such joined form and stay. Tokens with digits (``13-member``,
   ``2025-26``) are never touched.
-- Lines that are share-button text, "follow us"/"join our channel" promos,
-  bylines or bare date lines are dropped; a footer (a cluster of "Latest
-  Stories", "Most Popular", "Read more" … headings) is dropped from its first
-  heading to the end, teasers of unrelated pieces included.
-- A line repeating the previous one (an image caption shown twice) is dropped.
+- Only whole lines are dropped, so every kept line of the body is byte-identical
+  to the raw file (apart from repaired words). Dropped, by signals any news
+  page shows rather than one site's markup:
+  - share bars (every token names a share target) and short calls to act
+    ("Join our channel", "Follow us on X", "Sign up for our newsletter");
+  - date stamps above the first paragraph, and bylines with a date anywhere
+    (a sentence that mentions a date is never one);
+  - a trailing teaser block: from a section label ("Related", "Most read", …)
+    with a link or teaser line under it, the rest of the page when most of it
+    is such short lines — never a label that has body prose after it;
+  - lines the same outlet repeats across three or more of its articles (its
+    page template), whatever their wording;
+  - a line repeating the previous one (an image caption shown twice).
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rag.ingest.dates import DATE_PATTERN
 from rag.ingest.offsets import OffsetMap
@@ -31,27 +39,30 @@ HYPHENATED = re.compile(rf"{LETTERS}+(?:-+{LETTERS}+)+")
 STANDALONE_WORD = re.compile(rf"(?<![\w-]){LETTERS}{{2,}}(?![\w-])")
 SUFFIXES = ("s", "es", "ed", "d", "ing", "ly")
 
-SOCIAL = r"(?:icon-[\w-]+|share|tweet|facebook|twitter|x|whatsapp|linkedin|instagram|telegram|e-?mail|print|copy link|pinterest|reddit)"
-CHROME_LINE = re.compile(
-    "|".join(
-        [
-            rf"(?:{SOCIAL}[\s,|/·]*)+",
-            r"join our \w+ (?:channel|group|community).*",
-            r"follow .{0,80}\bon (?:x|twitter|facebook|linkedin|instagram|whatsapp|google news|telegram)\b.*",
-            r"(?:subscribe|sign up|advertisement|sponsored|e-paper)\b.{0,40}",
-            r"\d{1,2}",
-        ]
-    ),
+# Signals that hold on any news page, not one site's markup (issue 12):
+SHARE_TARGETS = r"share|tweet|facebook|twitter|x|whatsapp|linkedin|instagram|telegram|threads|bluesky|e-?mail|print|copy|link|pinterest|reddit|messenger"
+# a share bar: every token names a share target, in any markup ("Share", "icon-facebook", "fa_twitter")
+SHARE_BAR = re.compile(rf"(?:[\w-]*?(?:{SHARE_TARGETS})[\w-]*[\s,|/·•]*)+", re.IGNORECASE)
+# calls to act: join/follow/subscribe/sign up/download + where (channel, newsletter, app, social network), on a short line
+PROMO = re.compile(
+    r"\b(?:join|follow|subscribe|sign up|download|get)\b(?!-).{0,60}\b(?:channel|newsletter|app|group|community|updates|alerts|"
+    r"x|twitter|facebook|linkedin|instagram|whatsapp|telegram|google news|youtube|tiktok)\b|^(?:advertisement|sponsored(?: content)?|subscribe)$",
     re.IGNORECASE,
 )
-FOOTER_HEADING = re.compile(
-    r"(?:latest (?:stories|news)|most (?:popular|read|viewed)|must read|read more|related(?: \w+)?|"
-    r"more (?:from|stories|news).*|you may (?:also )?like|trending(?: now)?|recommended(?: for you)?|"
-    r"editorial|opinion|top stories|also read)",
+# labels news sites put over teaser lists and sidebars; one only counts with a teaser block below it
+SECTION_LABEL = re.compile(
+    r"(?:related(?: \w+)?|read (?:more|also|next)|also read|more (?:from|stories|news|on)\b.*|latest(?: \w+)?|most (?:popular|read|viewed|shared)|"
+    r"trending(?: now)?|recommended(?: for you)?|you (?:may|might) (?:also )?like|top stories|editor'?s picks|must read|don'?t miss|"
+    r"opinion|editorial|what to read next|explore more|in other news|popular now)",
     re.IGNORECASE,
 )
-BYLINE = re.compile(r"\b(?:published|updated|posted)\b", re.IGNORECASE)
-FOOTER_WINDOW = 15
+BYLINE = re.compile(r"\b(?:published|updated|posted|last modified)\b", re.IGNORECASE)
+SENTENCE_END = (".", "!", "?", '"', "”", "’", "…", ")")
+SHORT_WORDS = 12  # a teaser or link line: at most this many words and no sentence ending
+PROSE_WORDS = 12  # a body line: at least this many words, ending a sentence
+TEASER_SHARE = 0.6  # a trailing block under a section label is a footer when this share of its lines are short
+REPEATED_IN = 3  # a short line in this many articles of one outlet is the outlet's template
+REPEATED_WORDS = 25
 
 
 @dataclass
@@ -60,8 +71,6 @@ class CleanText:
 
     text: str
     offsets: OffsetMap
-    repairs: list[tuple[str, str]] = field(default_factory=list)
-    dropped_lines: list[str] = field(default_factory=list)
 
 
 def collection_vocabulary(texts: Iterable[str]) -> set[str]:
@@ -107,49 +116,84 @@ def repair_token(token: str, vocabulary: set[str]) -> str:
     return "-".join("".join(segments[a:b]) for a, b in itertools.pairwise(starts))
 
 
-def _is_meta_line(line: str) -> bool:
-    """A date stamp or byline: the article's metadata, not its text."""
+def _is_short(line: str) -> bool:
+    words = line.split()
+    return 0 < len(words) <= SHORT_WORDS and not line.endswith(SENTENCE_END)
+
+
+def _is_prose(line: str) -> bool:
+    return len(line.split()) >= PROSE_WORDS and line.endswith(SENTENCE_END)
+
+
+def _is_meta_line(line: str, in_header: bool) -> bool:
+    """A date stamp (in the header, above the first paragraph) or a byline with a date (anywhere; never a sentence)."""
     without_dates = DATE_PATTERN.sub(" ", line)
+    if without_dates == line or line.endswith("."):
+        return False
     words = without_dates.split()
-    if without_dates != line and len(words) <= 3:
+    return (in_header and len(words) <= 3) or (bool(BYLINE.search(line)) and len(words) <= SHORT_WORDS)
+
+
+def _is_chrome(line: str) -> bool:
+    """A share bar, or a call to act: short, or opening the line ("Follow us on X, LinkedIn … for more")."""
+    if SHARE_BAR.fullmatch(line):
         return True
-    return bool(BYLINE.search(line)) and without_dates != line and len(words) <= 12
+    promo = PROMO.search(line)
+    return bool(promo) and (promo.start() == 0 or (len(line.split()) <= SHORT_WORDS and not line.endswith(".")))
 
 
-def _footer_start(lines: list[str]) -> int:
-    """Index of the first line of a trailing footer, or len(lines) if none."""
-    for i, line in enumerate(lines):
-        stripped = line.strip()
-        if not FOOTER_HEADING.fullmatch(stripped):
+def _footer_start(lines: list[str], body_start: int) -> int:
+    """Index of the first line of a trailing teaser block (related links, most-read lists, other pieces' teasers), or len(lines).
+
+    A footer opens with a section label followed by a list (two short link or teaser lines), after the body began,
+    and most of the page from there on is such short lines. A label inside the body ("Opinion" over a paragraph,
+    "Related" then a figure then more prose) has no list under it, so it never cuts the article. Lone tag words right above the label
+    ("Economy") go with it.
+    """
+    stripped = [line.strip() for line in lines]
+    nonblank_after = [0] * (len(lines) + 1)
+    short_after = [0] * (len(lines) + 1)
+    for i in range(len(lines) - 1, -1, -1):
+        nonblank_after[i] = nonblank_after[i + 1] + bool(stripped[i])
+        short_after[i] = short_after[i + 1] + _is_short(stripped[i])
+    for i in range(body_start + 1, len(lines)):
+        if not SECTION_LABEL.fullmatch(stripped[i]):
             continue
-        window = [w.strip() for w in lines[i + 1 : i + 1 + FOOTER_WINDOW]]
-        if any(FOOTER_HEADING.fullmatch(w) or (w and CHROME_LINE.fullmatch(w)) for w in window):
-            # a lone tag word or two right above the footer belongs to it
+        following = [line for line in stripped[i + 1 : i + 8] if line][:2]
+        if len(following) == 2 and all(map(_is_short, following)) and short_after[i] >= TEASER_SHARE * nonblank_after[i]:
             start = i
-            while i > 0 and len(lines[i - 1].split()) <= 3 and not lines[i - 1].rstrip().endswith((".", '"', "”")):
+            while i > 0 and (not stripped[i - 1] or (len(stripped[i - 1].split()) <= 3 and _is_short(stripped[i - 1]))):
                 i -= 1
-                if lines[i].strip():
+                if stripped[i]:
                     start = i
             return start
     return len(lines)
 
 
-def clean_article(raw: str, vocabulary: set[str]) -> CleanText:
-    """Clean ``raw`` and record, for every kept character, where it came from."""
+def repeated_lines(articles: Iterable[tuple[str, str]]) -> frozenset[tuple[str, str]]:
+    """(outlet, line) pairs for short lines found in `REPEATED_IN` or more articles of one outlet: its page template
+    (a promo, a section name, a disclaimer), whatever its wording. ``articles``: (outlet or folder, raw text)."""
+    seen: dict[tuple[str, str], int] = {}
+    for outlet, raw in articles:
+        for line in {line.strip() for line in raw.splitlines()}:
+            if line and len(line.split()) <= REPEATED_WORDS:
+                seen[(outlet, line)] = seen.get((outlet, line), 0) + 1
+    return frozenset(key for key, count in seen.items() if count >= REPEATED_IN)
+
+
+def clean_article(raw: str, vocabulary: set[str], template: frozenset[str] = frozenset()) -> CleanText:
+    """Clean ``raw`` and record, for every kept character, where it came from. ``template``: this outlet's repeated lines."""
     lines = raw.splitlines(keepends=True)
-    footer = _footer_start(lines)
+    body_start = next((i for i, line in enumerate(lines) if _is_prose(line.strip())), len(lines))
+    footer = _footer_start(lines, body_start)
     out_chars: list[str] = []
     positions: list[int] = []
-    repairs: list[tuple[str, str]] = []
-    dropped: list[str] = []
     previous = ""
     offset = 0
     for index, line in enumerate(lines):
         line_start, offset = offset, offset + len(line)
         stripped = line.strip()
-        if index >= footer or (stripped and (CHROME_LINE.fullmatch(stripped) or _is_meta_line(stripped) or stripped == previous)):
-            if stripped:
-                dropped.append(stripped)
+        if index >= footer or (stripped and (stripped in template or _is_chrome(stripped) or _is_meta_line(stripped, index < body_start) or stripped == previous)):
             continue
         if stripped:
             previous = stripped
@@ -160,11 +204,10 @@ def clean_article(raw: str, vocabulary: set[str]) -> CleanText:
             if fixed == match.group(0):
                 _copy(line, match.start(), match.end(), line_start, out_chars, positions)
             else:
-                repairs.append((match.group(0), fixed))
                 _copy_kept(match.group(0), fixed, line_start + match.start(), out_chars, positions)
             cursor = match.end()
         _copy(line, cursor, len(line), line_start, out_chars, positions)
-    return CleanText("".join(out_chars), OffsetMap.from_positions(positions), repairs, dropped)
+    return CleanText("".join(out_chars), OffsetMap.from_positions(positions))
 
 
 def _copy(line: str, start: int, end: int, line_start: int, out: list[str], positions: list[int]) -> None:

@@ -19,9 +19,9 @@ from pathlib import Path
 from rag.config import Settings
 from rag.embed import count_tokens_fn, load_embedding, tokenizer_vocabulary
 from rag.errors import RagError
-from rag.ingest.clean import collection_vocabulary
+from rag.ingest.clean import collection_vocabulary, repeated_lines
 from rag.ingest.load import Article, find_article_files, read_article
-from rag.store import Store
+from rag.store import Store, Writer
 
 
 @dataclass
@@ -70,101 +70,120 @@ def _progress_bar(total: int, show: bool):
 
 
 def ingest(store: Store, settings: Settings, paths: list[Path] | None = None, show_progress: bool = False) -> IngestReport:
-    """Bring the store in line with ``paths`` (default: the configured collection folders)."""
-    from llama_index.core import Document
-    from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
-
-    from rag.ingest.chunk import ArticleChunker
-
+    """Bring the store in line with ``paths`` (default: the configured collection folders), then publish a version."""
     paths = paths or settings.collection_paths
     report = IngestReport()
     files, report.problems = find_article_files(paths)
     articles = _read_all(files, int(settings.collection.max_file_mb * 1e6), report)
     embedding = load_embedding(settings.embed.model, settings.embed.batch_size)
-
-    from rag.ingest.chunk import CHUNKER_VERSION
-
-    signature = {"chunker": CHUNKER_VERSION, "model": settings.embed.model, "size": settings.chunk.size, "overlap": settings.chunk.overlap, "clean": settings.chunk.clean}
-    with store.write_lock():
-        if store.index_signature() not in (None, signature) and store.article_hashes():
+    with store.writing() as writer:
+        signature = _signature(settings)
+        if store.index_signature() not in (None, signature) and writer.article_hashes():
             # Chunks made another way (new chunk size, model, or chunker) must not
             # mix with new ones; the docstore would call every file unchanged.
             report.problems.append("chunking or embedding settings changed since the last ingest: re-indexing every article")
-            for doc_id in list(store.article_hashes()):
-                store.remove_article(doc_id)
-            store.save()
-        stored = store.articles()
-        before = store.article_hashes()
-        by_text = {str(doc.metadata.get("sha", "")): doc_id for doc_id, doc in stored.items()}
-        documents = []
-        for article in articles:
-            sha = content_hash(article.raw)
-            twin = by_text.get(sha)
-            if twin is not None and twin != article.doc_id:
-                report.problems.append(f"{article.doc_id}: same text as {twin}, already ingested; skipped")
-                continue
-            by_text[sha] = article.doc_id
-            metadata = {"doc_id": article.doc_id, "outlet": article.outlet, "date": article.date, "folder": article.folder, "sha": sha}
-            documents.append(Document(id_=article.doc_id, text=article.raw, metadata=metadata))
-
-        for document in documents:
-            if document.id_ not in before:
-                # chunks of an article the docstore never recorded come from a killed ingest
-                store.vector_store.delete(document.id_)
-            elif before[document.id_] != document.hash:
-                report.changed.append(document.id_)
-            else:
-                report.unchanged.append(document.id_)
-        report.new = [d.id_ for d in documents if d.id_ not in before]
-
-        texts = [doc.get_content() for doc in stored.values()] + [d.text for d in documents]
-        chunker = ArticleChunker(
-            chunk_size=settings.chunk.size,
-            chunk_overlap=settings.chunk.overlap,
-            count_tokens=count_tokens_fn(embedding, settings.chunk.size),
-            vocabulary=collection_vocabulary(texts) | tokenizer_vocabulary(embedding),
-            clean=settings.chunk.clean,
-        )
-        pipeline = IngestionPipeline(
-            transformations=[chunker, embedding],
-            vector_store=store.vector_store,
-            docstore=store.docstore,
-            docstore_strategy=DocstoreStrategy.UPSERTS,
-            disable_cache=True,
-        )
-        # Batches, each saved when done: a killed ingest keeps its finished
-        # batches, and the next run skips them (their hashes are in the docstore).
-        progress = _progress_bar(len(documents), show_progress)
-        size = settings.collection.ingest_batch
-        for start in range(0, len(documents), size):
-            batch_docs = documents[start : start + size]
-            report.embedded_chunks += len(pipeline.run(documents=batch_docs))
-            store.save()
-            progress.update(len(batch_docs))
-        progress.close()
-
-        folders = {str(p.resolve()) for p in paths if p.is_dir()}
-        batch = {d.id_ for d in documents} | {a.doc_id for a in articles}
-        for doc_id, doc in store.articles().items():
-            if doc.metadata.get("folder") in folders and doc_id not in batch:
-                store.remove_article(doc_id)
-                report.removed.append(doc_id)
-
-        store.save()
-        store.set_index_signature(signature)
-        if report.embedded_chunks or report.removed or store.bm25() is None:
-            store.rebuild_bm25()
-        report.articles = len(store.article_hashes())
+            for doc_id in list(writer.article_hashes()):
+                writer.remove_article(doc_id)
+            writer.save()
+        documents = _documents(articles, writer, report)
+        _embed(documents, writer, settings, embedding, report, show_progress)
+        _remove_missing(paths, {d.id_ for d in documents} | {a.doc_id for a in articles}, writer, report)
+        writer.set_index_signature(signature)
+        snapshot = store.snapshot()
+        if report.embedded_chunks or report.removed or not snapshot.version or (snapshot.bm25 is None and store.chunk_count()):
+            writer.publish()
+        report.articles = len(writer.article_hashes())
         report.chunks = store.chunk_count()
     return report
 
 
+def _signature(settings: Settings) -> dict[str, object]:
+    from rag.ingest.chunk import CHUNKER_VERSION
+
+    return {"chunker": CHUNKER_VERSION, "model": settings.embed.model, "size": settings.chunk.size, "overlap": settings.chunk.overlap, "clean": settings.chunk.clean}
+
+
+def _documents(articles: list[Article], writer: Writer, report: IngestReport) -> list:
+    """One llama-index Document per article to (re-)ingest; same text under a second name is reported, not ingested.
+
+    Sorts each into new / changed / unchanged, and clears chunks a killed ingest left for an article the docstore never recorded.
+    """
+    from llama_index.core import Document
+
+    before = writer.article_hashes()
+    by_text = {str(doc.metadata.get("sha", "")): doc_id for doc_id, doc in writer.articles().items()}
+    documents = []
+    for article in articles:
+        sha = content_hash(article.raw)
+        twin = by_text.get(sha)
+        if twin is not None and twin != article.doc_id:
+            report.problems.append(f"{article.doc_id}: same text as {twin}, already ingested; skipped")
+            continue
+        by_text[sha] = article.doc_id
+        metadata = {"doc_id": article.doc_id, "outlet": article.outlet, "date": article.date, "folder": article.folder, "sha": sha}
+        documents.append(Document(id_=article.doc_id, text=article.raw, metadata=metadata))
+    for document in documents:
+        if document.id_ not in before:
+            writer.store.vector_store.delete(document.id_)
+            report.new.append(document.id_)
+        elif before[document.id_] != document.hash:
+            report.changed.append(document.id_)
+        else:
+            report.unchanged.append(document.id_)
+    return documents
+
+
+def _embed(documents: list, writer: Writer, settings: Settings, embedding, report: IngestReport, show_progress: bool) -> None:
+    """Chunk and embed through llama-index's pipeline (docstore dedup skips unchanged articles), a batch at a time.
+
+    Each batch's docstore is saved when it is done: a killed ingest keeps its finished batches, and the next run skips them.
+    """
+    from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
+
+    from rag.ingest.chunk import ArticleChunker, outlet_key
+
+    everything = {doc_id: doc for doc_id, doc in writer.articles().items()} | {d.id_: d for d in documents}
+    texts = [doc.get_content() for doc in everything.values()]
+    chunker = ArticleChunker(
+        chunk_size=settings.chunk.size,
+        chunk_overlap=settings.chunk.overlap,
+        count_tokens=count_tokens_fn(embedding, settings.chunk.size),
+        vocabulary=collection_vocabulary(texts) | tokenizer_vocabulary(embedding),
+        clean=settings.chunk.clean,
+        templates=repeated_lines((outlet_key(doc.metadata), doc.get_content()) for doc in everything.values()),
+    )
+    pipeline = IngestionPipeline(
+        transformations=[chunker, embedding],
+        vector_store=writer.store.vector_store,
+        docstore=writer.docstore,
+        docstore_strategy=DocstoreStrategy.UPSERTS,
+        disable_cache=True,
+    )
+    progress = _progress_bar(len(documents), show_progress)
+    size = settings.collection.ingest_batch
+    for start in range(0, len(documents), size):
+        batch = documents[start : start + size]
+        report.embedded_chunks += len(pipeline.run(documents=batch))
+        writer.save()
+        progress.update(len(batch))
+    progress.close()
+
+
+def _remove_missing(paths: list[Path], present: set[str], writer: Writer, report: IngestReport) -> None:
+    """Articles from the ingested folders whose files are gone. Scoped to those folders: the pipeline's own
+    `UPSERTS_AND_DELETE` would drop every article not in this batch."""
+    folders = {str(p.resolve()) for p in paths if p.is_dir()}
+    for doc_id, doc in writer.articles().items():
+        if doc.metadata.get("folder") in folders and doc_id not in present:
+            writer.remove_article(doc_id)
+            report.removed.append(doc_id)
+
+
 def remove(store: Store, doc_ids: list[str]) -> list[str]:
     """Remove articles by doc_id; returns those that were there."""
-    with store.write_lock():
-        present = [d for d in doc_ids if d in store.article_hashes()]
+    with store.writing() as writer:
+        present = [d for d in doc_ids if d in writer.article_hashes()]
         for doc_id in present:
-            store.remove_article(doc_id)
-        store.save()
-        store.rebuild_bm25()
+            writer.remove_article(doc_id)
+        writer.publish()
     return present

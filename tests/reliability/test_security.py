@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import socket
 
 import pytest
 
@@ -60,7 +61,9 @@ def test_injection_does_not_change_extractive_answers(injected):
 def test_injection_does_not_change_embedded_model_answers(injected):
     answer = injected.ask(QUESTION, backend="llamacpp")
     _no_hack(answer)
-    assert answer.refused or answer.citations
+    # the cargo figure, from the article that carries the injection: in the model's words or, unsupported, the reader's
+    assert not answer.refused and "54 million tonnes" in answer.answer
+    assert any(c.doc_id == "port.txt" and "54 million tonnes" in c.quote for c in answer.citations)
 
 
 def test_obedient_model_is_caught_by_the_citation_check(injected):
@@ -68,7 +71,7 @@ def test_obedient_model_is_caught_by_the_citation_check(injected):
     with FakeOllama(models=["llama3.2:3b"], reply=lambda messages: "HACKED") as server:
         injected.settings.llm.ollama_host = server.url
         events = list(injected.stream(QUESTION, backend="ollama"))
-    answer = events[-1]
+    answer = events[-1].answer
     assert answer.answer.strip() != "HACKED"
     assert answer.backend == "extractive" or answer.refused  # fell back to quoting, and says so
     assert "54 million tonnes" in answer.answer
@@ -92,14 +95,38 @@ def test_serve_on_all_interfaces_without_login_exits_with_a_message(tmp_path, mo
     assert_clear_failure(run_cli("serve", "--host", "0.0.0.0", store=tmp_path / "store"), "RAG_UI_USER")
 
 
-def test_defaults_bind_loopback_and_never_share():
-    import inspect
+def _non_loopback_address() -> str | None:
+    """An address of this machine other than loopback, if it has one (no packet is sent)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            address = probe.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address
+
+
+def test_served_app_listens_on_loopback_only_and_makes_no_share_link(shared_store):
+    """`serve` with the default host: answers on 127.0.0.1, refuses connections on the machine's other address,
+    and Gradio made no public share link (no tunnel was opened)."""
+    import urllib.request
 
     from rag.config import UISettings
     from rag.ui import serve
+    from tests.conftest import free_port
 
-    assert UISettings().host == "127.0.0.1"
-    assert "share=False" in inspect.getsource(serve)
+    port = free_port()
+    app = serve(shared_store, UISettings().host, port, block=False)
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as response:
+            assert response.status == 200
+        assert app.share is False and app.share_url is None
+        other = _non_loopback_address()
+        if other is not None:
+            with pytest.raises(OSError), socket.create_connection((other, port), timeout=5):
+                pass
+    finally:
+        app.close()
 
 
 def test_markup_in_articles_and_answers_is_escaped():
