@@ -116,13 +116,9 @@ class Reader:
         if plan.kind == "role" and len(scores):
             # "What title does X have?": read from every sentence naming X, however the rest of the question is worded
             return self._role(plan, evidence, scores, [int(j) for j in np.argsort(-scores)])
-        if self._known_share(plan.focus) < KNOWN_SHARE:
-            return self._refuse(plan, scores, "")
-        attribute_unknown = plan.attribute and plan.attribute not in GENERIC_NOUNS and not self._is_known(plan.attribute)
-        if attribute_unknown and plan.kind not in ("list", "role"):
-            return self._refuse(plan, scores, plan.attribute)  # "what is the GDP…" in a collection that never says GDP
-        if not len(scores) or float(scores.max()) < self.threshold:
-            return self._refuse(plan, scores, "")
+        refusal = self._unanswerable(plan, scores)
+        if refusal is not None:
+            return refusal
         band = TYPED_BAND if plan.kind in SLOT_KINDS or plan.kind in ("list", "compute") else BAND
         eligible = [j for j in np.argsort(-scores) if scores[j] >= max(self.threshold, float(scores.max()) * band)]
         if plan.attribute and plan.attribute not in GENERIC_NOUNS and plan.kind in ("amount", "count", "quantity"):
@@ -130,6 +126,22 @@ class Reader:
             if not about:
                 return self._refuse(plan, scores, f"{plan.attribute}")
             eligible = about
+        return self._by_kind(plan, evidence, scores, eligible, band)
+
+    def _unanswerable(self, plan: Plan, scores: np.ndarray) -> Reading | None:
+        """A refusal when the question's words are mostly unknown here, it asks for an attribute the collection never
+        names ("what is the GDP…"), or nothing supports an answer well enough; None when reading may go on."""
+        if self._known_share(plan.focus) < KNOWN_SHARE:
+            return self._refuse(plan, scores, "")
+        attribute_unknown = plan.attribute and plan.attribute not in GENERIC_NOUNS and not self._is_known(plan.attribute)
+        if attribute_unknown and plan.kind not in ("list", "role"):
+            return self._refuse(plan, scores, plan.attribute)
+        if not len(scores) or float(scores.max()) < self.threshold:
+            return self._refuse(plan, scores, "")
+        return None
+
+    def _by_kind(self, plan: Plan, evidence: list[EvidenceSentence], scores: np.ndarray, eligible: list[int], band: float) -> Reading:
+        """The answer read the way the question's kind asks: computed, listed, a title, a typed span, or a sentence."""
         if plan.kind == "compute":
             return self._compute(plan, evidence, scores, eligible)
         if plan.kind == "list":

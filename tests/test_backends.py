@@ -52,7 +52,8 @@ def test_backend_streams_text_before_the_answer(backend_assistant):
     got = events(assistant, TRADE, backend)
     assert isinstance(got[-1].answer, Answer) and all(e.answer is None for e in got[:-1])
     assert any(e.delta for e in got[:-1])
-    assert got[-2].draft == "".join(e.delta for e in got[:-1])  # each event carries the whole draft so far
+    since_restart = [e for e in got[:-1][max((i for i, e in enumerate(got[:-1]) if e.notice), default=-1) + 1 :]]
+    assert got[-2].draft == "".join(e.delta for e in since_restart)  # each event carries the whole draft so far
 
 
 def test_backend_answer_cites_exact_raw_spans(backend_assistant, raw_articles):

@@ -36,9 +36,11 @@ def test_hits_carry_text_and_offsets_fetched_from_chroma(both):
 
 
 def test_the_persisted_index_holds_no_chunk_text(both):
-    from rag.store import BM25_DIR
+    from rag.store import BM25_DIR, VERSIONS_DIR
 
     store, _ = both
     assert store.bm25().corpus is None
-    persisted = b"".join(p.read_bytes() for p in (store.dir / BM25_DIR).iterdir() if p.is_file())
+    folder = store.dir / VERSIONS_DIR / store.snapshot().version / BM25_DIR
+    persisted = b"".join(p.read_bytes() for p in folder.iterdir() if p.is_file())
+    assert persisted
     assert b"239 million" not in persisted and b"Kistafin" not in persisted

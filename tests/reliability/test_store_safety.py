@@ -94,7 +94,7 @@ def test_a_second_process_ingesting_is_seen_whole_and_never_overwritten(tmp_path
     settings = collection_settings(tmp_path, INVENTED, backend="extractive")
     first = Assistant(settings)
     first.ingest()
-    assert first.ask("who owns the quarry?").refused
+    assert first.ask("how much did the Zorvath bridge repairs cost?").refused
     old_version = first.parts().version
 
     later = _write(tmp_path / "later", LATER)
@@ -111,10 +111,10 @@ def test_a_second_process_ingesting_is_seen_whole_and_never_overwritten(tmp_path
     assert other.returncode == 0, err
     assert not errors, errors[:3]
 
-    answer = first.ask("who owns the quarry?")
+    answer = first.ask("how much did the Zorvath bridge repairs cost?")
     assert first.parts().version != old_version
     assert stem("zorvath") in first.parts().scorer.weights.df  # the other process's term weights, not the stale ones
-    assert not answer.refused and "Pia Kessel" in answer.answer
+    assert not answer.refused and answer.short_answer == "9 million euros"
     _cited_spans_are_exact(answer, INVENTED | LATER)
 
     (tmp_path / "articles" / "extra.txt").write_text(
