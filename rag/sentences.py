@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 
 _LINE = re.compile(r"[^\n]+")
 _ENDS_SENTENCE = re.compile(r"[.!?:;…][\"'”’)\]]*\s*$")
@@ -40,19 +41,28 @@ def _segments(text: str) -> list[tuple[int, int]]:
 _NOT_FOR_PUNKT = ("sklearn", "scipy.stats")
 
 
-def _punkt():
-    if "nltk" not in sys.modules:
-        hidden = [name for name in _NOT_FOR_PUNKT if name not in sys.modules]
-        for name in hidden:
-            sys.modules[name] = None  # type: ignore[assignment]
-        try:
-            import nltk  # noqa: F401
-        finally:
-            for name in hidden:
-                del sys.modules[name]
-    from llama_index.core.utils import globals_helper
+_PUNKT_LOCK = threading.Lock()  # the first use imports nltk: two threads importing it at once see half a module
+_punkt_tokenizer = None
 
-    return globals_helper.punkt_tokenizer
+
+def _punkt():
+    global _punkt_tokenizer
+    if _punkt_tokenizer is not None:
+        return _punkt_tokenizer
+    with _PUNKT_LOCK:
+        if _punkt_tokenizer is None:
+            hidden = [name for name in _NOT_FOR_PUNKT if name not in sys.modules]
+            for name in hidden:
+                sys.modules[name] = None  # type: ignore[assignment]
+            try:
+                import nltk  # noqa: F401
+            finally:
+                for name in hidden:
+                    del sys.modules[name]
+            from llama_index.core.utils import globals_helper
+
+            _punkt_tokenizer = globals_helper.punkt_tokenizer
+    return _punkt_tokenizer
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
