@@ -108,6 +108,7 @@ class Assistant:
         # lock, once per published store version; the store itself lets one
         # writer (ingest/remove/upload) in at a time while questions go on.
         self._lock = threading.RLock()
+        self._uploading = threading.Lock()  # two uploads must not both pick the same free name
 
     # -- parts, built on first use and again when the store publishes a new version --
     @property
@@ -160,11 +161,12 @@ class Assistant:
 
     def add_files(self, files: list[tuple[str, bytes]]) -> tuple[UploadReport, IngestReport | None]:
         """Validate and save uploaded (name, bytes) pairs, then ingest them incrementally."""
-        folder = str(self.upload_dir.resolve())
-        taken = {doc_id for doc_id, doc in self.store.articles().items() if doc.metadata.get("folder") != folder}
-        saved = save_uploads(files, self.upload_dir, int(self.settings.collection.max_file_mb * 1e6), taken)
-        report = self.ingest(saved.saved) if saved.saved else None
-        return saved, report
+        with self._uploading:
+            folder = str(self.upload_dir.resolve())
+            taken = {doc_id for doc_id, doc in self.store.articles().items() if doc.metadata.get("folder") != folder}
+            saved = save_uploads(files, self.upload_dir, int(self.settings.collection.max_file_mb * 1e6), taken)
+            report = self.ingest(saved.saved) if saved.saved else None
+            return saved, report
 
     def passage_context(self, doc_id: str, start: int, end: int, window: int = 400) -> tuple[str, str, str]:
         """(before, cited span, after) from the raw article, for showing a citation in place."""

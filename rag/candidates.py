@@ -115,7 +115,7 @@ def people_and_orgs(sentence: str, lowercase_words: frozenset[str]) -> list[Cand
         for k, word in enumerate(lowered):
             if word in TITLES or word in ("of", "for", "the", "de") or word.endswith(("’s", "'s")) or _is_common(words[k][2], lowercase_words):
                 cut = k + 1
-        # "Minister of Trade and Integration Jo Bloggs": the title goes on across "and" after an ordinary noun
+        # "Minister of Ports and Fisheries Jo Bloggs": the title goes on across "and" after an ordinary noun
         joined = re.search(r"(\S+)\s+and\s+$", sentence[: words[0][0]])
         across = bool(joined) and joined.group(1)[:1].isupper() and _is_common(joined.group(1), lowercase_words) and lowered[0] not in TITLES
         if across and cut == 0 and len(words) >= 3:

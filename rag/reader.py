@@ -294,7 +294,7 @@ class Reader:
                         titles.setdefault(evidence[j].passage, (title, int(j)))
         distinct: dict[str, tuple[str, int]] = {}
         for title, j in titles.values():
-            distinct.setdefault(fold(re.sub(r"\b(?:of|for)\b", "", title)), (title, j))  # "Minister for Trade" is "Minister of Trade"
+            distinct.setdefault(fold(re.sub(r"\b(?:of|for)\b", "", title)), (title, j))  # "Minister for Ports" is "Minister of Ports"
         if not distinct:
             return self._refuse(plan, scores, plan.wh)
         values = list(distinct.values())

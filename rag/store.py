@@ -101,11 +101,15 @@ class Snapshot:
     weights: TermWeights
 
     def article_hashes(self) -> dict[str, str]:
-        """doc_id → raw-text hash of every article in this version."""
-        return {doc_id: h for h, doc_id in self.docstore.get_all_document_hashes().items()}
+        return hashes_by_article(self.docstore)
 
     def articles(self) -> dict[str, BaseNode]:
         return dict(self.docstore.docs)
+
+
+def hashes_by_article(docstore: SimpleDocumentStore) -> dict[str, str]:
+    """doc_id → raw-text hash of every article in ``docstore`` (a published version's, or a writer's)."""
+    return {doc_id: h for h, doc_id in docstore.get_all_document_hashes().items()}
 
 
 class Store:
@@ -164,9 +168,6 @@ class Store:
 
     def bm25(self) -> ChunkBM25Retriever | None:
         return self.snapshot().bm25
-
-    def term_weights(self) -> TermWeights:
-        return self.snapshot().weights
 
     def index_signature(self) -> dict[str, Any] | None:
         """How the stored chunks were made (chunker version, model, chunk settings); None for a new store."""
@@ -243,14 +244,15 @@ class Store:
         finally:
             handle.close()
 
-    def _publish(self, docstore: SimpleDocumentStore) -> None:
-        """Write docstore, BM25 index and term weights into a new version folder, then name it: readers switch whole."""
+    def _publish(self) -> None:
+        """Copy the writer's saved docstore and write the BM25 index and term weights into a new version folder, then
+        name it: readers switch whole."""
         from rag.bm25_index import ChunkBM25Retriever
 
         version = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}"
         folder = self.dir / VERSIONS_DIR / version
         folder.mkdir(parents=True)
-        docstore.persist(str(folder / DOCSTORE_FILE))
+        shutil.copyfile(self.dir / DOCSTORE_FILE, folder / DOCSTORE_FILE)
         texts: list[str] = []
 
         def pages() -> Iterator[list[BaseNode]]:
@@ -275,14 +277,10 @@ class Writer:
 
         self.store = store
         working = store.dir / DOCSTORE_FILE
-        if working.exists():
-            self.docstore = SimpleDocumentStore.from_persist_path(str(working))
-        else:  # a store written before versions, or a new one: start from what readers see
-            self.docstore = SimpleDocumentStore()
-            self.docstore.add_documents(list(store.snapshot().articles().values()))
+        self.docstore = SimpleDocumentStore.from_persist_path(str(working)) if working.exists() else SimpleDocumentStore()
 
     def article_hashes(self) -> dict[str, str]:
-        return {doc_id: h for h, doc_id in self.docstore.get_all_document_hashes().items()}
+        return hashes_by_article(self.docstore)
 
     def articles(self) -> dict[str, BaseNode]:
         return dict(self.docstore.docs)
@@ -302,7 +300,7 @@ class Writer:
 
     def publish(self) -> None:
         self.save()
-        self.store._publish(self.docstore)
+        self.store._publish()
 
 
 def _write_atomic(path: Path, text: str) -> None:

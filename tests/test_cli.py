@@ -127,3 +127,21 @@ def test_asking_on_the_extractive_path_imports_no_torch(cli_store):
     imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in result.stderr.splitlines() if line.startswith("import time:")}
     assert "239 million" in result.stdout
     assert not imported & {"torch", "transformers", "sentence_transformers"}
+
+
+def test_config_prints_every_setting_in_effect_as_a_loadable_file(tmp_path):
+    """`rag config` is the one place the defaults are listed: its output, read back as a config file, is the same settings."""
+    import dataclasses
+
+    from rag.config import load_settings
+
+    config = tmp_path / "config.toml"
+    config.write_text("[retrieve]\ntop_k = 3\n")
+    result = rag("--config", str(config), "config", store=tmp_path / "s")
+    assert result.returncode == 0, result.stderr
+    assert "top_k = 3  # passages handed to an LLM generator" in result.stdout
+    printed = tmp_path / "printed.toml"
+    printed.write_text(result.stdout)
+    again, original = load_settings(printed, env={}), load_settings(config, env={"RAG_STORE": str(tmp_path / "s")})
+    for section in ("collection", "store", "embed", "chunk", "retrieve", "llm", "cite", "ui"):
+        assert dataclasses.asdict(getattr(again, section)) == dataclasses.asdict(getattr(original, section)), section

@@ -33,7 +33,7 @@ class ArticleChunker(TransformComponent):
     _splitter: SentenceSplitter = PrivateAttr()
     _vocabulary: set[str] = PrivateAttr()
     _clean: bool = PrivateAttr()
-    _templates: frozenset[tuple[str, str]] = PrivateAttr()
+    _templates: dict[str, frozenset[str]] = PrivateAttr()
 
     def __init__(
         self,
@@ -42,9 +42,9 @@ class ArticleChunker(TransformComponent):
         count_tokens: Callable[[str], list],
         vocabulary: set[str],
         clean: bool = True,
-        templates: frozenset[tuple[str, str]] = frozenset(),
+        templates: dict[str, frozenset[str]] | None = None,
     ) -> None:
-        """``templates``: (outlet, line) pairs each outlet repeats across its articles (`clean.repeated_lines`)."""
+        """``templates``: outlet → the lines it repeats across its articles (`clean.repeated_lines`)."""
         super().__init__()
         self._splitter = SentenceSplitter(
             chunk_size=chunk_size,
@@ -55,7 +55,7 @@ class ArticleChunker(TransformComponent):
         )
         self._vocabulary = vocabulary
         self._clean = clean
-        self._templates = templates
+        self._templates = templates or {}
 
     def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> list[BaseNode]:
         chunks: list[BaseNode] = []
@@ -70,8 +70,7 @@ class ArticleChunker(TransformComponent):
 
     def chunk(self, document: BaseNode) -> list[TextNode]:
         raw = document.get_content()
-        outlet = outlet_key(document.metadata)
-        template = frozenset(line for key, line in self._templates if key == outlet)
+        template = self._templates.get(outlet_key(document.metadata), frozenset())
         clean = clean_article(raw, self._vocabulary, template) if self._clean else CleanText(raw, OffsetMap())
         metadata = dict(document.metadata) | {"title": find_title(clean.text)}
         clean_doc = Document(

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -170,15 +171,14 @@ def _footer_start(lines: list[str], body_start: int) -> int:
     return len(lines)
 
 
-def repeated_lines(articles: Iterable[tuple[str, str]]) -> frozenset[tuple[str, str]]:
-    """(outlet, line) pairs for short lines found in `REPEATED_IN` or more articles of one outlet: its page template
-    (a promo, a section name, a disclaimer), whatever its wording. ``articles``: (outlet or folder, raw text)."""
-    seen: dict[tuple[str, str], int] = {}
+def repeated_lines(articles: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    """outlet → its short lines found in `REPEATED_IN` or more of its articles: its page template (a promo, a section
+    name, a disclaimer), whatever its wording. ``articles``: (outlet or folder, raw text). Outlets without one are left out."""
+    seen: dict[str, Counter[str]] = {}
     for outlet, raw in articles:
-        for line in {line.strip() for line in raw.splitlines()}:
-            if line and len(line.split()) <= REPEATED_WORDS:
-                seen[(outlet, line)] = seen.get((outlet, line), 0) + 1
-    return frozenset(key for key, count in seen.items() if count >= REPEATED_IN)
+        seen.setdefault(outlet, Counter()).update({line.strip() for line in raw.splitlines() if 0 < len(line.split()) <= REPEATED_WORDS})
+    templates = {outlet: frozenset(line for line, count in counts.items() if count >= REPEATED_IN) for outlet, counts in seen.items()}
+    return {outlet: lines for outlet, lines in templates.items() if lines}
 
 
 def clean_article(raw: str, vocabulary: set[str], template: frozenset[str] = frozenset()) -> CleanText:

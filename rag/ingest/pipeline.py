@@ -142,7 +142,7 @@ def _embed(documents: list, writer: Writer, settings: Settings, embedding, repor
 
     from rag.ingest.chunk import ArticleChunker, outlet_key
 
-    everything = {doc_id: doc for doc_id, doc in writer.articles().items()} | {d.id_: d for d in documents}
+    everything = writer.articles() | {d.id_: d for d in documents}
     texts = [doc.get_content() for doc in everything.values()]
     chunker = ArticleChunker(
         chunk_size=settings.chunk.size,
