@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -24,12 +25,54 @@ def test_evidence_is_exact_raw_text_of_a_listed_source(row, raw_articles):
     assert row["answerable"] == bool(row["evidence"])
 
 
-def test_dev_and_test_halves_are_disjoint_and_test_holds_the_new_questions():
-    dev = {json.loads(line)["id"] for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()}
-    test = [json.loads(line) for line in TEST.read_text(encoding="utf-8").splitlines() if line.strip()]
-    assert not dev & {r["id"] for r in test}
-    new = [r for r in test if r["id"].startswith("h")]
-    assert len(new) >= 60 and sum(not r["answerable"] for r in new) >= 15
+def _rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Raw sentence spans: each line cut after . ! or ? (a fact is what one sentence of an article says)."""
+    spans, offset = [], 0
+    for line in text.split("\n"):
+        spans += [(offset + m.start(), offset + m.end()) for m in re.finditer(r"[^.!?]+(?:[.!?]+|$)", line) if m.group().strip()]
+        offset += len(line) + 1
+    return spans
+
+
+def _evidence_sentences(row: dict, raw_articles: dict[str, str]) -> set[tuple[str, int]]:
+    found = set()
+    for evidence in row["evidence"]:
+        for doc_id in row["sources"]:
+            text = raw_articles[doc_id]
+            start = text.find(evidence)
+            while start >= 0:
+                found |= {(doc_id, k) for k, (a, b) in enumerate(_sentences(text)) if a < start + len(evidence) and start < b}
+                start = text.find(evidence, start + 1)
+    return found
+
+
+def test_no_fact_is_in_both_dev_and_test(raw_articles):
+    """A test question never needs a sentence that a dev question needs: tuning on dev cannot learn a test answer."""
+    dev_sentences = set().union(*(_evidence_sentences(r, raw_articles) for r in _rows(DEV)))
+    shared = {r["id"]: _evidence_sentences(r, raw_articles) & dev_sentences for r in _rows(TEST)}
+    assert not {k: v for k, v in shared.items() if v}
+
+
+def _words(question: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", question.lower())) - set("the a an of is was who what which how did does in to and for by on with s".split())
+
+
+def test_no_test_question_repeats_a_dev_question():
+    """Unanswerable questions have no evidence to compare: their wording must differ (word overlap below 0.6)."""
+    for row in _rows(TEST):
+        for other in _rows(DEV):
+            a, b = _words(row["question"]), _words(other["question"])
+            assert len(a & b) / len(a | b) < 0.6, (row["id"], other["id"])
+
+
+def test_dev_and_test_halves_are_disjoint_and_test_holds_new_questions():
+    assert not {r["id"] for r in _rows(DEV)} & {r["id"] for r in _rows(TEST)}
+    new = [r for r in _rows(TEST) if r["id"].startswith("t")]
+    assert len(new) >= 40 and sum(not r["answerable"] for r in new) >= 10
 
 
 def test_gold_set_covers_every_question_type():
@@ -46,3 +89,19 @@ def test_loader_locates_every_evidence_span(raw_articles):
         assert bool(item.spans) == item.answerable
         for doc_id, start, end in item.spans:
             assert raw_articles[doc_id][start:end] in item.evidence
+
+
+COLLECTIONS = sorted(p for p in (EVAL / "collections").iterdir() if (p / "gold.jsonl").is_file())
+
+
+@pytest.mark.parametrize("collection", COLLECTIONS, ids=[p.name for p in COLLECTIONS])
+def test_invented_collections_are_sound(collection):
+    """Each invented collection: ≥ 8 articles, ≥ 40 questions, evidence exact in the raw files, every type of question."""
+    articles = {p.name: p.read_text(encoding="utf-8") for p in (collection / "articles").iterdir()}
+    rows = _rows(collection / "gold.jsonl")
+    assert len(articles) >= 8 and len(rows) >= 40 and len({r["id"] for r in rows}) == len(rows)
+    for row in rows:
+        assert row["answerable"] == bool(row["evidence"]), row["id"]
+        for evidence in row["evidence"]:
+            assert any(evidence in articles[s] for s in row["sources"]), (row["id"], evidence)
+    assert {r["type"] for r in rows} >= {"factoid", "numeric", "date", "list", "multi_doc", "comparison", "unanswerable", "boilerplate_trap"}
