@@ -21,18 +21,20 @@ from typing import TYPE_CHECKING, Any
 
 from rag.backends.base import Generator
 from rag.cite import EvidenceSentence, attribute, evidence_sentences, is_model_refusal, strip_markers
-from rag.compose import compose
+from rag.compose import NOT_FOUND_TEXT, UNSURE, compose, quote_relevant
+from rag.confidence import Calibrator, load_calibrator
 from rag.config import Settings, load_settings
 from rag.errors import RagError
 from rag.events import AnswerEvent, Draft
 from rag.generate import choose_generator, fallbacks, make_generator
 from rag.ingest.pipeline import IngestReport, ingest, remove
+from rag.outcome import ANSWER, EVIDENCE, NOT_FOUND, Decision, decide
 from rag.question import Plan, plan
-from rag.reader import Reader, Reading
+from rag.reader import Reader
 from rag.schema import Answer, Passage
 from rag.sentences import split_sentences
 from rag.store import Snapshot, Store, server_errors
-from rag.support import SupportScorer, content_terms, fold
+from rag.support import SupportScorer, content_terms
 from rag.uploads import UploadReport, save_uploads
 from rag.vocabulary import Vocabulary
 
@@ -100,8 +102,11 @@ class Turn:
 class Assistant:
     """Built from settings; opens the store and loads models lazily, once."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, calibrator: Calibrator | None = None) -> None:
         self.settings = settings or load_settings()
+        # what decides a claim: the fitted confidence model unless one is given (calibration reads with one that
+        # never claims; tests of the reader's spans with one that always does)
+        self.calibrator = calibrator
         self._store: Store | None = None
         self._parts: Parts | None = None
         # One Assistant serves many UI sessions: parts are built under the first
@@ -109,6 +114,8 @@ class Assistant:
         # writer (ingest/remove/upload) in at a time while questions go on.
         self._lock = threading.RLock()
         self._uploading = threading.Lock()  # two uploads must not both pick the same free name
+        # Generators the caller supplies by name, beside the configured ones (the eval's oracle): never from config.
+        self.generators: dict[str, Generator] = {}
 
     # -- parts, built on first use and again when the store publishes a new version --
     @property
@@ -205,25 +212,39 @@ class Assistant:
         """Yield the answer as it is drafted, and last the checked `Answer` (see `AnswerEvent`).
 
         The steps: plan (normalise the wording, type the question, choose the
-        backend) → retrieve → decide (the reader finds the asked-for span, or a
-        refusal naming what is missing: for every backend) → generate (an LLM
-        words it) → verify (its sentences re-cited; unsupported text gives way
-        to the reader's answer) → quote (the reader's answer with its evidence).
-        ``model`` overrides the Ollama model for this question only.
+        backend) → retrieve → decide (the reader's short answer and its
+        calibrated confidence: `answer`, `evidence` or `not_found`, for every
+        backend) → read and verify (an LLM, unless nothing retrieved is about
+        the question: its sentences re-cited, its "the articles don't say"
+        kept; only a wholly unsupported text gives way to the reader) → quote
+        (the reader's decision in words). ``model`` overrides the Ollama model
+        for this question only.
         """
         turn = self._plan(question, backend, top_k, history, model)
         passages = self._retrieve_step(turn)
-        reading, evidence = self._decide(turn, passages)
+        decision, evidence = self._decide(turn, passages)
         draft = Draft()
         answer = None
-        generates = not reading.refused and turn.generator.name != "extractive"
-        if generates:
-            answer = yield from self._generate_and_verify(turn, passages, reading, draft)
+        route = "reader"
+        if turn.generator.name != "extractive":
+            route = "gated" if decision.outcome == NOT_FOUND else "fallback"
+            if decision.outcome != NOT_FOUND:
+                answer = yield from self._generate_and_verify(turn, passages, decision, evidence, draft)
         if answer is None:
-            answer = self._quote(turn, reading, evidence, passages, fell_back=generates)
+            answer = self._quote(turn, decision, evidence, passages, route)
             yield draft.add(answer.answer)
         answer.timings_ms["total_ms"] = _ms(turn.started)
         yield draft.done(answer)
+
+    def reading(self, question: str) -> tuple[Decision, str]:
+        """How the reader reads ``question``: its decision and the short answer it would claim ("" for none), for
+        calibration and diagnostics; no LLM runs."""
+        turn = self._plan(question, "extractive", None, None, None)
+        passages = self._retrieve_step(turn)
+        decision, evidence = self._decide(turn, passages)
+        claimable = decision.outcome != NOT_FOUND and decision.reading.support and not decision.reading.refused
+        short = compose(decision.reading, evidence, passages, self.settings.retrieve.merge_threshold).short if claimable else ""
+        return decision, short
 
     def _plan(self, question: str, backend: str | None, top_k: int | None, history: list[tuple[str, str]] | None, model: str | None) -> Turn:
         started = time.perf_counter()
@@ -235,7 +256,7 @@ class Assistant:
             settings = copy.copy(settings)
             settings.llm = dataclasses.replace(settings.llm, ollama_model=model)
         requested = backend or self.settings.llm.backend
-        generator, _ = choose_generator(requested, settings, parts.scorer)
+        generator = self.generators[requested] if requested in self.generators else choose_generator(requested, settings, parts.scorer)[0]
         return Turn(question, history, plan(asked), parts, settings, requested, generator, top_k, started)
 
     def _retrieve_step(self, turn: Turn) -> list[Passage]:
@@ -252,15 +273,20 @@ class Assistant:
         turn.timings["retrieve_ms"] = _ms(turn.started)
         return passages
 
-    def _decide(self, turn: Turn, passages: list[Passage]) -> tuple[Reading, list[EvidenceSentence]]:
+    def _decide(self, turn: Turn, passages: list[Passage]) -> tuple[Decision, list[EvidenceSentence]]:
         mark = time.perf_counter()
         evidence = evidence_sentences(passages)
-        reading = turn.parts.reader.read(turn.plan, evidence)
+        reader = turn.parts.reader
+        calibrator = self.calibrator or load_calibrator()
+        decision = decide(turn.plan, reader.read(turn.plan, evidence), evidence, reader, calibrator, self.settings.cite.evidence_sentences)
         turn.timings["read_ms"] = _ms(mark)
-        return reading, evidence
+        return decision, evidence
 
-    def _generate_and_verify(self, turn: Turn, passages: list[Passage], reading: Reading, draft: Draft) -> Generator_[AnswerEvent, None, Answer | None]:
-        """An LLM words the answer, failing over under `auto`; None when the reader's quoted answer should stand instead."""
+    def _generate_and_verify(
+        self, turn: Turn, passages: list[Passage], decision: Decision, evidence: list[EvidenceSentence], draft: Draft
+    ) -> Generator_[AnswerEvent, None, Answer | None]:
+        """An LLM reads the passages and words the answer, failing over under `auto`; None when the reader's decision
+        should stand instead (the model failed, or nothing in its text is supported)."""
         mark = time.perf_counter()
         generator = turn.generator
         while True:
@@ -279,27 +305,47 @@ class Assistant:
                 if generator.name == "extractive":
                     return None
         turn.timings["generate_ms"] = _ms(mark)
-        answer = self._verify(turn, draft.text.strip(), generation.shown, reading, generator)
+        answer = self._verify(turn, draft.text.strip(), generation.shown, passages, decision, evidence, generator)
         if answer is None:
-            yield draft.restart("the model's answer was not supported by the passages; quoting them instead")
+            yield draft.restart("nothing in the model's answer is supported by the passages; showing what the articles say instead")
         return answer
 
-    def _verify(self, turn: Turn, text: str, shown: list[Passage], reading: Reading, generator: Generator) -> Answer | None:
-        """The model's text with each sentence re-cited; None when nothing in it is supported (small models invent
-        figures or refuse wrongly) so the reader's answer stands instead."""
+    def _verify(
+        self, turn: Turn, text: str, shown: list[Passage], passages: list[Passage], decision: Decision, evidence: list[EvidenceSentence], generator: Generator
+    ) -> Answer | None:
+        """The model's text, checked: each sentence (or each part of it) re-cited to a sentence of the retrieved
+        passages (the model saw the first ``shown`` of them; its [n] markers number those), a computed figure accepted
+        with its arithmetic shown, unsupported sentences flagged. The model's "the articles don't say" stands, with the
+        most relevant passages beside it. None when nothing in the text is supported."""
         cite = self.settings.cite
-        result = attribute(text, shown, turn.parts.scorer, cite.support_threshold, self.settings.retrieve.merge_threshold, cite.drop_unsupported, turn.question)
-        if not text or is_model_refusal(text) or result.supported_sentences == 0:
+        name, model = generator.name, generator.model
+        if text and is_model_refusal(text):
+            composed = quote_relevant(strip_markers(text).strip(), decision.relevant, evidence, passages, self.settings.retrieve.merge_threshold)
+            return Answer(turn.question, composed.text, False, name, model, composed.citations, [], turn.timings, "", EVIDENCE, 0.0, "model_declined")
+        result = attribute(text, passages, turn.parts.scorer, cite.support_threshold, self.settings.retrieve.merge_threshold, cite.drop_unsupported, turn.question)
+        if not text or result.supported_sentences == 0:
             return None
-        short = reading.short if fold(reading.short) and fold(reading.short) in fold(result.text) else strip_markers(split_sentences(result.text)[0]).strip()
-        return Answer(turn.question, result.text, False, generator.name, generator.model, result.citations, result.unsupported, turn.timings, short)
+        sentences = split_sentences(result.text)
+        lead = next((s for s in sentences if strip_markers(s).strip() not in result.unsupported), sentences[0])
+        support = max((c.score for c in result.citations), default=0.0)
+        answer = Answer(turn.question, result.text, False, name, model, result.citations, result.unsupported, turn.timings)
+        answer.short_answer, answer.outcome, answer.confidence, answer.route = strip_markers(lead).strip(), ANSWER, round(min(support, 1.0), 3), "model"
+        return answer
 
-    def _quote(self, turn: Turn, reading: Reading, evidence: list[EvidenceSentence], passages: list[Passage], fell_back: bool) -> Answer:
-        """The reader's answer (or refusal) in words, with its evidence quoted: the extractive backend, a refusal
-        under any backend, and the fallback when a model's answer failed (then the extractive backend answered)."""
-        composed = compose(reading, evidence, passages, self.settings.retrieve.merge_threshold)
-        name, model = ("extractive", "none") if fell_back else (turn.generator.name, turn.generator.model)
-        return Answer(turn.question, composed.text, reading.refused, name, model, composed.citations, [], turn.timings, composed.short)
+    def _quote(self, turn: Turn, decision: Decision, evidence: list[EvidenceSentence], passages: list[Passage], route: str) -> Answer:
+        """The reader's decision in words: its answer with the evidence quoted, the relevant sentences unclaimed, or
+        not found. The extractive backend always; under an LLM when the model was not asked (not found), failed, or
+        was wholly unsupported (then the extractive backend answered)."""
+        merge = self.settings.retrieve.merge_threshold
+        name, model = ("extractive", "none") if route in ("fallback", "gated") else (turn.generator.name, turn.generator.model)
+        if decision.outcome == NOT_FOUND:
+            return Answer(turn.question, NOT_FOUND_TEXT, True, name, model, [], [], turn.timings, "", NOT_FOUND, 0.0, route)
+        if decision.outcome == EVIDENCE:
+            composed = quote_relevant(UNSURE, decision.relevant, evidence, passages, merge)
+        else:
+            composed = compose(decision.reading, evidence, passages, merge)
+        confidence = round(decision.confidence, 3) if decision.outcome == ANSWER else 0.0
+        return Answer(turn.question, composed.text, False, name, model, composed.citations, [], turn.timings, composed.short, decision.outcome, confidence, route)
 
     # -- status ------------------------------------------------------------
     def info(self) -> dict[str, Any]:

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rag.arithmetic import Computation, computations, without_results
 from rag.retrieve import containment, shingles
 from rag.schema import Citation, Passage, Source
 from rag.sentences import sentence_spans, split_sentences
-from rag.support import SupportScorer, content_terms
+from rag.support import SupportScorer, content_terms, fold, numbers
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 REFUSAL = "The articles don't say."
@@ -37,6 +38,7 @@ class EvidenceSentence:
     end: int
     context: str = ""  # the passage's title and text: what the sentence leaves implicit ("Harbourtown" in "The terminal cost…")
     date: str = ""  # the article's publication date (ISO), when known
+    outlet: str = ""
 
 
 @dataclass
@@ -53,7 +55,7 @@ def evidence_sentences(passages: list[Passage]) -> list[EvidenceSentence]:
     for i, passage in enumerate(passages):
         for start, end in sentence_spans(passage.text):
             raw_start, raw_end = passage.raw_span(start, end)
-            sentences.append(EvidenceSentence(i, passage.text[start:end], raw_start, raw_end, f"{passage.title} {passage.text}", passage.date))
+            sentences.append(EvidenceSentence(i, passage.text[start:end], raw_start, raw_end, f"{passage.title} {passage.text}", passage.date, passage.outlet))
     return sentences
 
 
@@ -110,60 +112,171 @@ def cite_sentence(n: int, j: int, passages: list[Passage], evidence: list[Eviden
 
 
 SHORT_CLAIM_TERMS = 4  # claims with fewer content words are judged together with the question
+STATED = 0.5  # a short claim is stated by a sentence holding this share of its words (and all its figures)
+CONTEXT_WEIGHT = 0.25  # how much of a question word the sentence leaves to its passage counts
 
 
 def attribute(
     answer: str, passages: list[Passage], scorer: SupportScorer, threshold: float, merge_threshold: float, drop_unsupported: bool = False, question: str = ""
 ) -> Attribution:
-    """Re-cite ``answer`` against ``passages``; numbering follows first use."""
+    """Re-cite ``answer`` against ``passages``; numbering follows first use.
+
+    A sentence is supported as a whole, or part by part ("X was signed in 2003; Y in 2015": each part by its own
+    sentence, all of them cited). A figure the answer computed from two figures the passages state is not held
+    against it; its arithmetic is shown beside it.
+    """
     evidence = evidence_sentences(passages)
-    claims, marked = [], []
-    for sentence in split_sentences(answer):
-        claim, markers = _markers(sentence)
-        if claim:
-            claims.append(claim)
-            marked.append(markers)
     result = Attribution(text="")
-    if not claims:
-        return result
-    support = _support(claims, evidence, scorer, question)
     numbering: dict[int, int] = {}
     pieces: list[str] = []
-    for i, claim in enumerate(claims):
-        valid = [m for m in marked[i] if 1 <= m <= len(passages)]
-        result.dropped_markers += [m for m in marked[i] if m not in valid]
-        best, overruled = _best_evidence(support[i], evidence, valid, threshold)
+    passages_text = " ".join(p.text for p in passages)
+    # a figure may be computed from operands the model did not repeat: those in the question or its most relevant sentences
+    relevance = _relevance(question, evidence, scorer) if question and evidence else np.zeros(len(evidence))
+    operands = " ".join([question, *(evidence[j].text for j in np.argsort(-relevance)[:OPERAND_SENTENCES])])
+    for sentence in split_sentences(answer):
+        claim, markers = _markers(sentence)
+        if not claim:
+            continue
+        valid = [m for m in markers if 1 <= m <= len(passages)]
+        result.dropped_markers += [m for m in markers if m not in valid]
+        computed = computations(claim, operands, passages_text)
+        rest = without_results(claim, computed)
+        cited, overruled = _cite_claim(rest, evidence, scorer, valid, threshold, question)
+        if computed and not cited and len(content_terms(rest)) < SHORT_CLAIM_TERMS:
+            # "25 years." says nothing but the figure: it stands on operand sentences that are about the question
+            cited = [(j, float(relevance[j])) for j in _operand_sentences(computed, claim, evidence, relevance)]
+            cited = cited if cited and all(score >= threshold for _, score in cited) else []
+        else:
+            cited += [(j, cited[0][1]) for j in _operand_sentences(computed, claim, evidence, relevance) if cited and j not in {k for k, _ in cited}]
         result.dropped_markers += overruled
-        if best < 0:
+        if not cited:
             result.unsupported.append(claim)
             if not drop_unsupported:
                 pieces.append(claim)
             continue
         result.supported_sentences += 1
-        if best not in numbering:
-            numbering[best] = len(numbering) + 1
-            result.citations.append(cite_sentence(numbering[best], best, passages, evidence, merge_threshold, float(support[i, best])))
-        pieces.append(_with_marker(claim, numbering[best]))
+        for j, score in cited:
+            if j not in numbering:
+                numbering[j] = len(numbering) + 1
+                result.citations.append(cite_sentence(numbering[j], j, passages, evidence, merge_threshold, score))
+        shown = [c.shown() for c in computed if fold(c.left.text) not in fold(claim) or fold(c.right.text) not in fold(claim)]
+        claim = _with_arithmetic(claim, shown)
+        pieces.append(place_markers(claim, "".join(f"[{numbering[j]}]" for j in dict.fromkeys(j for j, _ in cited))))
     result.text = " ".join(pieces)
     return result
+
+
+OPERAND_SENTENCES = 3
+
+
+def _operand_sentences(computed: list[Computation], claim: str, evidence: list[EvidenceSentence], relevance: np.ndarray) -> list[int]:
+    """The sentences stating the operands of computed figures that the claim does not show (the most relevant to the
+    question where several state one), to be cited with it."""
+    found: list[int] = []
+    for c in computed:
+        for operand in (c.left, c.right):
+            if fold(operand.text) in fold(claim):
+                continue
+            stating = [k for k, e in enumerate(evidence) if fold(operand.text) in fold(e.text)]
+            if stating:
+                best = max(stating, key=lambda k: relevance[k])
+                found += [best] if best not in found else []
+    return found
+
+
+_PART_SPLIT = re.compile(r"\s*(?:;|:|,|\s[—–]\s|\(|\)|\s(?:and|while|but|whereas|against|versus|vs\.?|or)\s)\s*", re.I)
+
+
+def claim_parts(claim: str) -> list[str]:
+    """The clauses of a sentence that each state something ("…in 2003; the other in 2015"), two content words or more."""
+    return [part for part in _PART_SPLIT.split(claim) if len(content_terms(part)) >= 2]
+
+
+def _cite_claim(
+    claim: str, evidence: list[EvidenceSentence], scorer: SupportScorer, valid: list[int], threshold: float, question: str
+) -> tuple[list[tuple[int, float]], list[int]]:
+    """(evidence sentence, support) pairs that support ``claim``, and the model's markers that were overruled; no pairs
+    when unsupported. One sentence supports the whole claim; else each clause has its own; else two sentences support
+    it together ("42 million euros spent against a budget of 50 million"), each adding words the other lacks."""
+    whole = _support([claim], evidence, scorer, question)[0]
+    best, overruled = _best_evidence(whole, evidence, valid, threshold)
+    if best >= 0:
+        return [(best, float(whole[best]))], overruled
+    parts = claim_parts(claim)
+    if len(parts) >= 2:
+        support = _support(parts, evidence, scorer, question)
+        cited = [(j, float(row[j])) for row in support for j in [_best_evidence(row, evidence, [], threshold)[0]]]
+        if all(j >= 0 for j, _ in cited):
+            return cited, overruled
+    return _pair(claim, evidence, scorer, whole, threshold), overruled
+
+
+PAIR_CANDIDATES = 6  # sentences, best first, tried two by two for a claim no single sentence supports
+
+
+def _pair(claim: str, evidence: list[EvidenceSentence], scorer: SupportScorer, whole: np.ndarray, threshold: float) -> list[tuple[int, float]]:
+    top = [int(j) for j in np.argsort(-whole)[:PAIR_CANDIDATES]]
+    pairs = [(a, b) for i, a in enumerate(top) for b in top[i + 1 :] if evidence[a].text != evidence[b].text]
+    if not pairs:
+        return []
+    joined = scorer.matrix([claim], [f"{evidence[a].text} {evidence[b].text}" for a, b in pairs])[0]
+    for k in np.argsort(-joined):
+        a, b = pairs[k]
+        if joined[k] < threshold:
+            break
+        both = scorer.coverage(claim, f"{evidence[a].text} {evidence[b].text}")
+        if both > scorer.coverage(claim, evidence[a].text) and both > scorer.coverage(claim, evidence[b].text):
+            return [(a, float(joined[k])), (b, float(joined[k]))]
+    return []
+
+
+def _with_arithmetic(claim: str, shown: list[str]) -> str:
+    """ "12 years." → "12 years (2003 − 1991 = 12)." when the claim does not show its operands."""
+    if not shown:
+        return claim
+    body = claim.rstrip(" .!?")
+    return f"{body} ({'; '.join(shown)}){claim[len(body) :]}"
 
 
 def _support(claims: list[str], evidence: list[EvidenceSentence], scorer: SupportScorer, question: str) -> np.ndarray:
     """Claim × evidence-sentence support.
 
-    A short claim ("Astana.", "HACKED") says little alone: a passage merely
-    containing the word would support it. So it must also be supported when
-    read as the answer to ``question``, by the same passage sentence; that
-    stops a model that obeys an instruction planted in an article.
+    A short claim ("Astana.", "13 members", "HACKED") says little alone: a
+    passage merely containing the word would support it. So it is supported
+    by a sentence that states it only as far as that sentence is relevant to
+    ``question`` (its support for the question as a share of the best
+    sentence's); and otherwise only when it reads as the answer to the
+    question in the same sentence. That stops a model that obeys an
+    instruction planted in an article: the planted sentence is not about the
+    question.
     """
     texts = [e.text for e in evidence]
     support = scorer.matrix(claims, texts)
     short = [i for i, c in enumerate(claims) if question and len(content_terms(c)) < SHORT_CLAIM_TERMS]
     if short and texts:
         in_context = scorer.matrix([f"{question} {claims[i]}" for i in short], texts)
+        relevance = _relevance(question, evidence, scorer)
         for row, i in enumerate(short):
-            support[i] = np.minimum(support[i], in_context[row])
+            stated = np.array([_states(e, claims[i]) for e in evidence])
+            support[i] = np.maximum(np.minimum(support[i], in_context[row]), np.where(stated, relevance, 0.0))
     return support
+
+
+def _relevance(question: str, evidence: list[EvidenceSentence], scorer: SupportScorer) -> np.ndarray:
+    """Each sentence's support for the question, read with its passage (what the sentence leaves implicit, its
+    passage may say), as a share of the best sentence's."""
+    plain = scorer.matrix([question], [e.text for e in evidence])[0]
+    gain = np.array([scorer.coverage(question, e.context) - scorer.coverage(question, e.text) for e in evidence])
+    relevance = plain + CONTEXT_WEIGHT * np.clip(gain, 0.0, 1.0)
+    return relevance / max(float(relevance.max()), 1e-9)
+
+
+def _states(sentence: EvidenceSentence, claim: str) -> bool:
+    """The sentence (with its article's outlet) holds at least half the claim's words, and every figure of the
+    claim is in the sentence or the article's date."""
+    terms = set(content_terms(claim))
+    held = set(content_terms(f"{sentence.text} {sentence.outlet}"))
+    return bool(terms) and len(terms & held) >= STATED * len(terms) and numbers(claim) <= numbers(f"{sentence.text} {sentence.date}")
 
 
 def _best_evidence(support: np.ndarray, evidence: list[EvidenceSentence], valid: list[int], threshold: float) -> tuple[int, list[int]]:
@@ -192,7 +305,3 @@ def place_markers(text: str, markers: str, closing: str = "") -> str:
         tail = body[-1] + tail
         body = body[:-1]
     return f"{body} {markers}{tail or closing}"
-
-
-def _with_marker(claim: str, n: int) -> str:
-    return place_markers(claim, f"[{n}]")

@@ -111,13 +111,18 @@ def _backend_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--backend", type=click.Choice(BACKENDS), help="Answer generator (default: llm.backend from config).")(f)
 
 
+OUTCOME_STYLE = {"answer": ("✔", "green"), "evidence": ("?", "yellow"), "not_found": ("✘", "red")}
+ROLE_NOTE = {"closest": " — closest passage, not an answer", "relevant": " — relevant passage, no answer claimed"}
+
+
 def print_answer(answer: Any) -> None:
-    """The checked answer, then each citation with its exact location."""
+    """The outcome, the checked answer, then each citation with its exact location."""
+    mark, colour = OUTCOME_STYLE.get(answer.outcome, ("", None))
+    click.secho(f"{mark} {answer.outcome_label()}", fg=colour, bold=True)
     click.echo(answer.answer)
     for citation in answer.citations:
         where = ", ".join(x for x in (citation.outlet, citation.date) if x)
-        closest = " — closest passage, not an answer" if citation.role == "closest" else ""
-        click.echo(f"  [{citation.n}] {citation.title}" + (f" ({where})" if where else "") + closest)
+        click.echo(f"  [{citation.n}] {citation.title}" + (f" ({where})" if where else "") + ROLE_NOTE.get(citation.role, ""))
         click.echo(f'      "{citation.quote}"')
         click.echo(f"      {citation.doc_id}:{citation.start}-{citation.end}")
         others = [s for s in citation.sources if s.doc_id != citation.doc_id]
@@ -126,7 +131,7 @@ def print_answer(answer: Any) -> None:
     for sentence in answer.unsupported:
         click.secho(f"  [unsupported] {sentence}", fg="yellow")
     total = answer.timings_ms.get("total_ms", 0)
-    click.secho(f"-- answered by {answer.backend} ({answer.model}) in {total / 1000:.1f} s", dim=True, err=True)
+    click.secho(f"-- answered by {answer.answered_by()} in {total / 1000:.1f} s", dim=True, err=True)
 
 
 def run_question(ctx: click.Context, question: str, backend: str | None, top_k: int | None, as_json: bool, history: list | None = None) -> Any:
@@ -157,7 +162,11 @@ def run_question(ctx: click.Context, question: str, backend: str | None, top_k: 
 def ask_command(ctx: click.Context, question: str, as_json: bool, backend: str | None, top_k: int | None) -> None:
     """Answer QUESTION from the indexed articles, with citations.
 
-    Refuses ("The articles don't say.") when no passage supports an answer.
+    \b
+    Three outcomes, marked on the first line:
+      ✔ answer    a short answer, claimed only when its calibrated confidence is high, then its evidence
+      ? evidence  no short answer claimed: the most relevant passages, quoted and cited
+      ✘ not found nothing in the articles is about the question
     """
     ctx.obj = assistant(ctx)
     run_question(ctx, question, backend, top_k, as_json)
@@ -229,23 +238,44 @@ def config_command(ctx: click.Context) -> None:
 @click.option(
     "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("eval/out"), show_default=True, help="Where results.json, report.md and plots go."
 )
-@_backend_option
-@click.option("--no-baseline", is_flag=True, help="Skip the llama-index-defaults baseline.")
+@click.option(
+    "--backend",
+    type=click.Choice([*BACKENDS, "oracle"]),
+    help="Answer generator (default: llm.backend); 'oracle' writes each reference answer as the model's text and reports what the pipeline loses of it.",
+)
+@click.option("--no-baseline", is_flag=True, help="Skip the rules-free baseline (llama-index default retrieval; the nearest sentence as the answer).")
 @click.option("--ablate", is_flag=True, help="Also score the system with each component off (cleaning, BM25, dense, merging).")
-@click.option("--no-perturb", is_flag=True, help="Skip the perturbation suite (every question re-asked with typos, lower case, shorthand).")
-@click.option("--gate", is_flag=True, help="Exit non-zero when a metric misses its threshold in config.toml [eval.thresholds].")
+@click.option("--no-perturb", is_flag=True, help="Skip the perturbation suite (every question re-asked in lower case, without punctuation, with typos).")
+@click.option(
+    "--articles",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Score a gold file over another collection: these articles, in a scratch store (e.g. eval/collections/valley-league/articles).",
+)
+@click.option("--gate", is_flag=True, help="Exit non-zero when a metric misses its threshold in config.toml [eval.thresholds], or was not measured.")
 @click.pass_context
 @handle_errors
-def eval_command(ctx: click.Context, gold_path: Path | None, out_dir: Path, backend: str | None, no_baseline: bool, ablate: bool, no_perturb: bool, gate: bool) -> None:
-    """Score retrieval, answers, refusals and citations against a gold Q&A set, beside a llama-index baseline."""
-    from rag.evaluate.run import DEFAULT_GOLD, run_eval
+def eval_command(
+    ctx: click.Context, gold_path: Path | None, out_dir: Path, backend: str | None, no_baseline: bool, ablate: bool, no_perturb: bool, articles: Path | None, gate: bool
+) -> None:
+    """Score retrieval, answers, refusals and citations against a gold Q&A set, beside a rules-free baseline.
+
+    What the user reads first is scored first: lead_accuracy (the short answer holds the facts),
+    confidently_wrong_rate (a claimed answer that is wrong, or any claim on an unanswerable question),
+    then must_include, refusals and citations. See eval/README.md.
+    """
+    from rag.assistant import Assistant
+    from rag.evaluate.run import DEFAULT_GOLD, collection_settings, run_eval
 
     helper = assistant(ctx)
     gold = gold_path or helper.settings.resolve(DEFAULT_GOLD)
+    if articles is not None:
+        helper = Assistant(collection_settings(helper.settings, articles))
     results, written, failures = run_eval(helper, gold, out_dir, backend, not no_baseline, ablate, perturbed=not no_perturb)
-    from rag.evaluate.report import ablation_table, summary_table
+    from rag.evaluate.report import ablation_table, model_loss_text, summary_table
 
     click.echo(summary_table(results))
+    if "model_loss" in results:
+        click.echo("\n" + model_loss_text(results["model_loss"]))
     if "ablations" in results:
         click.echo("\n" + ablation_table(results))
     click.echo("Wrote " + ", ".join(str(p) for p in written))

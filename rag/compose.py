@@ -1,8 +1,10 @@
-"""Word a `Reading` as the answer a reader sees: the short answer first, then the quoted evidence, every quote cited.
+"""Word a decision as the text a reader sees, every quote cited to its exact raw span (numbering by first use).
 
-The citations point at the exact raw span of each quoted sentence; numbering
-follows first use. A refusal says what the articles don't say and shows the
-closest sentences as citations marked "closest" (they support nothing).
+- `answer`: the short answer first, then the quoted evidence behind it.
+- `evidence`: no claim; a fixed first line that says the system is unsure (a
+  statement about itself, not about the articles), then the most relevant
+  sentences, quoted, cited with role "relevant".
+- `not_found`: one fixed sentence, no quotes.
 """
 
 from __future__ import annotations
@@ -42,6 +44,17 @@ class _Numbering:
 
 def _markers(text: str, number: _Numbering) -> str:
     return _PLACEHOLDER.sub(lambda m: str(number(int(m.group(1)))), text)
+
+
+UNSURE = "No short answer I'm sure of; the most relevant passages:"
+NOT_FOUND_TEXT = REFUSAL
+
+
+def quote_relevant(lead: str, relevant: list[int], evidence: list[EvidenceSentence], passages: list[Passage], merge_threshold: float) -> Composed:
+    """``lead`` on its own line, then each relevant sentence quoted and cited (role "relevant": it claims nothing)."""
+    number = _Numbering(evidence, passages, merge_threshold, "relevant")
+    lines = [lead, *(f"“{evidence[j].text}” [{number(j)}]" for j in relevant)]
+    return Composed("\n".join(lines), "", number.citations)
 
 
 def compose(reading: Reading, evidence: list[EvidenceSentence], passages: list[Passage], merge_threshold: float) -> Composed:

@@ -74,6 +74,7 @@ class LLMSettings:
 class CiteSettings:
     support_threshold: float = 0.55
     answer_threshold: float = 0.45
+    evidence_sentences: int = 2
     drop_unsupported: bool = False
 
 
@@ -144,7 +145,8 @@ HELP = {
     "llm.llamacpp_model": "a package holding a .gguf, or a path to a .gguf file",
     "llm.llamacpp_threads": "CPU threads for llama.cpp",
     "cite.support_threshold": "an answer sentence is cited only if a passage sentence supports it this well",
-    "cite.answer_threshold": "below this best question-passage support, the answer is a refusal",
+    "cite.answer_threshold": "the reader reads only sentences supporting the question at least this well",
+    "cite.evidence_sentences": "sentences quoted when no short answer is claimed (the evidence outcome)",
     "cite.drop_unsupported": "true: remove unsupported sentences instead of flagging them",
     "ui.host": "address `rag serve` listens on (anything but loopback needs RAG_UI_USER/RAG_UI_PASSWORD)",
     "ui.port": "port `rag serve` listens on",

@@ -27,20 +27,20 @@ def answer_markdown(answer: Answer | None, partial: str = "") -> str:
     """The chat bubble: streamed text while it arrives, then the checked answer."""
     if answer is None:
         return escape_markdown(partial) + " …"
-    if answer.refused:
-        return f"🚫 **No answer in the articles.** {escape_markdown(answer.answer)}"
-    # the short answer first, on its own line; then the evidence
+    if answer.outcome == "not_found":
+        return f"🚫 **Not in the articles.** {escape_markdown(answer.answer)}"
+    # the outcome first, then the short answer on its own line, then the evidence
+    badge = f"✅ **Answer** · confidence {answer.confidence:.0%}" if answer.outcome == "answer" else "🔎 **No short answer claimed**"
     text = "  \n".join(escape_markdown(line) for line in answer.answer.split("\n"))
     for sentence in answer.unsupported:
         text = text.replace(escape_markdown(sentence), f"~~{escape_markdown(sentence)}~~ ⚠️ *unsupported by the sources*")
-    return text
+    return f"{badge}  \n{text}"
 
 
 def status_line(answer: Answer) -> str:
+    """What answered, in words, how long it took, and what was claimed."""
     seconds = answer.timings_ms.get("total_ms", 0) / 1000
-    model = f" ({answer.model})" if answer.model else ""
-    kind = "refused" if answer.refused else f"{len(answer.citations)} citation(s)"
-    return f"Answered by **{escape_markdown(answer.backend)}**{escape_markdown(model)} in {seconds:.1f} s · {kind}"
+    return f"Answered by **{escape_markdown(answer.answered_by())}** in {seconds:.1f} s · {escape_markdown(answer.outcome_label())} · {len(answer.citations)} citation(s)"
 
 
 def _card(citation: Citation, context: tuple[str, str, str]) -> str:
@@ -65,13 +65,13 @@ def sources_html(answer: Answer | None, context: Callable[[Citation], tuple[str,
     """One expandable card per citation; the cited sentence highlighted inside its passage."""
     if answer is None:
         return '<div class="rag-sources rag-empty">Sources appear here.</div>'
-    if answer.refused:
-        note = '<div class="rag-sources rag-refused">No passage in the articles supports an answer.</div>'
-        if not answer.citations:
-            return note
-        cards = "".join(_card(c, context(c)) for c in answer.citations)
-        return f'{note}<div class="rag-sources rag-closest"><div class="rag-meta">Closest passages (they do not answer it):</div>{cards}</div>'
     cards = "".join(_card(c, context(c)) for c in answer.citations)
+    if answer.outcome == "not_found":
+        note = '<div class="rag-sources rag-refused">Nothing in the articles is about this question.</div>'
+        return note + (f'<div class="rag-sources rag-closest"><div class="rag-meta">Closest passages (they do not answer it):</div>{cards}</div>' if cards else "")
+    if answer.outcome == "evidence":
+        note = '<div class="rag-meta rag-unclaimed">No short answer is claimed: these are the most relevant passages. Read them to judge.</div>'
+        return f'<div class="rag-sources rag-relevant">{note}{cards}</div>'
     return f'<div class="rag-sources">{cards or "No citations."}</div>'
 
 

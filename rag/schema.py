@@ -73,6 +73,36 @@ class Answer:
     # The answer alone ("42 million euros", "Lena Ruiz"); `answer` starts with it, then the evidence.
     # On a refusal, what is missing ("who heads it").
     short_answer: str = ""
+    # What is claimed: "answer" (a short answer, then its evidence), "evidence" (no short answer claimed: the most
+    # relevant passages, quoted), "not_found" (nothing retrieved is about the question; `refused` is true exactly then).
+    outcome: str = ""
+    confidence: float = 0.0  # the calibrated chance that the short answer is right (0 when none is claimed)
+    # Who decided what is shown: "reader" (no LLM), "model" (the model's text, verified), "model_declined" (the model
+    # said the articles don't say), "gated" (not found before a model was asked), "fallback" (the model's text was
+    # unsupported or the model failed; the reader's decision stands).
+    route: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def answered_by(self) -> str:
+        """Who answered, in words a reader understands ("llama3.2:3b via Ollama", "no LLM — quoted from the articles")."""
+        if self.backend == "ollama":
+            return f"{self.model} via Ollama"
+        if self.backend == "llamacpp":
+            return f"{self.model}, in-process (llama.cpp)"
+        if self.backend == "oracle":
+            return "the reference answers (eval oracle)"
+        why = {
+            "gated": " (nothing retrieved is about the question, so no model was asked)",
+            "fallback": " (the model's answer was not supported by the passages, or the model failed)",
+        }.get(self.route, "")
+        return "no LLM — quoted from the articles" + why
+
+    def outcome_label(self) -> str:
+        """The outcome as a reader sees it first: "answer · confidence 0.92", "evidence · no short answer claimed"."""
+        if self.outcome == "answer":
+            return f"answer · confidence {self.confidence:.2f}"
+        if self.outcome == "evidence":
+            return "evidence · no short answer claimed"
+        return "not found in the articles"

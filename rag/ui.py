@@ -14,6 +14,7 @@ import gradio as gr
 
 from rag.assistant import Assistant
 from rag.errors import RagError
+from rag.examples import example_questions
 from rag.ingest.load import ARTICLE_SUFFIXES
 from rag.render import CSS, answer_markdown, escape_markdown, sources_html, status_line
 from rag.schema import Citation
@@ -21,13 +22,6 @@ from rag.schema import Citation
 BACKEND_CHOICES = [("auto", "auto"), ("ollama", "ollama"), ("embedded (llama.cpp)", "llamacpp"), ("extractive (quotes only)", "extractive")]
 ARTICLE_HEADERS = ["doc_id", "title", "outlet", "date", "chunks"]
 PROGRESS = gr.Progress(track_tqdm=True)  # Gradio injects a live tracker where a handler's default is one; track_tqdm shows ingest's bars
-
-
-def example_questions(assistant: Assistant, n: int = 3) -> list[str]:
-    """Sample questions built from the loaded collection's own titles (no topic is assumed)."""
-    titles = [row["title"] for row in assistant.articles() if row.get("title")]
-    short = [t.rstrip(".") for t in titles if len(t.split()) <= 14][:n]
-    return [f"What do the articles report about: {t}?" for t in short]
 
 
 def _article_rows(assistant: Assistant) -> list[list[Any]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.cite import _with_marker, attribute, is_model_refusal
+from rag.cite import attribute, is_model_refusal, place_markers
 
 
 def test_marker_naming_no_shown_passage_is_dropped(seeded):
@@ -43,8 +43,8 @@ def test_off_topic_question_is_refused_before_generation(seeded):
 
 
 def test_marker_goes_before_final_punctuation():
-    assert _with_marker("Trade is $239 million.", 1) == "Trade is $239 million [1]."
-    assert _with_marker("He said “yes.”", 2) == "He said “yes [2].”"
+    assert place_markers("Trade is $239 million.", "[1]") == "Trade is $239 million [1]."
+    assert place_markers("He said “yes.”", "[2]") == "He said “yes [2].”"
 
 
 def test_model_refusal_phrases_are_recognised():

@@ -7,13 +7,14 @@ import json
 import pytest
 
 from rag.errors import RagError
-from rag.evaluate.gold import load_gold
-from rag.evaluate.harness import aggregate
+from rag.evaluate.gold import GoldItem, load_gold
+from rag.evaluate.harness import SystemUnderTest, aggregate, judge, stability
 from rag.evaluate.metrics import includes_all, percentile, quotes_gold_evidence, retrieval_scores, token_f1
+from rag.evaluate.perturb import perturb
 from rag.evaluate.report import gate_ok
 from rag.evaluate.run import ABLATIONS, run_eval
 from rag.ingest.offsets import OffsetMap
-from rag.schema import Passage
+from rag.schema import Answer, Passage
 
 
 def _passage(doc_id: str, start: int, end: int) -> Passage:
@@ -68,20 +69,63 @@ def test_percentile_is_nearest_rank():
     assert percentile([], 50) == 0.0
 
 
-def test_aggregate_separates_refusal_rates():
-    rows = [
-        {"id": "1", "type": "factoid", "answerable": True, "refused": False, "must_include": 1.0, "answer_f1": 1.0, "mrr": 1.0},
-        {"id": "2", "type": "factoid", "answerable": True, "refused": True, "must_include": 0.0, "answer_f1": 0.0, "mrr": 0.0},
-        {"id": "3", "type": "unanswerable", "answerable": False, "refused": True},
-        {"id": "4", "type": "unanswerable", "answerable": False, "refused": False},
+def _item(answerable: bool = True, must: tuple[str, ...] = ("42 million",)) -> GoldItem:
+    return GoldItem("x", "q", "a", list(must) if answerable else [], [], [], answerable, "factoid")
+
+
+def _shown(outcome: str, short: str = "", text: str = "") -> Answer:
+    return Answer("q", text or short, outcome == "not_found", "extractive", "none", short_answer=short, outcome=outcome)
+
+
+def test_the_lead_is_scored_first_and_only_a_claim_earns_it():
+    right = judge(_item(), _shown("answer", "42 million euros", "42 million euros [1].\n“The terminal cost 42 million euros.” [1]"))
+    assert (right["lead"], right["must_include"], right["confidently_wrong"], right["result"]) == (1.0, 1.0, 0.0, "claimed_right")
+    wrong = judge(_item(), _shown("answer", "3,000 passengers", "3,000 passengers [1].\n“The terminal cost 42 million euros and …” [1]"))
+    assert (wrong["lead"], wrong["must_include"], wrong["confidently_wrong"]) == (0.0, 1.0, 1.0)  # the quotes hold it; the claim is wrong
+    unclaimed = judge(_item(), _shown("evidence", "", "No short answer I'm sure of; …\n“The terminal cost 42 million euros.” [1]"))
+    assert (unclaimed["lead"], unclaimed["must_include"], unclaimed["confidently_wrong"], unclaimed["result"]) == (0.0, 1.0, 0.0, "evidence_with_facts")
+    not_found = judge(_item(), _shown("not_found", "", "The articles don't say."))
+    assert (not_found["lead"], not_found["must_include"], not_found["result"]) == (0.0, 0.0, "not_found")
+    assert judge(_item(False), _shown("answer", "Lena Ruiz"))["confidently_wrong"] == 1.0
+    assert judge(_item(False), _shown("evidence", "", "No short answer …"))["confidently_wrong"] == 0.0
+
+
+def test_aggregate_separates_claims_refusals_and_evidence():
+    shown = [
+        (_item(), _shown("answer", "42 million euros")),
+        (_item(), _shown("answer", "3,000 passengers")),
+        (_item(), _shown("evidence", "", "No short answer …\n“… 42 million euros.” [1]")),
+        (_item(), _shown("not_found", "", "The articles don't say.")),
+        (_item(False), _shown("evidence", "", "No short answer …")),
+        (_item(False), _shown("answer", "Lena Ruiz")),
     ]
+    rows = [{"id": str(i), "type": "factoid", "answerable": item.answerable, **judge(item, answer)} for i, (item, answer) in enumerate(shown)]
     result = aggregate(rows, [True, False], [True, False], [100.0, 200.0])
-    assert result["false_refusal_rate"] == 0.5
-    assert result["refusal_accuracy"] == 0.5
+    assert result["lead_accuracy"] == 0.25
     assert result["must_include_accuracy"] == 0.5
+    assert result["confidently_wrong_rate"] == pytest.approx(2 / 6)
+    assert result["false_refusal_rate"] == 0.25
+    assert result["refusal_accuracy"] == 0.5
     assert result["citation_precision"] == 0.5
-    assert result["citation_recall"] == 0.5
-    assert result["by_type"]["unanswerable"]["refused"] == 0.5
+    assert result["by_type"]["factoid"]["claimed"] == pytest.approx(3 / 6)
+
+
+def test_stability_cannot_be_won_by_never_answering():
+    gold = [_item(), _item(), _item(False)]
+    never = SystemUnderTest("never", lambda q: [], lambda q: _shown("not_found", "", "The articles don't say."))
+    original = {"per_question": [{"id": "x", "result": "not_found"}]}
+    kept = stability(never, gold[:1], original)
+    assert kept["perturbation_stability"] == 0.0 and kept["perturbation_refused_both"] == 1
+
+
+def test_perturbation_shares_no_word_list_with_the_normaliser():
+    from rag.vocabulary import SHORTHAND
+
+    questions = ["What is the population of the town between the rivers?", "Who is the prime minister of the government?", "How many years passed?"]
+    for i, question in enumerate(questions):
+        for seed in range(20):
+            words = set(perturb(question, f"{i}:{seed}").split()) - set(question.lower().split())
+            assert not words & set(SHORTHAND), (question, words)
 
 
 def test_gate_direction_depends_on_metric():
@@ -137,6 +181,8 @@ def test_eval_writes_results_report_and_plot(eval_run):
     saved = json.loads(written[0].read_text())
     for name in ("system", "baseline"):
         for key in (
+            "lead_accuracy",
+            "confidently_wrong_rate",
             "evidence_recall_at_5",
             "mrr",
             "must_include_accuracy",
@@ -149,7 +195,7 @@ def test_eval_writes_results_report_and_plot(eval_run):
         ):
             assert key in saved[name], (name, key)
     full = saved["system"]["per_question"][0]["full_answer"]
-    assert {"answer", "short_answer", "refused", "citations"} <= set(full)
+    assert {"answer", "short_answer", "refused", "citations", "outcome", "confidence"} <= set(full)
     assert all({"doc_id", "start", "end", "quote", "role"} <= set(c) for c in full["citations"])
     assert len(saved["perturbation"]["rows"]) == len(GOLD)
     assert set(saved["ablations"]) == set(ABLATIONS)
@@ -162,9 +208,16 @@ def test_eval_scores_a_foreign_collection(eval_run):
     assert system["evidence_recall_at_5"] == 1.0
     assert system["must_include_accuracy"] == 1.0
     assert system["refusal_accuracy"] == 1.0
-    assert system["citation_precision"] == 1.0
+    assert system["confidently_wrong_rate"] == 0.0
     rows = {r["id"]: r for r in system["per_question"]}
-    assert rows["h1"]["short_answer"] == "42 million euros"
+    assert rows["h1"]["short_answer"] in ("42 million euros", "")  # claimed, or only its evidence shown
+
+
+def test_baseline_answers_with_the_nearest_sentence_and_always_claims(eval_run):
+    baseline = eval_run[0]["baseline"]
+    rows = {r["id"]: r for r in baseline["per_question"]}
+    assert rows["h1"]["answer"] == "The terminal cost 42 million euros and can handle 3,000 passengers a day. [1]"
+    assert baseline["claim_rate"] == 1.0 and baseline["confidently_wrong_rate"] >= 1 / 3  # it claims the unanswerable one too
 
 
 def test_gate_reports_each_failed_threshold(eval_run):
@@ -172,7 +225,7 @@ def test_gate_reports_each_failed_threshold(eval_run):
     assert len(failures) == 1 and failures[0].startswith("refusal_accuracy")
 
 
-def test_a_gated_metric_the_run_skipped_is_reported_not_a_crash(tmp_path):
+def test_a_gated_metric_the_run_skipped_fails_the_gate(tmp_path):
     from rag.assistant import Assistant
     from tests.conftest import collection_settings
 
@@ -180,6 +233,22 @@ def test_a_gated_metric_the_run_skipped_is_reported_not_a_crash(tmp_path):
     gold.write_text(json.dumps(GOLD[0]) + "\n")
     settings = collection_settings(tmp_path, {"harbour.txt": ARTICLES["harbour.txt"]}, backend="extractive")
     settings.eval = {"thresholds": {"perturbation_stability": 0.9, "must_include_accuracy": 0.5}}
-    results, written, failures = run_eval(Assistant(settings), gold, tmp_path / "out", "extractive", with_baseline=False, perturbed=False)
-    assert failures == [] and "perturbation_stability" not in results["system"]
+    _, written, failures = run_eval(Assistant(settings), gold, tmp_path / "out", "extractive", with_baseline=False, perturbed=False)
+    assert failures == ["perturbation_stability was not measured in this run, threshold 0.9"]
     assert "- perturbation_stability: not measured in this run" in written[1].read_text()
+
+
+def test_oracle_measures_what_the_pipeline_keeps_of_a_perfect_model(tmp_path):
+    from rag.assistant import Assistant
+    from tests.conftest import collection_settings
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(json.dumps(g) for g in GOLD) + "\n")
+    settings = collection_settings(tmp_path, ARTICLES, backend="extractive")
+    results, written, _ = run_eval(Assistant(settings), gold, tmp_path / "out", "oracle", with_baseline=False, perturbed=False)
+    loss = results["model_loss"]
+    assert loss["answers_delivered"] == 1.0 and loss["refusals_kept"] == 1.0
+    rows = {r["id"]: r for r in results["system"]["per_question"]}
+    assert rows["h1"]["route"] == "model" and rows["h1"]["short_answer"] == "42 million euros" and rows["h1"]["backend"] == "oracle"
+    assert rows["u1"]["outcome"] in ("not_found", "evidence")
+    assert "What the pipeline loses" in written[1].read_text()

@@ -105,3 +105,15 @@ def test_invented_collections_are_sound(collection):
         for evidence in row["evidence"]:
             assert any(evidence in articles[s] for s in row["sources"]), (row["id"], evidence)
     assert {r["type"] for r in rows} >= {"factoid", "numeric", "date", "list", "multi_doc", "comparison", "unanswerable", "boilerplate_trap"}
+
+
+@pytest.mark.parametrize("path", [DEV, TEST, *(c / "gold.jsonl" for c in COLLECTIONS)], ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_reference_answer_holds_its_facts(path):
+    """The oracle backend writes the reference answer as the model's text: it must hold the facts it is scored on."""
+    from rag.evaluate.metrics import includes_all
+
+    for row in _rows(path):
+        if row["answerable"]:
+            assert includes_all(row["answer"], row["must_include"]), row["id"]
+        else:
+            assert "don't say" in row["answer"], row["id"]

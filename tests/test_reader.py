@@ -1,9 +1,15 @@
-"""Answers, not quotes: each capability of the reader on an invented collection (nothing from the seeds) and on the seeds."""
+"""Answers, not quotes: each capability of the reader on an invented collection (nothing from the seeds) and on the seeds.
+
+The assistants here claim whatever the reader reads (`claim_everything`): these tests are of the reader's spans, not
+of when a claim is confident enough to show (tests/test_outcomes.py).
+"""
 
 from __future__ import annotations
 
 import pytest
 
+from rag.compose import UNSURE
+from rag.confidence import claim_everything
 from rag.evaluate.perturb import perturb
 from rag.question import indirect, plan
 from rag.support import TermWeights
@@ -27,7 +33,7 @@ def town(tmp_path_factory):
     from rag.assistant import Assistant
     from tests.conftest import collection_settings
 
-    assistant = Assistant(collection_settings(tmp_path_factory.mktemp("town"), INVENTED, backend="extractive"))
+    assistant = Assistant(collection_settings(tmp_path_factory.mktemp("town"), INVENTED, backend="extractive"), claim_everything())
     assistant.ingest()
     return assistant, {name: text for name, text in INVENTED.items()}
 
@@ -55,21 +61,20 @@ def test_person_is_named_with_the_title_that_matches(town):
     _cites_exact_spans(answer, raw)
 
 
-def test_mentioned_but_unanswered_slot_is_refused_with_the_closest_evidence(town):
+def test_mentioned_but_unanswered_slot_is_shown_as_evidence_not_claimed(town):
     assistant, raw = town
     answer = assistant.ask("Who heads the Alva Fishermen's Union?")
-    assert answer.refused
-    assert answer.answer.startswith("The articles don't say who heads the Alva Fishermen's Union.")
-    assert "Closest:" in answer.answer
-    assert answer.citations and all(c.role == "closest" for c in answer.citations)
+    assert answer.outcome == "evidence" and not answer.refused and not answer.short_answer
+    assert answer.answer.startswith(UNSURE)
+    assert answer.citations and all(c.role == "relevant" for c in answer.citations)
     assert any("Fishermen's Union welcomed" in c.quote for c in answer.citations)
     _cites_exact_spans(answer, raw)
 
 
-def test_amount_asked_of_something_with_no_figure_is_refused(town):
+def test_amount_asked_of_something_with_no_figure_is_not_claimed(town):
     assistant, _ = town
     answer = assistant.ask("What is the budget of the fish market?")
-    assert answer.refused and "don't say" in answer.answer
+    assert answer.outcome == "evidence" and not answer.short_answer
 
 
 def test_list_gathers_every_item(town):
@@ -110,10 +115,10 @@ def test_two_part_question_answers_both_parts(town):
     assert "48 kilometres" in answer.answer and "2029" in answer.short_answer
 
 
-def test_question_about_something_never_mentioned_is_refused(town):
+def test_question_about_something_never_mentioned_is_not_claimed(town):
     assistant, _ = town
-    assert assistant.ask("What is the population of Harbour Town?").refused
-    assert assistant.ask("Who won the chess championship?").refused
+    assert assistant.ask("What is the population of Harbour Town?").outcome == "evidence"
+    assert assistant.ask("Who won the chess championship?").outcome == "evidence"
 
 
 def test_typos_and_shorthand_map_onto_the_collection_words():
@@ -150,25 +155,35 @@ def test_question_in_indirect_form_for_refusals():
 def test_perturbation_is_repeatable_and_changes_the_wording():
     once, again = perturb("Who is Pakistan's Prime Minister?", "q1"), perturb("Who is Pakistan's Prime Minister?", "q1")
     assert once == again and once != "Who is Pakistan's Prime Minister?"
-    assert "pm" in once and "?" not in once
+    assert once == once.lower() and "?" not in once and "'" not in once
 
 
-# The same capabilities on the seeds, with the questions of issue 10.
-def test_seed_trade_question_answers_the_figure_first(seeded, raw_articles):
-    answer = seeded.ask("How much trade is there between Pakistan and Kazakhstan right now?", backend="extractive")
+@pytest.fixture(scope="module")
+def seeds_reader(seeded):
+    """The seeded store, claiming what the reader reads."""
+    from rag.assistant import Assistant
+
+    assistant = Assistant(seeded.settings, claim_everything())
+    assistant._store = seeded.store
+    return assistant
+
+
+# The same capabilities on the seeds, with dev questions of issue 10.
+def test_seed_trade_question_answers_the_figure_first(seeds_reader, raw_articles):
+    answer = seeds_reader.ask("How much trade is there between Pakistan and Kazakhstan right now?", backend="extractive")
     assert answer.short_answer.lower() == "around $239 million"
     assert answer.answer.lower().startswith("around $239 million [1]")
     _cites_exact_spans_raw(answer, raw_articles)
 
 
-def test_seed_unnamed_head_is_refused_with_closest_evidence(seeded):
+def test_seed_unnamed_head_is_shown_as_evidence(seeded):
     answer = seeded.ask("Who heads the Pakistan Tannery Association?", backend="extractive")
-    assert answer.refused and answer.answer.startswith("The articles don't say who heads the Pakistan Tannery Association.")
-    assert any("Tannery" in c.quote and c.role == "closest" for c in answer.citations)
+    assert answer.outcome == "evidence" and answer.answer.startswith(UNSURE)
+    assert any("Tannery" in c.quote and c.role == "relevant" for c in answer.citations)
 
 
-def test_seed_years_between_shows_arithmetic(seeded):
-    answer = seeded.ask("How many years passed between Pakistan recognising Kazakhstan and the last Kazakh presidential visit?", backend="extractive")
+def test_seed_years_between_shows_arithmetic(seeds_reader):
+    answer = seeds_reader.ask("How many years passed between Pakistan recognising Kazakhstan and the last Kazakh presidential visit?", backend="extractive")
     assert answer.short_answer == "12 years" and "2003" in answer.answer and "1991" in answer.answer
 
 
@@ -194,7 +209,7 @@ def fair(tmp_path_factory):
     from rag.assistant import Assistant
     from tests.conftest import collection_settings
 
-    assistant = Assistant(collection_settings(tmp_path_factory.mktemp("fair"), TRADE, backend="extractive"))
+    assistant = Assistant(collection_settings(tmp_path_factory.mktemp("fair"), TRADE, backend="extractive"), claim_everything())
     assistant.ingest()
     return assistant, dict(TRADE)
 
@@ -221,7 +236,7 @@ def test_what_someone_said_needs_something_reported_as_said(fair):
     assert not said.refused and "milestone" in said.answer
     _cites_exact_spans(said, raw)
     unsaid = assistant.ask("what did the bordurian president say")
-    assert unsaid.refused and all(c.role == "closest" for c in unsaid.citations)
+    assert unsaid.outcome == "evidence" and all(c.role == "relevant" for c in unsaid.citations)
 
 
 def test_day_of_the_week_is_answered_with_a_weekday(fair):
@@ -244,12 +259,12 @@ def test_a_year_in_the_question_must_be_the_figures_year(fair):
     stated = assistant.ask("how much trade do they want by 2030")
     assert not stated.refused and stated.short_answer == "$2 billion"
     other_year = assistant.ask("how much trade was there between ruritania and borduria in 2015")
-    assert other_year.refused
+    assert other_year.outcome == "evidence"
 
 
 def test_a_question_about_the_future_is_not_answered_by_the_date_of_a_past_step(fair):
     assistant, _ = fair
     past_step = assistant.ask("when will the joint ferry office open")
-    assert past_step.refused  # "In March … agreed to open" dates the agreement, not the opening
+    assert past_step.outcome == "evidence"  # "In March … agreed to open" dates the agreement, not the opening
     planned = assistant.ask("when will the bordurian president visit the island")
     assert not planned.refused and planned.short_answer.lower() == "next month"

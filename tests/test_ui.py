@@ -118,7 +118,7 @@ def test_answer_streams_with_citation_cards_and_highlighted_passage(page, tmp_pa
 
 def test_refusal_looks_different(page):
     ask(page, "Who won the 2022 World Cup?")
-    assert "No answer in the articles" in last_answer(page)
+    assert "Not in the articles" in last_answer(page)
     assert page.locator("#rag-sources .rag-refused").is_visible()
     assert page.locator("#rag-sources details.rag-card").count() == 0
 

@@ -1,10 +1,12 @@
 """Run every gold question through a system and aggregate the metrics.
 
-Two systems are scored in the same run, on the same embedding model and
-generator: ours (the `Assistant` facade) and what a user gets from
-llama-index defaults (`VectorStoreIndex.from_documents` on the raw files,
-default splitter, dense top-2, no cleaning, fusion, merging, citation check
-or refusal logic).
+Two systems are scored in the same run, on the same embedding model: ours
+(the `Assistant` facade) and a rules-free baseline that owes nothing to our
+answer path: llama-index defaults for retrieval (`VectorStoreIndex` over the
+raw files, default splitter, dense top-k) and, as its answer, the sentence of
+the raw collection most similar to the question (MiniLM cosine), quoted and
+cited, always claimed. What the user reads first is scored first: the lead
+(the short answer, or the first line when there is none).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rag.assistant import Assistant
-from rag.cite import is_model_refusal, marker_numbers, strip_markers
+from rag.cite import marker_numbers, strip_markers
 from rag.evaluate.gold import GoldItem
 from rag.evaluate.metrics import includes_all, percentile, quotes_gold_evidence, retrieval_scores, token_f1
 from rag.evaluate.perturb import perturb
@@ -39,43 +41,44 @@ def system(assistant: Assistant, backend: str | None) -> SystemUnderTest:
     return SystemUnderTest("system", lambda q: assistant.retrieve(q, top_k=10), lambda q: assistant.ask(q, backend=backend))
 
 
-def baseline(assistant: Assistant, backend: str | None) -> SystemUnderTest:
-    """llama-index defaults over the same raw files, answered by the same generator, unchecked."""
+def baseline(assistant: Assistant) -> SystemUnderTest:
+    """llama-index defaults for retrieval; for the answer, the collection's sentence nearest the question (no rules)."""
+    import numpy as np
     from llama_index.core import Document, VectorStoreIndex
 
     from rag.embed import load_embedding
-    from rag.generate import choose_generator
     from rag.retrieve import to_passage
+    from rag.sentences import sentence_spans
 
     settings = assistant.settings
     embedding = load_embedding(settings.embed.model, settings.embed.batch_size)
+    raw = {doc_id: doc.get_content() for doc_id, doc in assistant.store.articles().items()}
     documents = [
         Document(
             id_=doc_id,
-            text=doc.get_content(),
+            text=text,
             metadata={"doc_id": doc_id, "title": doc_id},
             excluded_embed_metadata_keys=["doc_id", "title"],
             excluded_llm_metadata_keys=["doc_id", "title"],
         )
-        for doc_id, doc in assistant.store.articles().items()
+        for doc_id, text in raw.items()
     ]
     index = VectorStoreIndex.from_documents(documents, embed_model=embedding)
-    generator, _ = choose_generator(backend or settings.llm.backend, settings, assistant.scorer)
+    sentences = [(doc_id, start, end) for doc_id, text in raw.items() for start, end in sentence_spans(text)]
+    vectors = np.asarray(embedding.get_text_embedding_batch([raw[d][s:e] for d, s, e in sentences]), dtype=np.float32)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
 
     def to_passages(question: str, k: int) -> list[Passage]:
         return [to_passage(hit) for hit in index.as_retriever(similarity_top_k=k).retrieve(question)]
 
     def ask(question: str) -> Answer:
         started = time.perf_counter()
-        passages = to_passages(question, 2)
-        text = "".join(generator.generate(question, passages).tokens).strip()
-        citations = []
-        for n in sorted(set(marker_numbers(text))):
-            if 1 <= n <= len(passages):
-                p = passages[n - 1]
-                citations.append(Citation(n, p.doc_id, p.title, "", "", p.text, p.start, p.end, p.score, list(p.sources)))
-        refused = not text or is_model_refusal(text)
-        return Answer(question, text, refused, generator.name, generator.model, citations, [], {"total_ms": (time.perf_counter() - started) * 1000})
+        query = np.asarray(embedding.get_query_embedding(question), dtype=np.float32)
+        doc_id, start, end = sentences[int(np.argmax(vectors @ (query / max(float(np.linalg.norm(query)), 1e-9))))]
+        quote = raw[doc_id][start:end]
+        citation = Citation(1, doc_id, doc_id, "", "", quote, start, end, 1.0)
+        timings = {"total_ms": (time.perf_counter() - started) * 1000}
+        return Answer(question, f"{quote} [1]", False, "baseline", "MiniLM nearest sentence", [citation], [], timings, "", outcome="answer")
 
     return SystemUnderTest("baseline", lambda q: to_passages(q, 10), ask)
 
@@ -106,16 +109,34 @@ def _self_judged(answer: Answer, assistant: Assistant) -> list[bool]:
     return [ok.get(c.n, False) for c in answer.citations]
 
 
-def outcome(row: dict[str, Any]) -> str:
-    """What a user got: the facts, a refusal, or an answer without the facts."""
-    if row["refused"]:
-        return "refused"
-    return "facts" if (not row["answerable"] or row.get("must_include") == 1.0) else "answered"
+def lead(answer: Answer) -> str:
+    """What the user reads first: the short answer, or the first line when none is given."""
+    return answer.short_answer or answer.answer.strip().split("\n", 1)[0]
+
+
+def judge(item: GoldItem, answer: Answer) -> dict[str, Any]:
+    """One question's result, from what was shown: the outcome, whether the lead and the whole text hold the facts,
+    whether a claim was wrong, and the result class the perturbation suite compares. Only a claimed answer can earn
+    the lead (evidence earns must_include; not_found earns nothing)."""
+    outcome = answer.outcome or ("not_found" if answer.refused else "answer")
+    row: dict[str, Any] = {"outcome": outcome, "claimed": outcome == "answer"}
+    if item.answerable:
+        row["lead"] = float(outcome == "answer" and includes_all(strip_markers(lead(answer)), item.must_include))
+        row["must_include"] = float(outcome != "not_found" and includes_all(answer.answer, item.must_include))
+        row["confidently_wrong"] = float(outcome == "answer" and not row["lead"])
+        row["result"] = "not_found" if outcome == "not_found" else "claimed_right" if row["claimed"] and row["lead"] else (
+            "claimed_wrong" if row["claimed"] else "evidence_with_facts" if row["must_include"] else "evidence_without_facts"
+        )  # fmt: skip
+    else:
+        row["confidently_wrong"] = float(outcome == "answer")
+        row["result"] = "claimed" if outcome == "answer" else "not_claimed"
+    return row
 
 
 def score(sut: SystemUnderTest, gold: list[GoldItem], assistant: Assistant, articles: dict[str, str], progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     per_question = []
     gold_judged: list[bool] = []
+    claim_judged: list[bool] = []
     self_judged: list[bool] = []
     evidence_cited: list[bool] = []
     latencies = []
@@ -130,27 +151,38 @@ def score(sut: SystemUnderTest, gold: list[GoldItem], assistant: Assistant, arti
         started = time.perf_counter()
         answer = sut.ask(item.question)
         latencies.append((time.perf_counter() - started) * 1000)
-        row.update(answer=answer.answer, short_answer=answer.short_answer, refused=answer.refused, backend=answer.backend)
+        row.update(answer=answer.answer, short_answer=answer.short_answer, refused=answer.refused, backend=answer.backend, confidence=answer.confidence)
+        row.update(route=answer.route, unsupported=len(answer.unsupported))
         row["full_answer"] = answer.to_dict()
-        if item.answerable and not answer.refused:
-            row["must_include"] = float(includes_all(answer.answer, item.must_include))
-            row["answer_f1"] = token_f1(answer.short_answer or answer.answer, item.answer)
+        row.update(judge(item, answer))
+        if item.answerable and row["outcome"] != "not_found":
+            row["answer_f1"] = token_f1(answer.short_answer or lead(answer), item.answer)
             correct = [_gold_correct(c, item, articles) for c in answer.citations]
             row["citations_correct"] = correct
             gold_judged += correct
+            claim_judged += correct if row["claimed"] else []
             evidence_cited.append(any(correct))
-            self_judged += _self_judged(answer, assistant)
+            self_judged += _self_judged(answer, assistant) if sut.name == "system" else []
         elif item.answerable:
-            row["must_include"], row["answer_f1"] = 0.0, 0.0
-        row["outcome"] = outcome(row)
+            row["answer_f1"] = 0.0
         per_question.append(row)
     result = aggregate(per_question, gold_judged, evidence_cited, latencies)
+    result["citation_precision_claims"] = sum(claim_judged) / len(claim_judged) if claim_judged else 0.0
     result["citation_support_self"] = sum(self_judged) / len(self_judged) if self_judged else 0.0
     return result
 
 
+GOOD_RESULTS = ("claimed_right", "evidence_with_facts")
+
+
 def stability(sut: SystemUnderTest, gold: list[GoldItem], original: dict[str, Any], progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Re-ask every question perturbed (typos, lower case, no punctuation, shorthand); the share whose outcome holds."""
+    """Re-ask every question perturbed (lower case, no punctuation, a casual opener, typos).
+
+    `perturbation_stability` is the share of answerable questions answered well the first time (the facts claimed,
+    or shown as evidence) that get the same result again; a system that never answers scores 0, not 1. Questions
+    not answered either time are counted apart (`refused_both`), and unanswerable ones that stay unclaimed are
+    `kept_refusals` (of those unclaimed the first time).
+    """
     before = {r["id"]: r for r in original["per_question"]}
     rows = []
     for item in gold:
@@ -158,14 +190,18 @@ def stability(sut: SystemUnderTest, gold: list[GoldItem], original: dict[str, An
             progress(f"perturbed {item.id}")
         variant = perturb(item.question, item.id)
         answer = sut.ask(variant)
-        row: dict[str, Any] = {"id": item.id, "answerable": item.answerable, "question": variant, "refused": answer.refused, "answer": answer.answer}
-        if item.answerable and not answer.refused:
-            row["must_include"] = float(includes_all(answer.answer, item.must_include))
-        row["outcome"] = outcome(row)
-        row["was"] = before[item.id]["outcome"]
+        row: dict[str, Any] = {"id": item.id, "answerable": item.answerable, "question": variant, "answer": answer.answer, **judge(item, answer)}
+        row["was"] = before[item.id]["result"]
         rows.append(row)
-    same = [r["outcome"] == r["was"] for r in rows]
-    return {"perturbation_stability": sum(same) / len(same) if same else 1.0, "changed": [r for r in rows if r["outcome"] != r["was"]], "rows": rows}
+    good_before = [r for r in rows if r["answerable"] and r["was"] in GOOD_RESULTS]
+    unclaimed_before = [r for r in rows if not r["answerable"] and r["was"] == "not_claimed"]
+    return {
+        "perturbation_stability": sum(r["result"] == r["was"] for r in good_before) / len(good_before) if good_before else 0.0,
+        "perturbation_kept_refusals": sum(r["result"] == "not_claimed" for r in unclaimed_before) / len(unclaimed_before) if unclaimed_before else 0.0,
+        "perturbation_refused_both": sum(r["answerable"] and r["was"] not in GOOD_RESULTS and r["result"] not in GOOD_RESULTS for r in rows),
+        "changed": [r for r in rows if r["result"] != r["was"]],
+        "rows": rows,
+    }
 
 
 def _mean(rows: list[dict[str, Any]], key: str) -> float:
@@ -178,10 +214,13 @@ def aggregate(per_question: list[dict[str, Any]], citations: list[bool], evidenc
     answerable = [r for r in per_question if r["answerable"]]
     unanswerable = [r for r in per_question if not r["answerable"]]
     result: dict[str, Any] = {key: _mean(answerable, key) for key in RETRIEVAL_KEYS}
+    result["lead_accuracy"] = _mean(answerable, "lead")
     result["must_include_accuracy"] = _mean(answerable, "must_include")
+    result["confidently_wrong_rate"] = _mean(per_question, "confidently_wrong")
+    result["claim_rate"] = _mean(per_question, "claimed")
     result["answer_f1"] = _mean(answerable, "answer_f1")
-    result["refusal_accuracy"] = sum(r["refused"] for r in unanswerable) / len(unanswerable) if unanswerable else 1.0
-    result["false_refusal_rate"] = sum(r["refused"] for r in answerable) / len(answerable) if answerable else 0.0
+    result["refusal_accuracy"] = sum(r["outcome"] != "answer" for r in unanswerable) / len(unanswerable) if unanswerable else 1.0
+    result["false_refusal_rate"] = sum(r["outcome"] == "not_found" for r in answerable) / len(answerable) if answerable else 0.0
     result["citation_precision"] = sum(citations) / len(citations) if citations else 0.0
     result["citation_recall"] = sum(evidence_cited) / len(evidence_cited) if evidence_cited else 0.0
     result["latency_ms_p50"] = percentile(latencies, 50)
@@ -189,10 +228,29 @@ def aggregate(per_question: list[dict[str, Any]], citations: list[bool], evidenc
     by_type: dict[str, dict[str, float]] = defaultdict(dict)
     for kind in sorted({r["type"] for r in per_question}):
         rows = [r for r in per_question if r["type"] == kind]
-        by_type[kind] = {"questions": len(rows), "refused": sum(r["refused"] for r in rows) / len(rows)}
-        for key in ("evidence_recall_at_5", "mrr", "must_include", "answer_f1"):
+        by_type[kind] = {"questions": len(rows), "claimed": _mean(rows, "claimed"), "confidently_wrong": _mean(rows, "confidently_wrong")}
+        for key in ("evidence_recall_at_5", "mrr", "lead", "must_include", "answer_f1"):
             if any(key in r for r in rows):
                 by_type[kind][key] = _mean(rows, key)
     result["per_question"] = per_question
     result["by_type"] = dict(by_type)
     return result
+
+
+def model_loss(result: dict[str, Any]) -> dict[str, Any]:
+    """What the answer path kept of a model's answers (meaningful with the oracle, whose every answer is right):
+    answerable questions whose facts reached the lead, unanswerable ones whose refusal was kept, and each loss by
+    cause: `gated` (not found before the model was asked), `fallback` (its text judged unsupported or the model
+    failed; the reader's decision shown), `verifier` (shown, but the sentence holding the facts was flagged or
+    re-worded out of the lead), `declined` (the model itself said the articles don't say)."""
+    rows = result["per_question"]
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    causes = {"gated": "gated", "fallback": "fallback", "model": "verifier", "model_declined": "declined", "reader": "reader"}
+    lost = [r for r in answerable if not r["lead"]]
+    return {
+        "answers_delivered": sum(r["lead"] for r in answerable) / len(answerable) if answerable else 1.0,
+        "refusals_kept": sum(r["outcome"] != "answer" for r in unanswerable) / len(unanswerable) if unanswerable else 1.0,
+        "lost_by_cause": {cause: [r["id"] for r in lost if causes.get(r["route"], r["route"]) == cause] for cause in dict.fromkeys(causes.values())},
+        "refusals_lost": [r["id"] for r in unanswerable if r["outcome"] == "answer"],
+    }

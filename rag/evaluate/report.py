@@ -7,16 +7,17 @@ from pathlib import Path
 from typing import Any
 
 SUMMARY_KEYS = (
-    "evidence_recall_at_1", "evidence_recall_at_3", "evidence_recall_at_5", "evidence_recall_at_10", "mrr", "ndcg_at_10",
-    "source_recall_at_5", "must_include_accuracy", "answer_f1", "refusal_accuracy", "false_refusal_rate",
-    "citation_precision", "citation_recall", "citation_support_self", "perturbation_stability", "latency_ms_p50", "latency_ms_p95",
+    "lead_accuracy", "confidently_wrong_rate", "claim_rate", "must_include_accuracy", "refusal_accuracy", "false_refusal_rate",
+    "citation_precision", "citation_precision_claims", "citation_recall", "answer_f1",
+    "evidence_recall_at_1", "evidence_recall_at_3", "evidence_recall_at_5", "evidence_recall_at_10", "mrr", "ndcg_at_10", "source_recall_at_5",
+    "citation_support_self", "perturbation_stability", "perturbation_kept_refusals", "perturbation_refused_both", "latency_ms_p50", "latency_ms_p95",
 )  # fmt: skip
 
 
 def _fmt(key: str, value: float | None) -> str:
     if value is None:
         return "-"
-    return f"{value:.0f}" if key.startswith("latency") else f"{value:.3f}"
+    return f"{value:.0f}" if key.startswith("latency") or key.endswith("_both") else f"{value:.3f}"
 
 
 def summary_table(results: dict[str, Any]) -> str:
@@ -27,7 +28,10 @@ def summary_table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-ABLATION_KEYS = ("evidence_recall_at_5", "mrr", "must_include_accuracy", "refusal_accuracy", "false_refusal_rate", "citation_precision", "latency_ms_p50")
+ABLATION_KEYS = (
+    "lead_accuracy", "confidently_wrong_rate", "must_include_accuracy", "refusal_accuracy", "false_refusal_rate", "citation_precision", "evidence_recall_at_5", "mrr",
+    "latency_ms_p50",
+)  # fmt: skip
 
 
 def ablation_table(results: dict[str, Any]) -> str:
@@ -38,13 +42,23 @@ def ablation_table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def model_loss_text(loss: dict[str, Any]) -> str:
+    """The oracle's figures: what reached the user of a perfect model's answers, and each loss by cause."""
+    lines = [f"model answers delivered (facts in the lead): {loss['answers_delivered']:.3f}", f"model refusals kept: {loss['refusals_kept']:.3f}"]
+    lines += [f"  lost to {cause}: {len(ids)}" + (f" ({', '.join(ids)})" if ids else "") for cause, ids in loss["lost_by_cause"].items()]
+    if loss["refusals_lost"]:
+        lines.append(f"  refusals replaced by a claim: {', '.join(loss['refusals_lost'])}")
+    return "\n".join(lines)
+
+
 def worst_questions(result: dict[str, Any], n: int = 8) -> list[dict[str, Any]]:
     """Answerable questions missed (refused, missing facts, evidence not retrieved) and unanswerables answered."""
 
     def badness(row: dict[str, Any]) -> float:
+        """A confident wrong answer first, then facts missing from the answer, refusals and retrieval misses."""
         if not row["answerable"]:
-            return 0.0 if row["refused"] else 2.0
-        return (1 - row.get("must_include", 0)) + (1 - row.get("evidence_recall_at_5", 0)) + float(row["refused"])
+            return 3.0 * row["confidently_wrong"]
+        return 3.0 * row["confidently_wrong"] + (1 - row.get("must_include", 0)) + (1 - row.get("evidence_recall_at_5", 0)) + (row["outcome"] == "not_found")
 
     return [r for r in sorted(result["per_question"], key=badness, reverse=True) if badness(r) > 0][:n]
 
@@ -63,20 +77,24 @@ def write_report(results: dict[str, Any], out: Path, thresholds: dict[str, float
             for k, v in thresholds.items()
         ]
         lines.append("")
+    if "model_loss" in results:
+        lines += ["## What the pipeline loses of the model's answers (oracle)", "", "```", model_loss_text(results["model_loss"]), "```", ""]
     if "ablations" in results:
         lines += ["## Ablations: what each component is worth", "", ablation_table(results), ""]
-    lines += ["## By question type (system)", "", "| type | n | refused | recall@5 | must_include |", "|---|---|---|---|---|"]
+    lines += ["## By question type (system)", "", "| type | n | claimed | confidently wrong | lead | must_include | recall@5 |", "|---|---|---|---|---|---|---|"]
+    nan = float("nan")
     for kind, row in results["system"]["by_type"].items():
         lines.append(
-            f"| {kind} | {row['questions']} | {row['refused']:.2f} | {row.get('evidence_recall_at_5', float('nan')):.2f} | {row.get('must_include', float('nan')):.2f} |"
+            f"| {kind} | {row['questions']} | {row['claimed']:.2f} | {row['confidently_wrong']:.2f} | {row.get('lead', nan):.2f} | {row.get('must_include', nan):.2f}"
+            f" | {row.get('evidence_recall_at_5', nan):.2f} |"
         )
     if "perturbation" in results:
         changed = results["perturbation"]["changed"]
-        lines += ["", f"## Perturbation suite: {results['system']['perturbation_stability']:.3f} kept their outcome", ""]
-        lines += [f"- {r['id']}: {r['question']!r}: {r['was']} → {r['outcome']}" for r in changed]
+        lines += ["", f"## Perturbation suite: {results['system']['perturbation_stability']:.3f} of the well-answered kept their result", ""]
+        lines += [f"- {r['id']}: {r['question']!r}: {r['was']} → {r['result']}" for r in changed]
     lines += ["", "## Where it fails (system)", ""]
     for row in worst_questions(results["system"]):
-        lines += [f"### {row['id']} ({row['type']}): {row['question']}", f"- answered: {row['answer']!r} (refused: {row['refused']})"]
+        lines += [f"### {row['id']} ({row['type']}): {row['question']}", f"- answered ({row['outcome']}, confidence {row['confidence']:.2f}): {row['answer']!r}"]
         if row.get("retrieved"):
             lines.append(f"- retrieved: {', '.join(row['retrieved'])}; recall@5 {row.get('evidence_recall_at_5', 0):.0f}")
         lines.append("")

