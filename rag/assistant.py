@@ -21,16 +21,16 @@ from typing import TYPE_CHECKING, Any
 
 from rag.backends.base import Generator
 from rag.cite import EvidenceSentence, attribute, evidence_sentences, is_model_refusal, strip_markers
-from rag.compose import NOT_FOUND_TEXT, UNSURE, compose, quote_relevant
-from rag.confidence import Calibrator, load_calibrator
 from rag.config import Settings, load_settings
 from rag.errors import RagError
 from rag.events import AnswerEvent, Draft
 from rag.generate import choose_generator, fallbacks, make_generator
 from rag.ingest.pipeline import IngestReport, ingest, remove
 from rag.outcome import ANSWER, EVIDENCE, NOT_FOUND, Decision, decide
-from rag.question import Plan, plan
-from rag.reader import Reader
+from rag.read.question import Question
+from rag.read.reader import Reader, Scored
+from rag.read.scorer import AnswerModel, load_model
+from rag.read.wording import NOT_FOUND_TEXT, UNSURE, claim, quote_relevant
 from rag.schema import Answer, Passage
 from rag.sentences import split_sentences
 from rag.store import Snapshot, Store, server_errors
@@ -89,7 +89,7 @@ class Turn:
 
     question: str
     history: list[tuple[str, str]] | None
-    plan: Plan
+    plan: Question
     parts: Parts
     settings: Settings  # the assistant's, or a copy with this question's Ollama model
     requested: str  # the backend asked for ("auto" may fail over)
@@ -102,11 +102,11 @@ class Turn:
 class Assistant:
     """Built from settings; opens the store and loads models lazily, once."""
 
-    def __init__(self, settings: Settings | None = None, calibrator: Calibrator | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, model: AnswerModel | None = None) -> None:
         self.settings = settings or load_settings()
-        # what decides a claim: the fitted confidence model unless one is given (calibration reads with one that
-        # never claims; tests of the reader's spans with one that always does)
-        self.calibrator = calibrator
+        # what scores answers and decides a claim: the fitted model (rag/read/answer_model.json) unless one is given
+        # (the fitting script reads with a fixed one; tests may claim everything or nothing)
+        self.model = model
         self._store: Store | None = None
         self._parts: Parts | None = None
         # One Assistant serves many UI sessions: parts are built under the first
@@ -143,7 +143,7 @@ class Assistant:
         embedding = load_query_embedding(self.settings.embed.model, self.settings.embed.batch_size)
         scorer = SupportScorer(embedding, snapshot.weights)
         vocabulary = Vocabulary(snapshot.weights, frozenset(tokenizer_vocabulary(embedding)))
-        reader = Reader(scorer, self.settings.cite.answer_threshold, snapshot.weights.lowercase)
+        reader = Reader(scorer, self.settings.read.model)
         with server_errors(self.settings):
             retriever = HybridRetriever(self.store, self.settings, snapshot.bm25)
         return Parts(snapshot.version, retriever, scorer, vocabulary, reader)
@@ -236,15 +236,17 @@ class Assistant:
         answer.timings_ms["total_ms"] = _ms(turn.started)
         yield draft.done(answer)
 
-    def reading(self, question: str) -> tuple[Decision, str]:
-        """How the reader reads ``question``: its decision and the short answer it would claim ("" for none), for
-        calibration and diagnostics; no LLM runs."""
+    def inspect(self, question: str) -> tuple[Decision, Scored | None]:
+        """How the reader reads ``question``: its decision, and every candidate it scored with its features (None when
+        nothing was retrieved). For fitting the scorer and for diagnostics; no LLM runs."""
         turn = self._plan(question, "extractive", None, None, None)
         passages = self._retrieve_step(turn)
         decision, evidence = self._decide(turn, passages)
-        claimable = decision.outcome != NOT_FOUND and decision.reading.support and not decision.reading.refused
-        short = compose(decision.reading, evidence, passages, self.settings.retrieve.merge_threshold).short if claimable else ""
-        return decision, short
+        scored = turn.parts.reader.score(turn.plan, evidence_sentences(passages), passages, self._model()) if evidence else None
+        return decision, scored
+
+    def _model(self) -> AnswerModel:
+        return self.model or load_model()
 
     def _plan(self, question: str, backend: str | None, top_k: int | None, history: list[tuple[str, str]] | None, model: str | None) -> Turn:
         started = time.perf_counter()
@@ -257,15 +259,15 @@ class Assistant:
             settings.llm = dataclasses.replace(settings.llm, ollama_model=model)
         requested = backend or self.settings.llm.backend
         generator = self.generators[requested] if requested in self.generators else choose_generator(requested, settings, parts.scorer)[0]
-        return Turn(question, history, plan(asked), parts, settings, requested, generator, top_k, started)
+        return Turn(question, history, parts.reader.question(asked), parts, settings, requested, generator, top_k, started)
 
     def _retrieve_step(self, turn: Turn) -> list[Passage]:
         """The question's passages, plus each part's for a two-part question (a part's answer may sit elsewhere)."""
         retrieve = self.settings.retrieve
-        passages = self._retrieve(turn.parts, turn.plan.question, max(turn.top_k or retrieve.top_k, retrieve.read_k))
+        passages = self._retrieve(turn.parts, turn.plan.text, max(turn.top_k or retrieve.top_k, retrieve.read_k))
         for part in turn.plan.parts:
             seen = {p.id for p in passages}
-            passages += [p for p in self._retrieve(turn.parts, part.question, 3) if p.id not in seen]
+            passages += [p for p in self._retrieve(turn.parts, part.text, 3) if p.id not in seen]
         if not passages:
             with server_errors(self.settings):
                 if self.store.chunk_count() == 0:
@@ -276,9 +278,9 @@ class Assistant:
     def _decide(self, turn: Turn, passages: list[Passage]) -> tuple[Decision, list[EvidenceSentence]]:
         mark = time.perf_counter()
         evidence = evidence_sentences(passages)
-        reader = turn.parts.reader
-        calibrator = self.calibrator or load_calibrator()
-        decision = decide(turn.plan, reader.read(turn.plan, evidence), evidence, reader, calibrator, self.settings.cite.evidence_sentences)
+        model = self._model()
+        reading = turn.parts.reader.read(turn.plan, evidence, passages, model, self.settings.cite.evidence_sentences)
+        decision = decide(reading, model, bool(evidence))
         turn.timings["read_ms"] = _ms(mark)
         return decision, evidence
 
@@ -343,7 +345,7 @@ class Assistant:
         if decision.outcome == EVIDENCE:
             composed = quote_relevant(UNSURE, decision.relevant, evidence, passages, merge)
         else:
-            composed = compose(decision.reading, evidence, passages, merge)
+            composed = claim(decision.reading.short, decision.reading.support, evidence, passages, merge)
         confidence = round(decision.confidence, 3) if decision.outcome == ANSWER else 0.0
         return Answer(turn.question, composed.text, False, name, model, composed.citations, [], turn.timings, composed.short, decision.outcome, confidence, route)
 

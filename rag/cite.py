@@ -39,6 +39,7 @@ class EvidenceSentence:
     context: str = ""  # the passage's title and text: what the sentence leaves implicit ("Harbourtown" in "The terminal cost…")
     date: str = ""  # the article's publication date (ISO), when known
     outlet: str = ""
+    offset: int = 0  # where the sentence starts in its passage's (clean) text: its slice of the passage's annotation
 
 
 @dataclass
@@ -55,7 +56,8 @@ def evidence_sentences(passages: list[Passage]) -> list[EvidenceSentence]:
     for i, passage in enumerate(passages):
         for start, end in sentence_spans(passage.text):
             raw_start, raw_end = passage.raw_span(start, end)
-            sentences.append(EvidenceSentence(i, passage.text[start:end], raw_start, raw_end, f"{passage.title} {passage.text}", passage.date, passage.outlet))
+            text = passage.text[start:end]
+            sentences.append(EvidenceSentence(i, text, raw_start, raw_end, f"{passage.title} {passage.text}", passage.date, passage.outlet, start))
     return sentences
 
 

@@ -73,9 +73,13 @@ class LLMSettings:
 @dataclass
 class CiteSettings:
     support_threshold: float = 0.55
-    answer_threshold: float = 0.45
-    evidence_sentences: int = 2
+    evidence_sentences: int = 3
     drop_unsupported: bool = False
+
+
+@dataclass
+class ReadSettings:
+    model: str = "en_core_web_sm"
 
 
 @dataclass
@@ -93,6 +97,7 @@ class Settings:
     retrieve: RetrieveSettings = field(default_factory=RetrieveSettings)
     llm: LLMSettings = field(default_factory=LLMSettings)
     cite: CiteSettings = field(default_factory=CiteSettings)
+    read: ReadSettings = field(default_factory=ReadSettings)
     ui: UISettings = field(default_factory=UISettings)
     eval: dict[str, Any] = field(default_factory=dict)
     root: Path = field(default_factory=Path.cwd)
@@ -145,9 +150,9 @@ HELP = {
     "llm.llamacpp_model": "a package holding a .gguf, or a path to a .gguf file",
     "llm.llamacpp_threads": "CPU threads for llama.cpp",
     "cite.support_threshold": "an answer sentence is cited only if a passage sentence supports it this well",
-    "cite.answer_threshold": "the reader reads only sentences supporting the question at least this well",
     "cite.evidence_sentences": "sentences quoted when no short answer is claimed (the evidence outcome)",
     "cite.drop_unsupported": "true: remove unsupported sentences instead of flagging them",
+    "read.model": "spaCy model that parses articles at ingest and questions when asked (en_core_web_sm ships in a wheel; md/lg/trf if installed)",
     "ui.host": "address `rag serve` listens on (anything but loopback needs RAG_UI_USER/RAG_UI_PASSWORD)",
     "ui.port": "port `rag serve` listens on",
 }

@@ -1,59 +1,65 @@
 """Example questions for the chat page, made from the loaded collection and answered before they are offered.
 
-A few questions are built from what the articles name (people with a title:
-"What is <name>'s job?", "Who is the <title>?"), each is asked through the
-facade, and those the system answers with the most confidence are offered:
-a newcomer's first click shows what the assistant does well, on any
-collection, and never a question it cannot answer.
+Questions are built from the parse stored with the chunks: for each person
+named with a title ("Transport Minister Omar Vidal"), "Who is the Transport
+Minister?"; for each person who said something, "What did <name> say?". Each
+is asked through the facade and those the system answers with most
+confidence are offered: a newcomer's first click shows what the assistant
+does well, on any collection, and never a question about nothing in it.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
 from rag.errors import RagError
-from rag.sentences import split_sentences
+from rag.read.annotate import Annotation
 
 if TYPE_CHECKING:
     from rag.assistant import Assistant
 
-CANDIDATES = 10  # questions tried; each is one extractive answer (~50 ms)
-_HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Sir)\.?\s+|[’']s\b", re.I)
+CHUNKS = 200  # chunks read for names: enough for a taste, cheap on any collection
+CANDIDATES = 6  # questions tried; each is one extractive answer (~50 ms)
 
 
-def candidate_questions(texts: list[str], lowercase_words: frozenset[str]) -> list[str]:
-    """Questions about the people the articles name most often with a title, most mentioned first."""
-    from rag.candidates import people_and_orgs
+def candidate_questions(chunks: list[tuple[str, str]]) -> list[str]:
+    """Questions about the people the chunks name most often with a title, or quote, most mentioned first."""
+    counts: Counter[str] = Counter()
+    for text, stored in chunks:
+        annotation = Annotation.loads(stored)
+        tokens = annotation.tokens
+        for entity in annotation.entities:
+            if entity.label != "PERSON" or entity.end - entity.start < 2:
+                continue
+            name = text[tokens[entity.start].start : tokens[entity.end - 1].end]
+            title = _title_before(text, annotation, entity.start)
+            if title:
+                counts[f"Who is the {title}?"] += 1
+            root = next((i for i in range(entity.start, entity.end) if not entity.start <= tokens[i].head < entity.end), entity.start)
+            if tokens[root].dep == "nsubj" and tokens[tokens[root].head].lemma == "say":
+                counts[f"What did {name} say?"] += 1
+    return [question for question, _ in counts.most_common(CANDIDATES)]
 
-    names: Counter[str] = Counter()
-    titles: dict[str, str] = {}
-    for text in texts:
-        for sentence in split_sentences(text):
-            for found in people_and_orgs(sentence, lowercase_words):
-                if found.kind == "person" and len(found.text.split()) >= 2:
-                    names[found.text] += 1
-                    title = _HONORIFIC.sub("", found.descriptor).strip()
-                    if len(title.split()) >= 2 and title[:1].isupper():
-                        titles.setdefault(found.text, title)
-    questions = []
-    for name, _ in names.most_common():
-        questions.append(f"What is {name}'s job?")
-        if name in titles:
-            questions.append(f"Who is the {titles[name]}?")
-    return list(dict.fromkeys(questions))[:CANDIDATES]
+
+def _title_before(text: str, annotation: Annotation, start: int) -> str:
+    """The capitalised title words right before a name that hang on it ("Transport Minister" before "Omar Vidal")."""
+    tokens = annotation.tokens
+    named = {i for e in annotation.entities if e.label == "PERSON" for i in range(e.start, e.end)}
+    words = []
+    i = start - 1
+    while i >= 0 and i not in named and tokens[i].dep == "compound" and tokens[i].pos in ("PROPN", "NOUN") and text[tokens[i].start].isupper():
+        words.insert(0, text[tokens[i].start : tokens[i].end])
+        i -= 1
+    return " ".join(words) if len(words) >= 2 else ""
 
 
 def example_questions(assistant: Assistant, n: int = 3) -> list[str]:
     """Up to ``n`` questions about this collection that the assistant answers, the most confident first."""
     try:
-        texts = [doc.get_content() for doc in assistant.store.articles().values()]
-        if not texts:
-            return []
-        lowercase = assistant.parts().reader.lowercase
+        chunks = [(text, str(meta.get("annotation", ""))) for text, meta in assistant.store.chunk_sample(CHUNKS)]
         answered = []
-        for question in candidate_questions(texts, lowercase):
+        for question in candidate_questions(chunks):
             answer = assistant.ask(question, backend="extractive")
             if answer.outcome != "not_found":
                 answered.append((answer.outcome != "answer", -answer.confidence, question))

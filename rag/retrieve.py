@@ -45,6 +45,7 @@ def to_passage(hit: NodeWithScore) -> Passage:
         end=end,
         offsets=OffsetMap.loads(meta["offsets"]) if meta.get("offsets") else OffsetMap([0], [start]),
         score=float(hit.score or 0.0),
+        annotation=str(meta.get("annotation", "")),
     )
     passage.sources = [passage.source()]
     return passage

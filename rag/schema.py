@@ -35,6 +35,7 @@ class Passage:
     offsets: OffsetMap
     score: float = 0.0
     sources: list[Source] = field(default_factory=list)
+    annotation: str = ""  # the parser's reading of `text`, as stored at ingest (rag.read.annotate.Annotation.dumps)
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Raw offsets of the clean substring ``text[start:end]``."""

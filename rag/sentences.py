@@ -12,8 +12,9 @@ sentence keeps its offsets.
 from __future__ import annotations
 
 import re
-import sys
 import threading
+
+from rag.imports import without
 
 _LINE = re.compile(r"[^\n]+")
 _ENDS_SENTENCE = re.compile(r"[.!?:;…][\"'”’)\]]*\s*$")
@@ -35,12 +36,6 @@ def _segments(text: str) -> list[tuple[int, int]]:
     return segments
 
 
-# nltk's package import pulls scikit-learn and scipy.stats (~1.5 s, most of a cold `rag ask`) for classifiers and
-# collocation statistics Punkt never uses; nltk imports both under `try/except ImportError`, so they are hidden
-# (a None entry in sys.modules makes an import fail) while nltk loads, and restored at once.
-_NOT_FOR_PUNKT = ("sklearn", "scipy.stats")
-
-
 _PUNKT_LOCK = threading.Lock()  # the first use imports nltk: two threads importing it at once see half a module
 _punkt_tokenizer = None
 
@@ -51,14 +46,8 @@ def _punkt():
         return _punkt_tokenizer
     with _PUNKT_LOCK:
         if _punkt_tokenizer is None:
-            hidden = [name for name in _NOT_FOR_PUNKT if name not in sys.modules]
-            for name in hidden:
-                sys.modules[name] = None  # type: ignore[assignment]
-            try:
+            with without("sklearn", "scipy.stats"):  # nltk's classifiers and collocation statistics (rag.imports)
                 import nltk  # noqa: F401
-            finally:
-                for name in hidden:
-                    del sys.modules[name]
             from llama_index.core.utils import globals_helper
 
             _punkt_tokenizer = globals_helper.punkt_tokenizer

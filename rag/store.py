@@ -193,6 +193,13 @@ class Store:
     def all_chunks(self) -> list[BaseNode]:
         return [node for page in self._node_pages() for node in page]
 
+    def chunk_sample(self, limit: int) -> list[tuple[str, dict[str, Any]]]:
+        """Up to ``limit`` chunks (text, metadata) in storage order: a taste of the collection (the UI's examples)."""
+        if self.chunk_count() == 0:
+            return []
+        got = self.collection.get(limit=limit, include=["documents", "metadatas"])
+        return list(zip(got["documents"], got["metadatas"], strict=True))
+
     def chunks_by_id(self, ids: list[str]) -> list[BaseNode]:
         """The chunks with these ids (BM25 hits), read from Chroma: the index itself holds no text."""
         from llama_index.core.vector_stores.utils import metadata_dict_to_node

@@ -1,4 +1,4 @@
-"""Map a user's words onto the collection's own vocabulary: shorthand expanded, typos corrected.
+"""Map a user's words onto the collection's own vocabulary: typos corrected.
 
 "how much did the harbor termnal cost" must find the passages about the
 harbour terminal: BM25 and the support scorer match whole words, so a
@@ -15,45 +15,6 @@ from dataclasses import dataclass, field
 
 from rag.support import STOPWORDS, TermWeights, stem
 
-# Chat and newsroom shorthand that any English news reader types.
-SHORTHAND = {
-    "pm": "prime minister",
-    "fm": "foreign minister",
-    "dpm": "deputy prime minister",
-    "govt": "government",
-    "gov": "government",
-    "yrs": "years",
-    "yr": "year",
-    "b/w": "between",
-    "btw": "between",
-    "thru": "through",
-    "abt": "about",
-    "r": "are",
-    "u": "you",
-    "ur": "your",
-    "w/": "with",
-    "w/o": "without",
-    "intl": "international",
-    "dept": "department",
-    "min": "minister",
-    "pres": "president",
-    "prez": "president",
-    "amb": "ambassador",
-    "rn": "right now",
-    "bc": "because",
-    "pls": "please",
-    "whats": "what is",
-    "whos": "who is",
-    "wheres": "where is",
-    "hows": "how is",
-    "wat": "what",
-    "wht": "what",
-    "hw": "how",
-    "wen": "when",
-    "&": "and",
-    "bn": "billion",
-    "mn": "million",
-}
 # Everyday ways to say "current"; rewritten only when the collection itself says "current".
 _PRESENT = re.compile(r"\b(?:right now|at the moment|at present|these days|nowadays|currently|presently|as of now|rn)\b", re.I)
 _TOKEN = re.compile(r"[\w/&]+(?:['’]\w+)?|[^\w\s]", re.UNICODE)
@@ -122,7 +83,8 @@ class Vocabulary:
         return min(scored)[2] if scored else None
 
     def normalise(self, question: str) -> Normalised:
-        """Expand shorthand and replace misspelt words with the collection's spelling."""
+        """Replace misspelt words with the collection's spelling. Chat shorthand is not expanded: a word list of it
+        turns "3 pm" into "3 prime minister"; the dense ranking reads "pm" near "prime minister" on its own."""
         out: list[str] = []
         corrections: dict[str, str] = {}
         if "current" in self.df and _PRESENT.search(question):
@@ -130,10 +92,6 @@ class Vocabulary:
             corrections["(present time)"] = "current"
         for token in _TOKEN.findall(question):
             lower = token.lower()
-            if lower in SHORTHAND:
-                out.append(SHORTHAND[lower])
-                corrections[token] = SHORTHAND[lower]
-                continue
             base = re.sub(r"['’]s$", "", lower)
             if not base.isalpha() or base in STOPWORDS or stem(base) in self.df or base in self.df or base in self.english:
                 out.append(token)

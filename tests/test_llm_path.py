@@ -10,12 +10,12 @@ import importlib.util
 import pytest
 
 from rag.assistant import Assistant
-from rag.confidence import FEATURES, Calibrator
+from rag.read.scorer import AnswerModel
 from tests.fake_ollama import FakeOllama
 from tests.test_outcomes import ARTICLES
 
 # the reader claims nothing with this calibrator: whatever is claimed below, the model claimed
-DOUBTING = Calibrator(FEATURES, [0.0] * len(FEATURES), [1.0] * len(FEATURES), [0.0] * len(FEATURES), 0.0, 1.01, -1.0, -1.0)
+DOUBTING = AnswerModel.fixed(threshold=1.01)
 REPAIR = "How much did the observatory repair cost?"
 
 
@@ -28,8 +28,8 @@ def store(tmp_path_factory):
     return assistant
 
 
-def _model(store: Assistant, url: str, calibrator: Calibrator | None = DOUBTING) -> Assistant:
-    assistant = Assistant(store.settings, calibrator)
+def _model(store: Assistant, url: str, model: AnswerModel | None = DOUBTING) -> Assistant:
+    assistant = Assistant(store.settings, model)
     assistant._store = store.store
     assistant.settings.llm.ollama_host = url
     return assistant

@@ -8,8 +8,9 @@ import json
 import pytest
 
 from rag.assistant import Assistant
-from rag.compose import NOT_FOUND_TEXT, UNSURE
-from rag.confidence import FEATURES, MODEL_FILE, Calibrator, claim_everything, load_calibrator
+from rag.read.features import FEATURES
+from rag.read.scorer import MODEL_FILE, AnswerModel, load_model
+from rag.read.wording import NOT_FOUND_TEXT, UNSURE
 
 ARTICLES = {
     "observatory.txt": "Hill observatory reopens after repairs\n\nMERIDIAN: The Kestrel Hill observatory reopened on Saturday after a "
@@ -30,8 +31,8 @@ def meridian(tmp_path_factory):
     return assistant
 
 
-def _sharing(assistant: Assistant, calibrator: Calibrator) -> Assistant:
-    other = Assistant(assistant.settings, calibrator)
+def _sharing(assistant: Assistant, model: AnswerModel) -> Assistant:
+    other = Assistant(assistant.settings, model)
     other._store = assistant.store
     return other
 
@@ -59,12 +60,16 @@ def test_a_question_about_a_named_thing_the_articles_leave_open_gets_evidence(me
 
 
 def test_a_claim_is_made_only_at_or_above_the_threshold(meridian):
-    zeros = [0.0] * len(FEATURES)
-    never = Calibrator(FEATURES, zeros, [1.0] * len(FEATURES), zeros, 0.0, 1.01, -1.0, -1.0)  # probability 0.5, below 1.01
     question = "How much did the observatory repair cost?"
-    claimed = _sharing(meridian, claim_everything()).ask(question)
-    unclaimed = _sharing(meridian, never).ask(question)
-    assert claimed.outcome == "answer" and claimed.short_answer == "3.2 million pounds" and claimed.answer.startswith("3.2 million pounds [1]")
+    fitted = load_model()
+    best, _ = meridian.inspect(question)
+    at = AnswerModel(fitted.features, fitted.mean, fitted.scale, fitted.coef, fitted.intercept, best.reading.confidence, -1.0, -1.0)
+    above = AnswerModel(fitted.features, fitted.mean, fitted.scale, fitted.coef, fitted.intercept, best.reading.confidence + 1e-6, -1.0, -1.0)
+    claimed = _sharing(meridian, at).ask(question)
+    unclaimed = _sharing(meridian, above).ask(question)
+    assert "3.2 million pounds" in best.reading.short
+    assert claimed.outcome == "answer" and claimed.short_answer == best.reading.short and claimed.confidence == round(best.reading.confidence, 3)
+    assert claimed.answer.startswith(claimed.short_answer.rstrip("."))
     assert unclaimed.outcome == "evidence" and unclaimed.short_answer == "" and "3.2 million pounds" in unclaimed.answer
     _exact(claimed)
     _exact(unclaimed)
@@ -76,7 +81,7 @@ def test_a_claim_is_made_only_at_or_above_the_threshold(meridian):
 )
 def test_every_answer_says_its_outcome_consistently(meridian, question):
     answer = meridian.ask(question)
-    threshold = load_calibrator().threshold
+    threshold = load_model().threshold
     assert answer.refused == (answer.outcome == "not_found")
     if answer.outcome == "answer":
         assert answer.short_answer and answer.answer.startswith(answer.short_answer) and answer.confidence >= threshold
@@ -89,7 +94,7 @@ def test_every_answer_says_its_outcome_consistently(meridian, question):
 def test_the_seeds_get_the_same_three_outcomes(seeded, raw_articles):
     assert seeded.ask("Who won the 2022 World Cup?").outcome == "not_found"
     tannery = seeded.ask("Who heads the Pakistan Tannery Association?")
-    assert tannery.outcome == "evidence" and any("Tannery" in c.quote for c in tannery.citations)
+    assert tannery.outcome != "answer" and any("Tannery" in c.quote for c in tannery.citations)
     trade = seeded.ask("What is the current bilateral trade between Pakistan and Kazakhstan?")
     assert trade.outcome in ("answer", "evidence") and "$239 million" in trade.answer
     for c in trade.citations:
@@ -97,10 +102,10 @@ def test_the_seeds_get_the_same_three_outcomes(seeded, raw_articles):
 
 
 def test_the_fitted_confidence_model_says_what_it_was_fitted_on():
-    """Fitted on dev files only, with its cross-validated figures beside it (python -m rag.evaluate.calibrate)."""
+    """Fitted on dev files only, with its cross-validated figures beside it (python -m rag.evaluate.fit_reader)."""
     model = json.loads(MODEL_FILE.read_text())
     assert model["features"] == list(FEATURES) and len(model["coef"]) == len(FEATURES)
     assert model["fitted_on"]["gold"] and all("test" not in g and "valley" not in g for g in model["fitted_on"]["gold"])
-    assert {"auc", "lead_accuracy", "confidently_wrong_rate"} <= set(model["cv"])
+    assert {"candidate_auc", "lead_accuracy", "confidently_wrong_rate"} <= set(model["cv"])
     assert model["cv"]["confidently_wrong_rate"] <= model["cv"]["target_wrong"]
     assert 0.0 < model["threshold"] <= 1.0

@@ -20,11 +20,13 @@ from rag.errors import RagError
 from rag.ingest.clean import CleanText, clean_article
 from rag.ingest.load import find_title
 from rag.ingest.offsets import OffsetMap
+from rag.read.annotate import Annotation, annotate
 
 # Metadata every chunk carries. None of it is embedded or shown to the model:
 # the chunk text alone is, so chunks stay inside the embedding window.
-CHUNK_KEYS = ("doc_id", "title", "outlet", "date", "folder", "sha", "start", "end", "offsets")
-CHUNKER_VERSION = 3  # bump when chunk text or what is embedded changes: stores re-embed on the next ingest
+# "annotation" is the parser's reading of the chunk (rag.read.annotate), made here so no question parses a passage.
+CHUNK_KEYS = ("doc_id", "title", "outlet", "date", "folder", "sha", "start", "end", "offsets", "annotation")
+CHUNKER_VERSION = 4  # bump when chunk text, its annotation or what is embedded changes: stores re-index on the next ingest
 
 
 class ArticleChunker(TransformComponent):
@@ -43,8 +45,10 @@ class ArticleChunker(TransformComponent):
         vocabulary: set[str],
         clean: bool = True,
         templates: dict[str, frozenset[str]] | None = None,
+        parser: str = "",
     ) -> None:
-        """``templates``: outlet → the lines it repeats across its articles (`clean.repeated_lines`)."""
+        """``templates``: outlet → the lines it repeats across its articles (`clean.repeated_lines`); ``parser``: the
+        spaCy model that annotates each article ("" for none)."""
         super().__init__()
         self._splitter = SentenceSplitter(
             chunk_size=chunk_size,
@@ -56,11 +60,14 @@ class ArticleChunker(TransformComponent):
         self._vocabulary = vocabulary
         self._clean = clean
         self._templates = templates or {}
+        self._parser = parser
 
     def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> list[BaseNode]:
+        cleaned = [self.clean(document) for document in nodes]
+        annotations = annotate([c.text for c in cleaned], self._parser) if self._parser else (None for _ in cleaned)
         chunks: list[BaseNode] = []
-        for document in nodes:
-            chunks.extend(self.chunk(document))
+        for document, clean, annotation in zip(nodes, cleaned, annotations, strict=True):
+            chunks.extend(self.split(document, clean, annotation))
         # The embedding step after us cuts the list into batches of embed_batch_size
         # and pads each batch to its longest text; in length order the padding
         # (wasted compute) is minimal. This is what SentenceTransformer.encode does
@@ -68,10 +75,18 @@ class ArticleChunker(TransformComponent):
         chunks.sort(key=lambda node: len(node.get_content()))
         return chunks
 
-    def chunk(self, document: BaseNode) -> list[TextNode]:
+    def clean(self, document: BaseNode) -> CleanText:
         raw = document.get_content()
         template = self._templates.get(outlet_key(document.metadata), frozenset())
-        clean = clean_article(raw, self._vocabulary, template) if self._clean else CleanText(raw, OffsetMap())
+        return clean_article(raw, self._vocabulary, template) if self._clean else CleanText(raw, OffsetMap())
+
+    def chunk(self, document: BaseNode) -> list[TextNode]:
+        """One article's chunks (annotated when a parser is set): ``__call__`` does many at once, parsing in batches."""
+        clean = self.clean(document)
+        annotation = next(annotate([clean.text], self._parser)) if self._parser else None
+        return self.split(document, clean, annotation)
+
+    def split(self, document: BaseNode, clean: CleanText, annotation: Annotation | None) -> list[TextNode]:
         metadata = dict(document.metadata) | {"title": find_title(clean.text)}
         clean_doc = Document(
             id_=document.id_,
@@ -93,6 +108,8 @@ class ArticleChunker(TransformComponent):
             search_from = start + 1
             raw_start, raw_end = clean.offsets.span_to_raw(start, end)
             node.metadata.update(start=raw_start, end=raw_end, offsets=clean.offsets.slice(start, end).dumps())
+            if annotation is not None:
+                node.metadata["annotation"] = annotation.within(start, end).dumps()
             node.excluded_embed_metadata_keys = list(CHUNK_KEYS)
             node.excluded_llm_metadata_keys = list(CHUNK_KEYS)
         return nodes

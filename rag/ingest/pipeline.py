@@ -100,7 +100,14 @@ def ingest(store: Store, settings: Settings, paths: list[Path] | None = None, sh
 def _signature(settings: Settings) -> dict[str, object]:
     from rag.ingest.chunk import CHUNKER_VERSION
 
-    return {"chunker": CHUNKER_VERSION, "model": settings.embed.model, "size": settings.chunk.size, "overlap": settings.chunk.overlap, "clean": settings.chunk.clean}
+    return {
+        "chunker": CHUNKER_VERSION,
+        "model": settings.embed.model,
+        "size": settings.chunk.size,
+        "overlap": settings.chunk.overlap,
+        "clean": settings.chunk.clean,
+        "parser": settings.read.model,
+    }
 
 
 def _documents(articles: list[Article], writer: Writer, report: IngestReport) -> list:
@@ -151,6 +158,7 @@ def _embed(documents: list, writer: Writer, settings: Settings, embedding, repor
         vocabulary=collection_vocabulary(texts) | tokenizer_vocabulary(embedding),
         clean=settings.chunk.clean,
         templates=repeated_lines((outlet_key(doc.metadata), doc.get_content()) for doc in everything.values()),
+        parser=settings.read.model,
     )
     pipeline = IngestionPipeline(
         transformations=[chunker, embedding],

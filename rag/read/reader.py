@@ -1,0 +1,180 @@
+"""Read the retrieved passages for one question: rank its sentences, gather candidate answers, score them, choose.
+
+Steps: the question's parse (`question.analyse`) → every evidence sentence
+scored against it (the support scorer, read with its passage) → candidates
+from the best sentences' stored parse (`candidates`) → their features
+(`features`) → the fitted model's probability each is right (`scorer`) → the
+answer: the most probable span at or above the claim threshold (a precise
+span before a whole sentence), its sentence and any other article's
+sentence giving the same span. What is below the threshold is kept, as the
+sentences to quote without a claim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rag.cite import EvidenceSentence
+from rag.read.annotate import Annotation, load_parser
+from rag.read.candidates import Candidate, ParsedSentence, candidates
+from rag.read.features import SentenceSignals, candidate_features
+from rag.read.question import Question, analyse
+from rag.read.scorer import AnswerModel
+from rag.schema import Passage
+from rag.support import SupportScorer, content_terms, fold
+
+READ_SENTENCES = 8  # the best sentences (distinct texts) whose candidates are scored
+CONTEXT_WEIGHT = 0.25  # a question word the sentence leaves to its passage counts this much
+_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+
+
+@dataclass
+class Reading:
+    """What the reader found: its best answer (claimed or not), the sentences behind it, and what to quote instead."""
+
+    short: str = ""  # the best candidate's text
+    confidence: float = 0.0  # the model's probability that it holds the answer
+    kind: str = ""  # entity, noun, list, clause, sentence
+    support: list[int] = field(default_factory=list)  # evidence sentences behind it: its own, then another article's
+    relevant: list[int] = field(default_factory=list)  # sentences to quote when nothing is claimed, best first
+    best: float = 0.0  # the best sentence's support for the question
+    known: float = 1.0  # the share of the question's words the collection uses
+    parts: list[Reading] = field(default_factory=list)  # one reading per part of a two-part question
+
+
+@dataclass
+class Scored:
+    """A question's candidates with their features and probabilities (the fitting script reads these too)."""
+
+    question: Question
+    candidates: list[Candidate]
+    rows: np.ndarray
+    probabilities: np.ndarray
+    signals: dict[int, SentenceSignals]
+    order: list[int]  # evidence sentences, best first, each text once
+
+
+def choose(candidates: list[Candidate], probabilities: np.ndarray, threshold: float) -> int | None:
+    """The candidate to answer with: the most probable span at or above the threshold, else the most probable
+    whole sentence at or above it, else the most probable of all (to be shown unclaimed). None when there are none."""
+    if not candidates:
+        return None
+    ranked = sorted(range(len(candidates)), key=lambda k: -probabilities[k])
+    for whole in (False, True):
+        for k in ranked:
+            if probabilities[k] < threshold:
+                break
+            if (candidates[k].kind == "sentence") == whole:
+                return k
+    return ranked[0]
+
+
+class Reader:
+    """Reads evidence for questions; built once per store version (its scorer knows the collection's term weights)."""
+
+    def __init__(self, scorer: SupportScorer, parser: str) -> None:
+        self.scorer = scorer
+        self.parser = parser
+
+    def question(self, text: str) -> Question:
+        return analyse(text, load_parser(self.parser))
+
+    def known_share(self, question: Question) -> float:
+        terms = [t for t in question.terms if not t.isdigit()]
+        return sum(t in self.scorer.weights.df for t in terms) / len(terms) if terms else 1.0
+
+    def sentence_scores(self, question: Question, evidence: list[EvidenceSentence]) -> np.ndarray:
+        """Each sentence's support for the question, a question word its passage states counting at a quarter."""
+        if not evidence:
+            return np.zeros(0, dtype=np.float32)
+        scores = self.scorer.matrix([question.focus], [e.text for e in evidence])[0]
+        gain = np.array([self.scorer.coverage(question.focus, e.context) - self.scorer.coverage(question.focus, e.text) for e in evidence], dtype=np.float32)
+        return scores + CONTEXT_WEIGHT * np.clip(gain, 0.0, 1.0)
+
+    def score(self, question: Question, evidence: list[EvidenceSentence], passages: list[Passage], model: AnswerModel) -> Scored:
+        scores = self.sentence_scores(question, evidence)
+        order = _distinct_order(evidence, scores)
+        top = order[:READ_SENTENCES]
+        annotations = [Annotation.loads(p.annotation) for p in passages]
+        sentences = {j: ParsedSentence(j, evidence[j].text, _slice(annotations[evidence[j].passage], evidence[j])) for j in top}
+        cosines = self._cosines(question, [evidence[j].text for j in top])
+        signals = {}
+        for rank, j in enumerate(top):
+            others = [float(scores[k]) for k in order if k != j]
+            signals[j] = SentenceSignals(
+                score=float(scores[j]),
+                rank=rank,
+                gap=float(scores[j]) - (max(others) if others else 0.0),
+                cosine=cosines[rank],
+                coverage=self.scorer.coverage(question.focus, evidence[j].text),
+                passage_rank=evidence[j].passage,
+                date=evidence[j].date,
+                doc_id=passages[evidence[j].passage].doc_id,
+                headline=not _TERMINAL.search(evidence[j].text),
+            )
+        found = [c for j in top for c in candidates(sentences[j])]
+        rows = candidate_features(question, found, sentences, signals, self.scorer)
+        return Scored(question, found, rows, model.probabilities(rows), signals, order)
+
+    def read(self, question: Question, evidence: list[EvidenceSentence], passages: list[Passage], model: AnswerModel, quoted: int) -> Reading:
+        if question.parts:
+            # each part answered on its own; the parts are claimed together only when each clears the threshold
+            parts = [self.read(part, evidence, passages, model, quoted) for part in question.parts]
+            reading = self._one(question, evidence, passages, model, quoted)
+            if all(p.short and p.confidence >= model.threshold for p in parts):
+                reading.short = "; ".join(p.short.rstrip(".") for p in parts)
+                reading.confidence = min(p.confidence for p in parts)
+                reading.kind = "parts"
+                reading.support = list(dict.fromkeys(j for p in parts for j in p.support))
+            reading.parts = parts
+            return reading
+        return self._one(question, evidence, passages, model, quoted)
+
+    def _one(self, question: Question, evidence: list[EvidenceSentence], passages: list[Passage], model: AnswerModel, quoted: int) -> Reading:
+        if not evidence:
+            return Reading(known=self.known_share(question))
+        scored = self.score(question, evidence, passages, model)
+        reading = Reading(best=float(max(s.score for s in scored.signals.values())), known=self.known_share(question))
+        k = choose(scored.candidates, scored.probabilities, model.threshold)
+        if k is not None:
+            chosen = scored.candidates[k]
+            reading.short, reading.confidence, reading.kind = chosen.text, float(scored.probabilities[k]), chosen.kind
+            reading.support = [chosen.sentence, *_corroborating(chosen, scored, evidence, passages)]
+        lead = reading.support[:1]
+        reading.relevant = list(dict.fromkeys([*lead, *(j for j in scored.order if evidence[j].text not in {evidence[i].text for i in lead})]))[:quoted]
+        return reading
+
+    def _cosines(self, question: Question, texts: list[str]) -> list[float]:
+        if self.scorer.embedding is None or not texts:
+            return [0.0] * len(texts)
+        vectors = self.scorer.embed([question.focus, *texts])
+        return [float(x) for x in vectors[1:] @ vectors[0]]
+
+
+def _slice(annotation: Annotation, sentence: EvidenceSentence) -> Annotation:
+    return annotation.within(sentence.offset, sentence.offset + len(sentence.text))
+
+
+def _distinct_order(evidence: list[EvidenceSentence], scores: np.ndarray) -> list[int]:
+    """Evidence sentences by score, each text once (overlapping chunks repeat sentences)."""
+    seen: set[str] = set()
+    order = []
+    for j in np.argsort(-scores, kind="stable"):
+        if evidence[j].text not in seen:
+            seen.add(evidence[j].text)
+            order.append(int(j))
+    return order
+
+
+def _corroborating(chosen: Candidate, scored: Scored, evidence: list[EvidenceSentence], passages: list[Passage]) -> list[int]:
+    """Another article's read sentence that gives the same span (cited too): one outlet confirming another."""
+    if chosen.kind == "sentence":
+        return []
+    key, own = fold(chosen.text), passages[evidence[chosen.sentence].passage].doc_id
+    for j in scored.order[: len(scored.signals)]:
+        if passages[evidence[j].passage].doc_id != own and key and key in fold(evidence[j].text) and content_terms(chosen.text):
+            return [j]
+    return []
