@@ -143,7 +143,7 @@ class Assistant:
         embedding = load_query_embedding(self.settings.embed.model, self.settings.embed.batch_size)
         scorer = SupportScorer(embedding, snapshot.weights)
         vocabulary = Vocabulary(snapshot.weights, frozenset(tokenizer_vocabulary(embedding)))
-        reader = Reader(scorer, self.settings.read.model)
+        reader = Reader(scorer, self.settings.read.model, self.settings.read.parse, self.settings.read.dense)
         with server_errors(self.settings):
             retriever = HybridRetriever(self.store, self.settings, snapshot.bm25)
         return Parts(snapshot.version, retriever, scorer, vocabulary, reader)

@@ -80,6 +80,8 @@ class CiteSettings:
 @dataclass
 class ReadSettings:
     model: str = "en_core_web_sm"
+    parse: bool = True
+    dense: bool = True
 
 
 @dataclass
@@ -152,6 +154,8 @@ HELP = {
     "cite.support_threshold": "an answer sentence is cited only if a passage sentence supports it this well",
     "cite.evidence_sentences": "sentences quoted when no short answer is claimed (the evidence outcome)",
     "cite.drop_unsupported": "true: remove unsupported sentences instead of flagging them",
+    "read.parse": "false: the reader ignores the parse (whole sentences are its only candidates), an ablation",
+    "read.dense": "false: no embedding similarity in the reader's features (lexical support only), an ablation",
     "read.model": "spaCy model that parses articles at ingest and questions when asked (en_core_web_sm ships in a wheel; md/lg/trf if installed)",
     "ui.host": "address `rag serve` listens on (anything but loopback needs RAG_UI_USER/RAG_UI_PASSWORD)",
     "ui.port": "port `rag serve` listens on",

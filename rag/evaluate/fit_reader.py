@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.assistant import Assistant
-from rag.config import load_settings
+from rag.config import Settings, load_settings
 from rag.evaluate.gold import GoldItem, load_gold
 from rag.evaluate.metrics import includes_all
 from rag.evaluate.perturb import perturb
@@ -67,9 +67,10 @@ class Asked:
     known: float
 
 
-def read_set(gold_file: Path, articles: Path) -> list[Asked]:
-    """Every question of one dev file, as written and perturbed, read over its own collection."""
-    assistant = Assistant(collection_settings(load_settings(ROOT / "config.toml", env={}), articles), READ_ONLY)
+def read_set(gold_file: Path, articles: Path, settings: Settings | None = None) -> list[Asked]:
+    """Every question of one dev file, as written and perturbed, read over its own collection (``settings``: the
+    repository's config unless given, e.g. with a reader ablation switched on)."""
+    assistant = Assistant(collection_settings(settings or load_settings(ROOT / "config.toml", env={}), articles), READ_ONLY)
     assistant.ingest()
     texts = {doc_id: doc.get_content() for doc_id, doc in assistant.store.articles().items()}
     name = articles.parent.name if articles.name == "articles" else articles.name  # "seeds", "larkmoor-budget"

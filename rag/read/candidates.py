@@ -110,8 +110,8 @@ def candidates(sentence: ParsedSentence) -> list[Candidate]:
     """Every candidate span of one sentence, each token range once (the first kind to claim it wins)."""
     found: list[Candidate | None] = []
     tokens = sentence.tokens
-    if not tokens:
-        return []
+    if not tokens:  # no parse (the read.parse = false ablation): the sentence alone
+        return [Candidate(sentence.index, "sentence", "", 0, 0, 0, sentence.text)]
     found += [_make(sentence, "entity", e.start, e.end, e.label) for e in sentence.annotation.entities]
     found += [_make(sentence, "noun", n.start, n.end) for n in sentence.annotation.noun_chunks]
     for i, token in enumerate(tokens):

@@ -26,7 +26,7 @@ QUESTION_TYPES = ("typed", "head", "open", "plural")
 FEATURES = (
     # of the candidate's sentence
     "s_score", "s_rank", "s_gap", "s_cos", "s_cos_top", "s_cov", "s_cov_top", "s_lemma", "s_verb", "s_head", "s_year", "s_headline",
-    "s_slot", "s_slot_near", "s_slot_dep", "p_rank",
+    "s_slot", "s_slot_near", "s_slot_dep", "s_slot_role", "p_rank",
     # of the candidate
     "c_slot", "c_expected", "c_numeric", "c_affinity", "c_head", "c_head_cos", "c_dep", "c_near", "c_repeat", "c_len", "c_share", "c_agree",
     "c_subject", "c_object", "c_clause_cov", "c_clause_verb", "c_np_cov",
@@ -73,6 +73,23 @@ def question_kind(question: Question) -> dict[str, float]:
     return {"q_typed": float(typed), "q_head": float(bool(question.head)), "q_open": float(not typed and not question.head), "q_plural": float(question.plural)}
 
 
+@dataclass
+class _Question:
+    """What every candidate of one question is measured against (computed once per question)."""
+
+    question: Question
+    terms: set[str]
+    idf: object
+    total: float
+    kinds: dict[str, float]
+    affinity: dict[str, dict]
+    slot: dict[int, dict[tuple[int, int], float]]
+    placed: dict[int, tuple[float, float]]
+    top_cos: int
+    top_cov: int
+    spans: dict[str, set[str]]
+
+
 def candidate_features(
     question: Question,
     candidates: list[Candidate],
@@ -81,83 +98,113 @@ def candidate_features(
     scorer: SupportScorer,
 ) -> np.ndarray:
     """One row of FEATURES per candidate."""
-    kinds = question_kind(question)
-    question_terms = set(question.terms)
+    terms = set(question.terms)
     idf = scorer.weights.idf
-    total = sum(idf(t) for t in question_terms) or 1.0
+    total = sum(idf(t) for t in terms) or 1.0
     affinity = _affinities(question, candidates, sentences, scorer)
     slot = {j: _slots(question, sentence, affinity["label"]) for j, sentence in sentences.items()}
-    placed = {j: _placed_slots(question, sentence, slot[j], total, idf) for j, sentence in sentences.items()}
-    # the sentence each signal alone would put first: when the dense and the lexical one agree, a reading is surer
-    top_cos = max(signals, key=lambda j: signals[j].cosine)
-    top_cov = max(signals, key=lambda j: signals[j].coverage)
-    spans = {}
+    spans: dict[str, set[str]] = {}
     for c in candidates:
         spans.setdefault(fold(c.text), set()).add(signals[c.sentence].doc_id)
+    ctx = _Question(
+        question, terms, idf, total, question_kind(question), affinity, slot,
+        {j: _placed_slots(question, sentence, slot[j], total, idf) for j, sentence in sentences.items()},
+        # the sentence each signal alone would put first: when the dense and the lexical one agree, a reading is surer
+        max(signals, key=lambda j: signals[j].cosine), max(signals, key=lambda j: signals[j].coverage), spans,
+    )  # fmt: skip
+    sentence_rows = {j: _sentence_features(ctx, sentences[j], signals[j]) for j in sentences}
     rows = []
     for c in candidates:
-        sentence, signal = sentences[c.sentence], signals[c.sentence]
-        tokens = sentence.tokens
-        inside = set(range(c.start, c.end))
-        matching = {i for i, t in enumerate(tokens) if t.lemma in question.lemmas and i not in inside}
-        window = [tokens[i] for i in range(max(0, c.start - WINDOW), min(len(tokens), c.end + WINDOW)) if i not in inside]
-        near = set(content_terms(" ".join(sentence.text[t.start : t.end] for t in window)))
-        own = set(content_terms(c.text))
-        head_token = _governor(tokens, c.root)
-        clause = _clause(sentence, c.root)
-        clause_terms = set(content_terms(" ".join(sentence.text[tokens[i].start : tokens[i].end] for i in clause if i not in inside)))
-        low, high = sentence.subtree(c.root)
-        phrase_terms = set(content_terms(" ".join(sentence.text[tokens[i].start : tokens[i].end] for i in range(low, high + 1) if i not in inside)))
-        row = {
-            "s_score": signal.score,
-            "s_rank": 1.0 / (1 + signal.rank),
-            "s_gap": signal.gap,
-            "s_cos": signal.cosine,
-            "s_cos_top": float(c.sentence == top_cos),
-            "s_cov": signal.coverage,
-            "s_cov_top": float(c.sentence == top_cov),
-            "s_verb": float(bool(question.verb) and question.verb in sentence.lemmas),
-            "s_head": float(bool(question.head) and question.head in sentence.lemmas),
-            "s_year": float(not question.years or any(y in sentence.text or signal.date.startswith(y) for y in question.years)),
-            "s_headline": float(signal.headline),
-            "s_lemma": len(question.lemmas & sentence.lemmas) / len(question.lemmas) if question.lemmas else 0.0,
-            "s_slot": max(slot[c.sentence].values(), default=0.0),
-            "s_slot_near": placed[c.sentence][0],
-            "s_slot_dep": placed[c.sentence][1],
-            "c_slot": max((v for (start, end), v in slot[c.sentence].items() if c.start <= start and end <= c.end), default=0.0),
-            "p_rank": 1.0 / (1 + signal.passage_rank),
-            "c_expected": float(c.label in question.expects),
-            "c_numeric": float(question.wh.startswith("how") and c.label in NUMERIC),
-            "c_affinity": affinity["label"].get(c.label, 0.0),
-            "c_head": float(bool(question.head) and _holds_head(question.head, sentence, c)),
-            "c_head_cos": affinity["span"].get((c.sentence, c.start, c.end), 0.0),
-            "c_dep": 1.0 / (1 + sentence.distance(inside, matching)),
-            "c_near": sum(idf(t) for t in question_terms & near) / total,
-            "c_repeat": len(own & question_terms) / len(own) if own else 1.0,
-            "c_len": math.log1p(c.end - c.start),
-            "c_share": (c.end - c.start) / max(len(tokens), 1),
-            "c_agree": min(len(spans[fold(c.text)]), 3) / 3,
-            "c_subject": float(tokens[c.root].dep in _SUBJECTS and head_token.lemma == question.verb),
-            "c_object": float(tokens[c.root].dep in _OBJECTS and head_token.lemma == question.verb),
-            "c_clause_cov": sum(idf(t) for t in question_terms & clause_terms) / total,
-            "c_clause_verb": float(bool(question.verb) and any(tokens[i].lemma == question.verb and tokens[i].pos == "VERB" for i in clause)),
-            "c_np_cov": sum(idf(t) for t in question_terms & phrase_terms) / total,
-            **{f"k_{kind}": float(c.kind == kind) for kind in KINDS},
-            **kinds,
-        }
-        row["typed_x_sentence"] = kinds["q_typed"] * row["k_sentence"]
-        row["typed_x_expected"] = kinds["q_typed"] * row["c_expected"]
-        # a candidate holding nothing of the asked-for kind ("who…?" answered by a clause with no person in it)
-        row["typed_x_unfilled"] = kinds["q_typed"] * float(row["c_slot"] < 1.0)
-        row["head_x_unfilled"] = kinds["q_head"] * (1.0 - row["c_slot"])
-        row["repeats"] = float(row["c_repeat"] >= 0.5)  # mostly the question's own words: it cannot be the answer
-        row["open_x_clause"] = kinds["q_open"] * row["k_clause"]
-        row["open_x_sentence"] = kinds["q_open"] * row["k_sentence"]
-        row["plural_x_list"] = kinds["q_plural"] * row["k_list"]
-        row["head_x_noun"] = kinds["q_head"] * row["k_noun"]
-        row["head_x_entity"] = kinds["q_head"] * row["k_entity"]
+        row = {**sentence_rows[c.sentence], **_candidate_features(ctx, sentences[c.sentence], c), **ctx.kinds}
+        row.update(_pairs(ctx.kinds, row))
         rows.append([row[name] for name in FEATURES])
     return np.array(rows, dtype=np.float32).reshape(len(rows), len(FEATURES))
+
+
+def _sentence_features(ctx: _Question, sentence: ParsedSentence, signal: SentenceSignals) -> dict[str, float]:
+    q = ctx.question
+    return {
+        "s_score": signal.score,
+        "s_rank": 1.0 / (1 + signal.rank),
+        "s_gap": signal.gap,
+        "s_cos": signal.cosine,
+        "s_cos_top": float(sentence.index == ctx.top_cos),
+        "s_cov": signal.coverage,
+        "s_cov_top": float(sentence.index == ctx.top_cov),
+        "s_lemma": len(q.lemmas & sentence.lemmas) / len(q.lemmas) if q.lemmas else 0.0,
+        "s_verb": float(bool(q.verb) and q.verb in sentence.lemmas),
+        "s_head": float(bool(q.head) and q.head in sentence.lemmas),
+        "s_year": float(not q.years or any(y in sentence.text or signal.date.startswith(y) for y in q.years)),
+        "s_headline": float(signal.headline),
+        "s_slot": max(ctx.slot[sentence.index].values(), default=0.0),
+        "s_slot_near": ctx.placed[sentence.index][0],
+        "s_slot_dep": ctx.placed[sentence.index][1],
+        "s_slot_role": _slot_role(q, sentence, ctx.slot[sentence.index]),
+        "p_rank": 1.0 / (1 + signal.passage_rank),
+    }
+
+
+def _candidate_features(ctx: _Question, sentence: ParsedSentence, c: Candidate) -> dict[str, float]:
+    q, tokens = ctx.question, sentence.tokens
+    own = set(content_terms(c.text))
+    row = {
+        "c_slot": max((v for (start, end), v in ctx.slot[sentence.index].items() if c.start <= start and end <= c.end), default=0.0),
+        "c_expected": float(c.label in q.expects),
+        "c_numeric": float(q.wh.startswith("how") and c.label in NUMERIC),
+        "c_affinity": ctx.affinity["label"].get(c.label, 0.0),
+        "c_head_cos": ctx.affinity["span"].get((c.sentence, c.start, c.end), 0.0),
+        "c_repeat": len(own & ctx.terms) / len(own) if own else 1.0,
+        "c_len": math.log1p(c.end - c.start),
+        "c_share": (c.end - c.start) / max(len(tokens), 1),
+        "c_agree": min(len(ctx.spans[fold(c.text)]), 3) / 3,
+        **{f"k_{kind}": float(c.kind == kind) for kind in KINDS},
+    }
+    return row | (_structure(ctx, sentence, c) if tokens else dict.fromkeys(_STRUCTURE, 0.0))
+
+
+_STRUCTURE = ("c_head", "c_dep", "c_near", "c_subject", "c_object", "c_clause_cov", "c_clause_verb", "c_np_cov")
+
+
+def _structure(ctx: _Question, sentence: ParsedSentence, c: Candidate) -> dict[str, float]:
+    """Where the candidate sits in its sentence's parse relative to the question's words."""
+    q, tokens = ctx.question, sentence.tokens
+    inside = set(range(c.start, c.end))
+    matching = {i for i, t in enumerate(tokens) if t.lemma in q.lemmas and i not in inside}
+
+    def covered(indices) -> float:
+        words = set(content_terms(" ".join(sentence.text[tokens[i].start : tokens[i].end] for i in indices if i not in inside)))
+        return sum(ctx.idf(t) for t in ctx.terms & words) / ctx.total
+
+    governor = _governor(tokens, c.root)
+    clause = _clause(sentence, c.root)
+    low, high = sentence.subtree(c.root)
+    return {
+        "c_head": float(bool(q.head) and _holds_head(q.head, sentence, c)),
+        "c_dep": 1.0 / (1 + sentence.distance(inside, matching)),
+        "c_near": covered(range(max(0, c.start - WINDOW), min(len(tokens), c.end + WINDOW))),
+        "c_subject": float(tokens[c.root].dep in _SUBJECTS and governor.lemma == q.verb),
+        "c_object": float(tokens[c.root].dep in _OBJECTS and governor.lemma == q.verb),
+        "c_clause_cov": covered(clause),
+        "c_clause_verb": float(bool(q.verb) and any(tokens[i].lemma == q.verb and tokens[i].pos == "VERB" for i in clause)),
+        "c_np_cov": covered(range(low, high + 1)),
+    }
+
+
+def _pairs(kinds: dict[str, float], row: dict[str, float]) -> dict[str, float]:
+    """The question-kind × candidate-kind pairs that matter, as features (the model is linear)."""
+    return {
+        "typed_x_sentence": kinds["q_typed"] * row["k_sentence"],
+        "typed_x_expected": kinds["q_typed"] * row["c_expected"],
+        # a candidate holding nothing of the asked-for kind ("who…?" answered by a clause with no person in it)
+        "typed_x_unfilled": kinds["q_typed"] * float(row["c_slot"] < 1.0),
+        "head_x_unfilled": kinds["q_head"] * (1.0 - row["c_slot"]),
+        "open_x_clause": kinds["q_open"] * row["k_clause"],
+        "open_x_sentence": kinds["q_open"] * row["k_sentence"],
+        "plural_x_list": kinds["q_plural"] * row["k_list"],
+        "head_x_noun": kinds["q_head"] * row["k_noun"],
+        "head_x_entity": kinds["q_head"] * row["k_entity"],
+        "repeats": float(row["c_repeat"] >= 0.5),  # mostly the question's own words: it cannot be the answer
+    }
 
 
 def _clause(sentence: ParsedSentence, i: int) -> list[int]:
@@ -187,6 +234,19 @@ def _placed_slots(question: Question, sentence: ParsedSentence, slots: dict[tupl
         near_best = max(near_best, fit * sum(idf(t) for t in question_terms & near) / total)
         dep_best = max(dep_best, fit / (1 + sentence.distance(inside, matching)))
     return near_best, dep_best
+
+
+def _slot_role(question: Question, sentence: ParsedSentence, slots: dict[tuple[int, int], float]) -> float:
+    """The best slot filler's fit when it is the subject, agent or object of the question's own verb ("who received
+    X": "received by Y"), else 0: a sentence naming a person is no answer to "who did V" unless that person did V."""
+    if not question.verb or not sentence.tokens:
+        return 0.0
+    best = 0.0
+    for (start, end), fit in slots.items():
+        root = sentence.root_of(start, end)
+        role = sentence.tokens[root].dep in _SUBJECTS | _OBJECTS and _governor(sentence.tokens, root).lemma == question.verb
+        best = max(best, fit * role)
+    return best
 
 
 def _slots(question: Question, sentence: ParsedSentence, label_affinity: dict[str, float]) -> dict[tuple[int, int], float]:

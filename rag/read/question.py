@@ -119,3 +119,14 @@ def _analyse_one(text: str, nlp) -> Question:
     years = frozenset(_YEAR.findall(text))
     terms = [t for t in content_terms(_YEAR.sub(" ", text)) if t not in _WH]
     return Question(text, wh, head, verb, plural, terms, lemmas, years)
+
+
+def analyse_words(text: str) -> Question:
+    """The question read without a parser (the `read.parse = false` ablation): the wh-phrase from its words, no noun or verb."""
+    words = re.findall(r"[\w']+", text.lower())
+    wh = next((w for w in words if w in _WH), "")
+    if wh == "how" and words.index("how") + 1 < len(words):
+        following = words[words.index("how") + 1]
+        wh = f"how {following}" if f"how {following}" in EXPECTS else wh
+    terms = [t for t in content_terms(_YEAR.sub(" ", text)) if t not in _WH]
+    return Question(text, wh, "", "", False, terms, frozenset(w for w in words if w not in _WH), frozenset(_YEAR.findall(text)))

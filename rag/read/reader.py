@@ -21,7 +21,7 @@ from rag.cite import EvidenceSentence
 from rag.read.annotate import Annotation, load_parser
 from rag.read.candidates import Candidate, ParsedSentence, candidates
 from rag.read.features import SentenceSignals, candidate_features
-from rag.read.question import Question, analyse
+from rag.read.question import Question, analyse, analyse_words
 from rag.read.scorer import AnswerModel
 from rag.schema import Passage
 from rag.support import SupportScorer, content_terms, fold
@@ -75,12 +75,15 @@ def choose(candidates: list[Candidate], probabilities: np.ndarray, threshold: fl
 class Reader:
     """Reads evidence for questions; built once per store version (its scorer knows the collection's term weights)."""
 
-    def __init__(self, scorer: SupportScorer, parser: str) -> None:
-        self.scorer = scorer
+    def __init__(self, scorer: SupportScorer, parser: str, parse: bool = True, dense: bool = True) -> None:
+        """``parse``/``dense`` off are ablations (`read.parse`, `read.dense`): no parse of question or passages (whole
+        sentences are the only candidates), or no embedding similarity in any feature (lexical support only)."""
+        self.scorer = scorer if dense else SupportScorer(None, scorer.weights)
         self.parser = parser
+        self.parse = parse
 
     def question(self, text: str) -> Question:
-        return analyse(text, load_parser(self.parser))
+        return analyse(text, load_parser(self.parser)) if self.parse else analyse_words(text)
 
     def known_share(self, question: Question) -> float:
         terms = [t for t in question.terms if not t.isdigit()]
@@ -98,7 +101,7 @@ class Reader:
         scores = self.sentence_scores(question, evidence)
         order = _distinct_order(evidence, scores)
         top = order[:READ_SENTENCES]
-        annotations = [Annotation.loads(p.annotation) for p in passages]
+        annotations = [Annotation.loads(p.annotation if self.parse else "") for p in passages]
         sentences = {j: ParsedSentence(j, evidence[j].text, _slice(annotations[evidence[j].passage], evidence[j])) for j in top}
         cosines = self._cosines(question, [evidence[j].text for j in top])
         signals = {}

@@ -95,7 +95,7 @@ def test_a_second_process_ingesting_is_seen_whole_and_never_overwritten(tmp_path
     settings = collection_settings(tmp_path, INVENTED, backend="extractive")
     first = Assistant(settings)
     first.ingest()
-    assert first.ask("how much did the Zorvath bridge repairs cost?").refused
+    assert "9 million euros" not in first.ask("how much did the Zorvath bridge repairs cost?").answer
     old_version = first.parts().version
 
     later = _write(tmp_path / "later", LATER)
@@ -115,7 +115,7 @@ def test_a_second_process_ingesting_is_seen_whole_and_never_overwritten(tmp_path
     answer = first.ask("how much did the Zorvath bridge repairs cost?")
     assert first.parts().version != old_version
     assert stem("zorvath") in first.parts().scorer.weights.df  # the other process's term weights, not the stale ones
-    assert not answer.refused and answer.short_answer == "9 million euros"
+    assert not answer.refused and "9 million euros" in answer.answer  # claimed, or quoted as the evidence
     _cited_spans_are_exact(answer, INVENTED | LATER)
 
     (tmp_path / "articles" / "extra.txt").write_text(
