@@ -135,7 +135,7 @@ def _is_meta_line(line: str, in_header: bool) -> bool:
     return (in_header and len(words) <= 3) or (bool(BYLINE.search(line)) and len(words) <= SHORT_WORDS)
 
 
-def _is_chrome(line: str) -> bool:
+def is_chrome(line: str) -> bool:
     """A share bar, or a call to act: short, or opening the line ("Follow us on X, LinkedIn … for more")."""
     if SHARE_BAR.fullmatch(line):
         return True
@@ -193,7 +193,7 @@ def clean_article(raw: str, vocabulary: set[str], template: frozenset[str] = fro
     for index, line in enumerate(lines):
         line_start, offset = offset, offset + len(line)
         stripped = line.strip()
-        if index >= footer or (stripped and (stripped in template or _is_chrome(stripped) or _is_meta_line(stripped, index < body_start) or stripped == previous)):
+        if index >= footer or (stripped and (stripped in template or is_chrome(stripped) or _is_meta_line(stripped, index < body_start) or stripped == previous)):
             continue
         if stripped:
             previous = stripped

@@ -1,0 +1,36 @@
+"""Saved web pages: the article's text and metadata pulled out of the HTML by trafilatura (htmldate for the date).
+
+A saved page is mostly navigation, teasers, comments and scripts; trafilatura
+is the maintained library built to find the article in it, with its title,
+author, site name and publication date. The extracted text — headline first,
+then one paragraph per block, blank lines between — is what is indexed and
+stored, and what citation offsets index: `doc_id:start-end` is a span of that
+text (shown in the UI's source card and by `rag show DOC_ID`), not of the HTML
+markup, which has no sentence offsets worth citing.
+"""
+
+from __future__ import annotations
+
+from rag.errors import RagError
+from rag.imports import without
+from rag.ingest.metadata import Metadata
+
+HTML_SUFFIXES = (".html", ".htm")
+
+
+def extract_page(name: str, html: str) -> tuple[str, Metadata]:
+    """(article text, metadata) of one saved page; `RagError` when no article text is found in it."""
+    with without("torch"):  # nothing trafilatura loads needs it; keep the import lean like the question path's
+        import trafilatura
+
+    text = trafilatura.extract(html, output_format="txt", include_comments=False, include_tables=True, favor_precision=True, deduplicate=True)
+    if not text or not text.strip():
+        raise RagError(f"{name}: no article text found in the page", "save the article page itself, not a section front or a search result")
+    found = trafilatura.extract_metadata(html)
+    title = (found.title or "").strip() if found else ""
+    outlet = ((found.sitename or found.hostname or "") if found else "").strip()
+    date = (found.date or "")[:10] if found else ""
+    paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
+    if title and paragraphs and paragraphs[0] != title:
+        paragraphs.insert(0, title)
+    return "\n\n".join(paragraphs) + "\n", Metadata(title, outlet, date)

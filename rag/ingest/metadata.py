@@ -1,0 +1,200 @@
+"""An article's title, outlet and date, read from signals any news file shows — never from one site's layout.
+
+Stated metadata wins: a `NAME.meta.json` sidecar, then YAML front matter
+(`title:`, `outlet:`/`source:`/`publisher:`/`site:`, `date:`). Otherwise:
+
+- title: a Markdown `# ` heading, else the first line above the body that
+  reads as a headline — not a date stamp, a weather line, a section label in
+  capitals, "Advertisement", a menu of short words, a byline, or a masthead
+  (a short name line right above a date stamp);
+- outlet: "Published in X", "Source: X", "Published: <date> — X", "(X — <date>)"
+  or "(X / Y - <date>)", a byline "By <name> | X | <date>", a line "X, <date>",
+  "X.com Published …", a masthead above a date stamp, a closing "Follow X on …";
+- date: a "date"/"Published" stamp, a date stamp or byline above the body, a
+  dateline "CITY, Mon DD:" with the year from the file's first full date (or
+  the latest year it names), else the first full date stated.
+
+Hand-written: trafilatura does this for HTML pages (`rag.ingest.html`); no
+library in the stack reads it from plain text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.ingest.clean import is_chrome
+from rag.ingest.dates import DATE_PATTERN, MONTHS, first_date, to_iso
+
+TITLE_MAX_WORDS = 25
+BODY_MIN_WORDS = 30
+FALLBACK_TITLE_WORDS = 12
+MASTHEAD_MAX_WORDS = 5
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.S)
+_FRONT_KEYS = {"title": "title", "outlet": "outlet", "source": "outlet", "publisher": "outlet", "site": "outlet", "site_name": "outlet", "date": "date"}
+_OUTLET = r"([A-Z][\w.&'’ -]{1,40}?)"
+_OUTLET_PATTERNS = (
+    re.compile(rf"\bPublished in {_OUTLET}(?:,|\s*$)", re.MULTILINE),
+    re.compile(rf"^\s*(?:Source|Courtesy|Outlet)\s*:\s*{_OUTLET}\s*$", re.MULTILINE | re.IGNORECASE),
+    re.compile(rf"^\s*Published\s*:?[^\n]*?[—–-]\s*{_OUTLET}\s*$", re.MULTILINE),
+    re.compile(rf"\(\s*{_OUTLET}\s*(?:/[^)\n]*?)?\s*[—–-]\s*[^)\n]*\d[^)\n]*\)"),
+    re.compile(rf"^\s*By [^|\n]+\|\s*{_OUTLET}\s*\|", re.MULTILINE),
+    re.compile(rf"^\s*{_OUTLET}\.com\s+Published\b", re.MULTILINE),
+)
+_FOLLOW = re.compile(rf"^\s*Follow {_OUTLET} on\b", re.MULTILINE)
+_PUBLISHED_DATE = re.compile(r"(?:\bdate\s+|\bpublished\b[^\n\d]{0,40})(?=\S)", re.IGNORECASE)
+# "BRACKENFORD, Sept 14:" — a dateline: capitals, a month and a day, a colon or dash
+_DATELINE = re.compile(r"^[A-Z][A-Z .'-]+,\s*(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})\s*[:—–-]", re.MULTILINE)
+_WEATHER = re.compile(r"-?\d+\s*°\s*[CF]\b|\b(?:sunny|cloudy|rain|showers|clear skies|fog|snow)\b", re.IGNORECASE)
+_CAPS_LABEL = re.compile(r"^[A-Z][A-Z &/'-]{2,30}$")
+_BYLINE = re.compile(r"^\s*(?:By|Written by|Reporting by)\s+[A-Z]", re.IGNORECASE)
+# "Source: X", "Date: 11 March 2025", "Filed by: …": a one- or two-word label and its value
+_LABELLED = re.compile(r"^[A-Z][a-z]+(?: [a-z]+)?\s*:\s*\S.{0,60}$")
+_DATELINE_PREFIX = re.compile(r"^[A-Z]{2,}[A-Z ,.]*(?:\([^)]*\)\s*|[:–—-]\s*)")
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str = ""
+    outlet: str = ""
+    date: str = ""  # ISO yyyy-mm-dd, or ""
+
+
+def front_matter(raw: str) -> tuple[dict[str, str], int]:
+    """YAML front matter's simple `key: value` lines (the keys we use), and where the body starts (0 without)."""
+    match = _FRONT_MATTER.match(raw)
+    if not match:
+        return {}, 0
+    found = {}
+    for line in match.group(1).splitlines():
+        key, _, value = line.partition(":")
+        field = _FRONT_KEYS.get(key.strip().lower())
+        if field and value.strip() and field not in found:
+            found[field] = value.strip().strip("'\"")
+    return found, match.end()
+
+
+def sidecar(path: Path | None) -> dict[str, str]:
+    """`NAME.meta.json` beside the file: {"title", "outlet", "date"}, any of them."""
+    if path is None:
+        return {}
+    meta = path.with_name(path.name + ".meta.json")
+    if not meta.is_file():
+        meta = path.with_suffix(".meta.json")
+    try:
+        data = json.loads(meta.read_text(encoding="utf-8")) if meta.is_file() else {}
+    except (OSError, ValueError):
+        return {}
+    return {k: str(v) for k, v in data.items() if k in ("title", "outlet", "date") and v} if isinstance(data, dict) else {}
+
+
+def read_metadata(raw: str, path: Path | None = None) -> Metadata:
+    stated = front_matter(raw)[0] | sidecar(path)
+    body = raw[front_matter(raw)[1] :]
+    date = stated.get("date", "")
+    date = _iso(date) or date if date else find_date(body)
+    return Metadata(stated.get("title") or find_title(body), stated.get("outlet") or find_outlet(body), date)
+
+
+def _iso(text: str) -> str:
+    match = DATE_PATTERN.search(text)
+    return (to_iso(match) or "") if match else ""
+
+
+def _is_date_stamp(line: str) -> bool:
+    """A line that is mostly a date (and perhaps a weekday, a time, an outlet or the weather): no headline."""
+    if not DATE_PATTERN.search(line) and not re.search(r"\b\d{1,2}:\d{2}\b", line):
+        return False
+    rest = DATE_PATTERN.sub(" ", line)
+    rest = re.sub(r"\b(?:%s)\b" % "|".join(MONTHS), " ", rest, flags=re.IGNORECASE)
+    return len(re.findall(r"[A-Za-z]{4,}", rest)) <= 6
+
+
+def _is_masthead(lines: list[str], i: int) -> bool:
+    """A short name line directly above a date stamp: the outlet's masthead, not the headline."""
+    words = lines[i].split()
+    following = next((line for line in lines[i + 1 :] if line.strip()), "")
+    return len(words) <= MASTHEAD_MAX_WORDS and not lines[i].rstrip().endswith((".", "?", "!")) and _is_date_stamp(following)
+
+
+def _is_furniture(line: str) -> bool:
+    stripped = line.strip()
+    words = stripped.split()
+    return (
+        _is_date_stamp(stripped)
+        or bool(_WEATHER.search(stripped) and len(words) <= 8)
+        or bool(_CAPS_LABEL.fullmatch(stripped))
+        or stripped.lower() in ("advertisement", "sponsored", "sponsored content")
+        or bool(_BYLINE.match(stripped))
+        or (stripped.count("|") >= 2 and all(len(part.split()) <= 3 for part in stripped.split("|")))
+        or stripped.startswith(("date ", "Published", "Updated"))
+        or bool(_LABELLED.match(stripped))
+        or is_chrome(stripped)
+    )
+
+
+def find_title(text: str) -> str:
+    """A Markdown heading, else the first headline-like line above the body, else the body's first words."""
+    lines = text.splitlines()
+    heading = next((line.lstrip("#").strip() for line in lines if re.match(r"^#\s+\S", line)), "")
+    if heading:
+        return heading
+    for i, line in enumerate(lines):
+        words = line.split()
+        if not words:
+            continue
+        if len(words) >= BODY_MIN_WORDS:
+            break
+        if _is_furniture(line) or _is_masthead(lines, i):
+            continue
+        if 3 <= len(words) <= TITLE_MAX_WORDS and not line.rstrip().endswith("."):
+            return line.strip()
+    first_line = next((line for line in lines if line.strip() and not _is_furniture(line)), "")
+    words = _DATELINE_PREFIX.sub("", first_line.strip()).split()
+    return " ".join(words[:FALLBACK_TITLE_WORDS]) + ("…" if len(words) > FALLBACK_TITLE_WORDS else "")
+
+
+def find_outlet(text: str) -> str:
+    for pattern in _OUTLET_PATTERNS:
+        match = pattern.search(text)
+        if match:
+            return match.group(1).strip()
+    lines = text.splitlines()
+    for i, line in enumerate(lines[:12]):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        # "The Northern Courier, 20 January 2025" or "Corvale Courier | 10 November 2025": a name and a date, nothing else
+        parts = [part.strip() for part in re.split(r"\s*[,|—–]\s*", stripped, maxsplit=1)]
+        if len(parts) == 2 and DATE_PATTERN.fullmatch(parts[1]) and re.fullmatch(_OUTLET, parts[0]) and len(parts[0].split()) <= MASTHEAD_MAX_WORDS:
+            return parts[0]
+        if _is_masthead(lines, i) and stripped[:1].isupper() and not _is_furniture(stripped):
+            return stripped
+    follow = _FOLLOW.search(text)
+    return follow.group(1).strip() if follow else ""
+
+
+def find_date(text: str) -> str:
+    """A "date"/"Published" stamp, else a date stamp or byline above the body, else a dateline's month and day with the
+    year from the file's first full date, else that first full date."""
+    for marker in _PUBLISHED_DATE.finditer(text):
+        match = DATE_PATTERN.match(text, marker.end())
+        if match and to_iso(match):
+            return to_iso(match) or ""
+    for line in text.splitlines():
+        if len(line.split()) >= BODY_MIN_WORDS:
+            break
+        if _is_date_stamp(line.strip()) or _BYLINE.match(line):
+            stamped = _iso(line)
+            if stamped:
+                return stamped
+    stated = first_date(text) or ""
+    dateline = _DATELINE.search(text)
+    month = MONTHS.get(dateline.group("month").lower().rstrip(".")) if dateline else None
+    # the dateline's year: the file's first full date, else the latest year it names (news is about the present)
+    year = stated[:4] or max(re.findall(r"\b(?:19|20)\d\d\b", text), default="")
+    if dateline and month and year:
+        return f"{year}-{month:02d}-{int(dateline.group('day')):02d}"
+    return stated
