@@ -187,6 +187,14 @@ class Assistant:
         hi = len(raw) if hi < 0 else hi
         return raw[max(lo, start - window * 2) : start], raw[start:end], raw[end : min(hi, end + window * 2)]
 
+    def article(self, doc_id: str) -> tuple[dict[str, Any], str]:
+        """One article's title, outlet, date and chunk count, and its stored text: what citation offsets index."""
+        with server_errors(self.settings):
+            doc = self.store.articles().get(doc_id)
+            if doc is None:
+                raise RagError(f"No article '{doc_id}' is indexed", "'rag info' lists the indexed articles")
+            return self.store.article_summaries().get(doc_id, {"doc_id": doc_id}), doc.get_content()
+
     def articles(self) -> list[dict[str, Any]]:
         """One row per indexed article: doc_id, title, outlet, date, chunks."""
         with server_errors(self.settings):

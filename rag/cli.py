@@ -69,6 +69,7 @@ def main(store: str | None, config: Path | None, debug: bool) -> None:
       rag ask "What was agreed?" # a cited answer
       rag chat                   # follow-up questions in a terminal session
       rag info                   # what is indexed, which backends can answer
+      rag show DOC_ID            # an article's stored text (what citations index)
       rag config                 # every setting in effect and what it does
       rag serve                  # the web chat on http://127.0.0.1:7860
       rag eval                   # score it against eval/test.jsonl (held-out)
@@ -83,7 +84,7 @@ def main(store: str | None, config: Path | None, debug: bool) -> None:
 @click.pass_context
 @handle_errors
 def ingest_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
-    """Index article files (.txt, .md) or folders; default: collection.paths from config.
+    """Index article files (.txt, .md, saved .html pages) or folders; default: collection.paths from config.
 
     Unchanged files are skipped, changed files re-indexed, and files deleted
     from an ingested folder are removed from the index.
@@ -216,6 +217,21 @@ def info_command(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"Backend:  {info['backend']}")
     for name, status in info["backends"].items():
         click.echo(f"  {name:10} {status}")
+
+
+@main.command("show")
+@click.argument("doc_id")
+@click.pass_context
+@handle_errors
+def show_command(ctx: click.Context, doc_id: str) -> None:
+    """Print an indexed article's title, outlet, date and stored text.
+
+    Citation offsets (DOC_ID:START-END) index this text: a .txt or .md file's own
+    text, or the article text extracted from a saved .html page.
+    """
+    row, text = assistant(ctx).article(doc_id)
+    click.echo(f"{row.get('title', '')}\n{row.get('outlet') or '-'} · {row.get('date') or '-'} · {doc_id}\n")
+    click.echo(text, nl=not text.endswith("\n"))
 
 
 @main.command("config")

@@ -73,7 +73,7 @@ class Handlers:
 
     def upload(self, files: list[str] | None, progress: gr.Progress = PROGRESS) -> tuple:
         if not files:
-            return gr.update(), gr.update(), "Choose .txt or .md files first."
+            return gr.update(), gr.update(), "Choose .txt, .md or .html files first."
         progress(0, desc="Checking files")
         pairs = [(Path(f).name, Path(f).read_bytes()) for f in files]
         try:
@@ -140,7 +140,7 @@ def _documents_tab(handlers: Handlers) -> None:
     rows = _article_rows(handlers.assistant)
     articles = gr.Dataframe(rows, headers=ARTICLE_HEADERS, label="Indexed articles", interactive=False, elem_id="rag-articles")
     files = gr.File(
-        label=f"Add articles (.txt, .md; up to {handlers.assistant.settings.collection.max_file_mb:g} MB each)",
+        label=f"Add articles (.txt, .md, saved .html pages; up to {handlers.assistant.settings.collection.max_file_mb:g} MB each)",
         file_count="multiple",
         file_types=list(ARTICLE_SUFFIXES),
         elem_id="rag-upload",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from rag.errors import RagError
-from rag.ingest.load import find_date, find_outlet, read_article
+from rag.ingest.load import find_article_files, read_article
+from rag.ingest.metadata import find_date, find_outlet
 
 
 @pytest.mark.parametrize(
@@ -51,3 +54,26 @@ def test_latin1_file_is_read(tmp_path):
     path = tmp_path / "latin.txt"
     path.write_bytes("Café owners in Zürich met on Monday.".encode("latin-1"))
     assert "Café" in read_article(path, 10**6).raw
+
+
+def test_a_web_address_is_refused_with_how_to_save_the_page():
+    with pytest.raises(RagError, match="web address") as caught:
+        find_article_files([Path("https://example.com/news/story.html")])
+    assert "save the page" in caught.value.hint
+
+
+def test_a_saved_page_is_read_as_its_article_text(tmp_path):
+    from tests.test_metadata import PAGE
+
+    path = tmp_path / "harbour.html"
+    path.write_text(PAGE)
+    article = read_article(path, 10**6)
+    assert (article.title, article.outlet, article.date) == ("Harbour opens new ferry terminal", "The Coast Times", "2025-03-04")
+    assert article.raw.startswith("Harbour opens new ferry terminal\n\n") and "<" not in article.raw
+
+
+def test_a_page_with_no_article_in_it_is_refused(tmp_path):
+    path = tmp_path / "menu.html"
+    path.write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>")
+    with pytest.raises(RagError, match="no article text"):
+        read_article(path, 10**6)

@@ -18,7 +18,7 @@ from pydantic import PrivateAttr
 
 from rag.errors import RagError
 from rag.ingest.clean import CleanText, clean_article
-from rag.ingest.load import find_title
+from rag.ingest.metadata import find_title, front_matter
 from rag.ingest.offsets import OffsetMap
 from rag.read.annotate import Annotation, annotate
 
@@ -26,7 +26,7 @@ from rag.read.annotate import Annotation, annotate
 # the chunk text alone is, so chunks stay inside the embedding window.
 # "annotation" is the parser's reading of the chunk (rag.read.annotate), made here so no question parses a passage.
 CHUNK_KEYS = ("doc_id", "title", "outlet", "date", "folder", "sha", "start", "end", "offsets", "annotation")
-CHUNKER_VERSION = 4  # bump when chunk text, its annotation or what is embedded changes: stores re-index on the next ingest
+CHUNKER_VERSION = 5  # bump when chunk text, its annotation or what is embedded changes: stores re-index on the next ingest
 
 
 class ArticleChunker(TransformComponent):
@@ -78,7 +78,7 @@ class ArticleChunker(TransformComponent):
     def clean(self, document: BaseNode) -> CleanText:
         raw = document.get_content()
         template = self._templates.get(outlet_key(document.metadata), frozenset())
-        return clean_article(raw, self._vocabulary, template) if self._clean else CleanText(raw, OffsetMap())
+        return clean_article(raw, self._vocabulary, template, front_matter(raw)[1]) if self._clean else CleanText(raw, OffsetMap())
 
     def chunk(self, document: BaseNode) -> list[TextNode]:
         """One article's chunks (annotated when a parser is set): ``__call__`` does many at once, parsing in batches."""
@@ -87,7 +87,7 @@ class ArticleChunker(TransformComponent):
         return self.split(document, clean, annotation)
 
     def split(self, document: BaseNode, clean: CleanText, annotation: Annotation | None) -> list[TextNode]:
-        metadata = dict(document.metadata) | {"title": find_title(clean.text)}
+        metadata = dict(document.metadata) | {"title": document.metadata.get("title") or find_title(clean.text)}
         clean_doc = Document(
             id_=document.id_,
             text=clean.text,

@@ -18,7 +18,8 @@ Rules, none of them tied to a topic:
     (a sentence that mentions a date is never one);
   - a trailing teaser block: from a section label ("Related", "Most read", …)
     with a link or teaser line under it, the rest of the page when most of it
-    is such short lines — never a label that has body prose after it;
+    is such short lines — never a label that has body prose after it — and,
+    without a label, two or more short capitalised headlines ending the page;
   - lines the same outlet repeats across three or more of its articles (its
     page template), whatever their wording;
   - a line repeating the previous one (an image caption shown twice).
@@ -168,7 +169,26 @@ def _footer_start(lines: list[str], body_start: int) -> int:
                 if stripped[i]:
                     start = i
             return start
-    return len(lines)
+    return _headline_tail(stripped, body_start)
+
+
+def _is_headline_like(line: str) -> bool:
+    """A teaser: a short capitalised line of three words or more with no sentence ending, not a dated entry."""
+    words = line.split()
+    return 3 <= len(words) <= SHORT_WORDS and line[:1].isupper() and not line.endswith(SENTENCE_END) and not line[:1].isdigit()
+
+
+def _headline_tail(stripped: list[str], body_start: int) -> int:
+    """Where an unlabelled block of two or more teaser headlines ending the page starts (len when there is none):
+    other pieces' headlines listed after the article ("Trending Now" without its label)."""
+    start, count = len(stripped), 0
+    for i in range(len(stripped) - 1, body_start, -1):
+        if not stripped[i]:
+            continue
+        if not _is_headline_like(stripped[i]):
+            break
+        start, count = i, count + 1
+    return start if count >= 2 else len(stripped)
 
 
 def repeated_lines(articles: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
@@ -181,8 +201,9 @@ def repeated_lines(articles: Iterable[tuple[str, str]]) -> dict[str, frozenset[s
     return {outlet: lines for outlet, lines in templates.items() if lines}
 
 
-def clean_article(raw: str, vocabulary: set[str], template: frozenset[str] = frozenset()) -> CleanText:
-    """Clean ``raw`` and record, for every kept character, where it came from. ``template``: this outlet's repeated lines."""
+def clean_article(raw: str, vocabulary: set[str], template: frozenset[str] = frozenset(), body_from: int = 0) -> CleanText:
+    """Clean ``raw`` and record, for every kept character, where it came from. ``template``: this outlet's repeated
+    lines; ``body_from``: where the article starts (after YAML front matter, which is metadata, not text)."""
     lines = raw.splitlines(keepends=True)
     body_start = next((i for i, line in enumerate(lines) if _is_prose(line.strip())), len(lines))
     footer = _footer_start(lines, body_start)
@@ -193,7 +214,8 @@ def clean_article(raw: str, vocabulary: set[str], template: frozenset[str] = fro
     for index, line in enumerate(lines):
         line_start, offset = offset, offset + len(line)
         stripped = line.strip()
-        if index >= footer or (stripped and (stripped in template or is_chrome(stripped) or _is_meta_line(stripped, index < body_start) or stripped == previous)):
+        furniture = stripped in template or is_chrome(stripped) or _is_meta_line(stripped, index < body_start) or stripped == previous
+        if index >= footer or line_start < body_from or (stripped and furniture):
             continue
         if stripped:
             previous = stripped

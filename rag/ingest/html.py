@@ -16,6 +16,7 @@ from rag.imports import without
 from rag.ingest.metadata import Metadata
 
 HTML_SUFFIXES = (".html", ".htm")
+MIN_WORDS = 10  # fewer extracted words is a menu or a link, not an article
 
 
 def extract_page(name: str, html: str) -> tuple[str, Metadata]:
@@ -24,7 +25,7 @@ def extract_page(name: str, html: str) -> tuple[str, Metadata]:
         import trafilatura
 
     text = trafilatura.extract(html, output_format="txt", include_comments=False, include_tables=True, favor_precision=True, deduplicate=True)
-    if not text or not text.strip():
+    if not text or len(text.split()) < MIN_WORDS:
         raise RagError(f"{name}: no article text found in the page", "save the article page itself, not a section front or a search result")
     found = trafilatura.extract_metadata(html)
     title = (found.title or "").strip() if found else ""

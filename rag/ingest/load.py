@@ -1,7 +1,10 @@
-"""Read article files into `Article`s: raw text untouched, metadata the text states.
+"""Read article files into `Article`s: the text that is indexed and cited, and the metadata the file states.
 
-Validation happens here, before anything touches the store, so one bad file
-is reported and skipped while the good ones are ingested.
+A `.txt`/`.md` file's text is its raw text, untouched; a saved `.html` page's
+is the article trafilatura extracts from it (`rag.ingest.html`). Title, outlet
+and date come from general signals (`rag.ingest.metadata`). Validation happens
+here, before anything touches the store, so one bad file is reported and
+skipped while the good ones are ingested.
 """
 
 from __future__ import annotations
@@ -12,22 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import RagError
-from rag.ingest.dates import DATE_PATTERN, first_date, to_iso
+from rag.ingest.html import HTML_SUFFIXES, extract_page
+from rag.ingest.metadata import Metadata, front_matter, read_metadata, sidecar
 
 # What an article file is, for ingest and uploads alike: one home for the rule.
-ARTICLE_SUFFIXES = (".txt", ".md")
-TITLE_MAX_WORDS = 25
-BODY_MIN_WORDS = 30
-FALLBACK_TITLE_WORDS = 12
-
-_PUBLISHED_DATE = re.compile(r"(?:\bdate\s+|\bpublished\b[^\n\d]{0,40})(?=\S)", re.IGNORECASE)
-_OUTLET_PATTERNS = [
-    re.compile(r"\bPublished in ([A-Z][\w.&' -]{1,40}?),"),
-    re.compile(r"^\s*([A-Z][\w-]*?)(?:\.com)?\s+Published\b", re.MULTILINE),
-    re.compile(r"\(([A-Z][\w]+(?: [A-Z][\w]+)*) ?/"),
-    re.compile(r"\b(?:Source|Courtesy):\s*([A-Z][\w.&' -]{1,40}?)\s*$", re.MULTILINE),
-]
-_DATELINE = re.compile(r"^[A-Z]{2,}[A-Z ,.]*(?:\([^)]*\)\s*|[:–—-]\s*)")
+ARTICLE_SUFFIXES = (".txt", ".md", *HTML_SUFFIXES)
+_WEB_ADDRESS = re.compile(r"^(?:https?|ftp):/", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -36,9 +29,10 @@ class Article:
 
     doc_id: str
     path: Path
-    raw: str
+    raw: str  # what is indexed and what citations index: the file's text, or a saved page's extracted article
     outlet: str
     date: str
+    title: str = ""  # stated by front matter, a sidecar or the page; "" lets the chunker find it in the clean text
 
     @property
     def folder(self) -> str:
@@ -50,6 +44,10 @@ def find_article_files(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
     files: list[Path] = []
     problems: list[str] = []
     for path in paths:
+        if _WEB_ADDRESS.match(str(path)):
+            raise RagError(
+                f"{path} is a web address: rag reads saved files and never goes online", "save the page in your browser (Web page, HTML only) and ingest the .html file"
+            )
         if path.is_dir():
             files.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES))
         elif path.is_file():
@@ -102,37 +100,16 @@ def read_article(path: Path, max_bytes: int) -> Article:
     except OSError as exc:
         raise RagError(f"{path.name}: cannot be read ({exc.strerror})") from exc
     raw = decode_article(path.name, data)
-    return Article(doc_id=path.name, path=path, raw=raw, outlet=find_outlet(raw), date=find_date(raw))
+    if path.suffix.lower() in HTML_SUFFIXES:
+        raw, page = extract_page(path.name, raw)
+        stated = sidecar(path)
+        found = Metadata(stated.get("title") or page.title, stated.get("outlet") or page.outlet, stated.get("date") or page.date)
+    else:
+        found = read_metadata(raw, path)
+        found = Metadata(found.title if _stated_title(raw, path) else "", found.outlet, found.date)
+    return Article(doc_id=path.name, path=path, raw=raw, outlet=found.outlet, date=found.date, title=found.title)
 
 
-def find_date(raw: str) -> str:
-    """The publication date: a ``date``/``Published`` stamp first, else the first date stated."""
-    for marker in _PUBLISHED_DATE.finditer(raw):
-        match = DATE_PATTERN.match(raw, marker.end())
-        if match and to_iso(match):
-            return to_iso(match) or ""
-    return first_date(raw) or ""
-
-
-def find_outlet(raw: str) -> str:
-    for pattern in _OUTLET_PATTERNS:
-        match = pattern.search(raw)
-        if match:
-            return match.group(1).strip()
-    return ""
-
-
-def find_title(clean: str) -> str:
-    """A short headline line before the body, else the body's first words."""
-    for line in clean.splitlines():
-        words = line.split()
-        if not words:
-            continue
-        if len(words) >= BODY_MIN_WORDS:
-            break
-        if 3 <= len(words) <= TITLE_MAX_WORDS and not line.rstrip().endswith("."):
-            return line.strip()
-    first_line = next((line for line in clean.splitlines() if line.strip()), "")
-    words = _DATELINE.sub("", first_line.strip()).split()
-    title = " ".join(words[:FALLBACK_TITLE_WORDS])
-    return title + ("…" if len(words) > FALLBACK_TITLE_WORDS else "")
+def _stated_title(raw: str, path: Path) -> bool:
+    """The title is stated (front matter, sidecar): else it is found in the clean text, after repairs."""
+    return "title" in front_matter(raw)[0] or "title" in sidecar(path)

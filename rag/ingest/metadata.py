@@ -108,7 +108,7 @@ def _is_date_stamp(line: str) -> bool:
     if not DATE_PATTERN.search(line) and not re.search(r"\b\d{1,2}:\d{2}\b", line):
         return False
     rest = DATE_PATTERN.sub(" ", line)
-    rest = re.sub(r"\b(?:%s)\b" % "|".join(MONTHS), " ", rest, flags=re.IGNORECASE)
+    rest = re.sub(rf"\b(?:{'|'.join(MONTHS)})\b", " ", rest, flags=re.IGNORECASE)
     return len(re.findall(r"[A-Za-z]{4,}", rest)) <= 6
 
 

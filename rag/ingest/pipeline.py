@@ -127,7 +127,7 @@ def _documents(articles: list[Article], writer: Writer, report: IngestReport) ->
             report.problems.append(f"{article.doc_id}: same text as {twin}, already ingested; skipped")
             continue
         by_text[sha] = article.doc_id
-        metadata = {"doc_id": article.doc_id, "outlet": article.outlet, "date": article.date, "folder": article.folder, "sha": sha}
+        metadata = {"doc_id": article.doc_id, "title": article.title, "outlet": article.outlet, "date": article.date, "folder": article.folder, "sha": sha}
         documents.append(Document(id_=article.doc_id, text=article.raw, metadata=metadata))
     for document in documents:
         if document.id_ not in before:
