@@ -145,7 +145,7 @@ class Assistant:
         vocabulary = Vocabulary(snapshot.weights, frozenset(tokenizer_vocabulary(embedding)))
         reader = Reader(scorer, self.settings.read.model, self.settings.read.parse, self.settings.read.dense)
         with server_errors(self.settings):
-            retriever = HybridRetriever(self.store, self.settings, snapshot.bm25)
+            retriever = HybridRetriever(self.store, self.settings, snapshot.bm25, embedding)
         return Parts(snapshot.version, retriever, scorer, vocabulary, reader)
 
     @property

@@ -45,15 +45,20 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def assistant(ctx: click.Context):
-    from rag.assistant import Assistant
+def settings_of(ctx: click.Context):
     from rag.config import load_settings
 
     root = ctx.find_root().params
     settings = load_settings(root.get("config"))
     if root.get("store"):
         settings.store.path = str(Path(root["store"]).expanduser().resolve())
-    return Assistant(settings)
+    return settings
+
+
+def assistant(ctx: click.Context):
+    from rag.assistant import Assistant
+
+    return Assistant(settings_of(ctx))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -116,7 +121,7 @@ OUTCOME_STYLE = {"answer": ("✔", "green"), "evidence": ("?", "yellow"), "not_f
 ROLE_NOTE = {"closest": " — closest passage, not an answer", "relevant": " — relevant passage, no answer claimed"}
 
 
-def print_answer(answer: Any) -> None:
+def print_answer(answer: Any, via: str = "") -> None:
     """The outcome, the checked answer, then each citation with its exact location."""
     mark, colour = OUTCOME_STYLE.get(answer.outcome, ("", None))
     click.secho(f"{mark} {answer.outcome_label()}", fg=colour, bold=True)
@@ -132,7 +137,8 @@ def print_answer(answer: Any) -> None:
     for sentence in answer.unsupported:
         click.secho(f"  [unsupported] {sentence}", fg="yellow")
     total = answer.timings_ms.get("total_ms", 0)
-    click.secho(f"-- answered by {answer.answered_by()} in {total / 1000:.1f} s", dim=True, err=True)
+    server = f" (the server at {via})" if via else ""
+    click.secho(f"-- answered by {answer.answered_by()}{server} in {total / 1000:.1f} s", dim=True, err=True)
 
 
 def run_question(ctx: click.Context, question: str, backend: str | None, top_k: int | None, as_json: bool, history: list | None = None) -> Any:
@@ -155,12 +161,18 @@ def run_question(ctx: click.Context, question: str, backend: str | None, top_k: 
 
 @main.command("ask")
 @click.argument("question")
-@click.option("--json", "as_json", is_flag=True, help="Print the Answer as JSON (question, answer, refused, backend, model, citations, unsupported, timings_ms).")
+@click.option("--json", "as_json", is_flag=True, help="Print the Answer as JSON (question, answer, outcome, confidence, refused, backend, model, citations, …).")
 @_backend_option
 @click.option("--top-k", type=click.IntRange(1, 50), help="Passages to retrieve (default: retrieve.top_k).")
+@click.option(
+    "--server",
+    help="Ask this running 'rag serve' (URL) instead of loading the models here; default: env RAG_SERVER, "
+    "or the server at ui.host:ui.port when it serves this same collection.",
+)
+@click.option("--local", is_flag=True, help="Answer in this process even if a server is running.")
 @click.pass_context
 @handle_errors
-def ask_command(ctx: click.Context, question: str, as_json: bool, backend: str | None, top_k: int | None) -> None:
+def ask_command(ctx: click.Context, question: str, as_json: bool, backend: str | None, top_k: int | None, server: str | None, local: bool) -> None:
     """Answer QUESTION from the indexed articles, with citations.
 
     \b
@@ -169,6 +181,18 @@ def ask_command(ctx: click.Context, question: str, as_json: bool, backend: str |
       ? evidence  no short answer claimed: the most relevant passages, quoted and cited
       ✘ not found nothing in the articles is about the question
     """
+    from rag.remote import ask_server, find_server
+
+    url = None if local else find_server(settings_of(ctx), server)
+    if url:
+        from rag.schema import Answer
+
+        answer = Answer.from_dict(ask_server(url, question, backend, top_k))
+        if as_json:
+            click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            print_answer(answer, via=url)
+        return
     ctx.obj = assistant(ctx)
     run_question(ctx, question, backend, top_k, as_json)
 

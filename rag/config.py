@@ -30,6 +30,7 @@ class StoreSettings:
     port: int = 8000
     collection: str = "articles"
     lock_wait_s: float = 30.0
+    lease_s: float = 300.0
 
 
 @dataclass
@@ -128,6 +129,7 @@ HELP = {
     "store.port": "the Chroma server port",
     "store.collection": "Chroma collection name",
     "store.lock_wait_s": "a second writer waits this long for the first, then gives up with a message",
+    "store.lease_s": "server mode: a writer's lease on the collection lasts this long unless renewed (a killed writer's ends)",
     "embed.model": "the packaged all-MiniLM-L6-v2, or any sentence-transformers name/path",
     "embed.batch_size": "texts per forward pass at ingest",
     "chunk.size": "tokens of the embedding model per chunk (its window is 256)",

@@ -59,16 +59,15 @@ def load_embedding(name: str, batch_size: int = 32) -> HuggingFaceEmbedding:
 
 @lru_cache(maxsize=4)
 def load_query_embedding(name: str, batch_size: int = 32):
-    """The embedding for answering questions: the torch-free `LightEmbedding` when the model is a mean-pooled
-    BERT (the packaged default is), so `rag ask` never imports torch; otherwise the sentence-transformers one."""
-    from rag.light_encoder import supports
+    """The embedding for answering questions: the torch-free `QueryEmbedding` when the model is a mean-pooled
+    BERT (the packaged default is), so `rag ask` imports neither torch nor llama-index; otherwise the
+    sentence-transformers one."""
+    from rag.store.encoder import QueryEmbedding, supports
 
     path = resolve_model_path(name)
     if not supports(path):
         return load_embedding(name, batch_size)
-    from rag.light_embedding import LightEmbedding
-
-    return LightEmbedding(path, batch_size)
+    return QueryEmbedding(path, batch_size)
 
 
 def tokenizer_vocabulary(embedding) -> set[str]:

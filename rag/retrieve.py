@@ -1,19 +1,24 @@
 """Hybrid retrieval: dense (Chroma) and BM25 rankings fused, near-duplicates merged.
 
-Fusion is llama-index's `QueryFusionRetriever` (one query, no LLM query
-generation) in the mode config names. The default is relative-score fusion
-rather than reciprocal rank: on paraphrased questions over the seeds it
-ranked the answering passage higher (MRR 0.81 vs 0.75; dense alone 0.66,
-BM25 alone 0.69, see tests/test_retrieve.py), because RRF discards how far
-ahead the best BM25 hit is and rewards passages both rankings half-like. Merging near-identical passages from different
-articles is hand-written: nothing in the stack does it, and it is what turns
-the same fact told by two outlets into one passage with two sources.
+Dense hits come from Chroma's own query; BM25 from the id-only index
+(`rag.store.bm25`), its hits read from Chroma. Fusion follows llama-index's
+`QueryFusionRetriever` modes exactly (relative-score by default, reciprocal
+rank, distribution-based), written out here so that answering a question
+imports no llama-index module (issue 19: importing `llama_index.core` for a
+fusion was most of a cold `rag ask`); tests/test_retrieve.py checks the
+rankings are llama-index's. Relative-score fusion is the default rather than
+reciprocal rank: on paraphrased questions over the seeds it ranked the
+answering passage higher (MRR 0.81 vs 0.75; dense alone 0.66, BM25 alone
+0.69), because RRF discards how far ahead the best BM25 hit is. Merging
+near-identical passages from different articles is hand-written: nothing in
+the stack does it, and it is what turns the same fact told by two outlets into
+one passage with two sources.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rag.config import Settings
 from rag.ingest.offsets import OffsetMap
@@ -21,34 +26,69 @@ from rag.schema import Passage
 from rag.store import Store
 
 if TYPE_CHECKING:
-    from llama_index.core.retrievers import BaseRetriever
     from llama_index.core.schema import NodeWithScore
 
+    from rag.store.bm25 import BM25Index
+
 _WORD = re.compile(r"\w+")
+Hit = tuple[str, str, dict[str, Any], float]  # chunk id, text, metadata, score
 
 
-def to_passage(hit: NodeWithScore) -> Passage:
-    """A passage from any llama-index node: ours carry raw offsets and an offset map in their metadata; a node from
-    llama-index's own splitter (the eval baseline) is a verbatim slice of the raw text at its ``start_char_idx``."""
-    node, meta = hit.node, hit.node.metadata
-    text = node.get_content()
-    start = int(meta["start"]) if "start" in meta else (node.start_char_idx or 0)
-    end = int(meta["end"]) if "end" in meta else start + len(text)
+def passage_from(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Passage:
+    """A passage from a stored chunk: its clean text and the way back to its raw span."""
+    start = int(meta.get("start", 0))
     passage = Passage(
-        id=node.node_id,
+        id=chunk_id,
         text=text,
         doc_id=str(meta.get("doc_id", "")),
         title=str(meta.get("title", "")),
         outlet=str(meta.get("outlet", "")),
         date=str(meta.get("date", "")),
         start=start,
-        end=end,
+        end=int(meta.get("end", start + len(text))),
         offsets=OffsetMap.loads(meta["offsets"]) if meta.get("offsets") else OffsetMap([0], [start]),
-        score=float(hit.score or 0.0),
+        score=score,
         annotation=str(meta.get("annotation", "")),
     )
     passage.sources = [passage.source()]
     return passage
+
+
+def to_passage(hit: NodeWithScore) -> Passage:
+    """A passage from a llama-index node (the eval baseline's own index): a verbatim slice of the raw text at its
+    ``start_char_idx``, unless it carries our offsets."""
+    node, meta = hit.node, dict(hit.node.metadata)
+    meta.setdefault("start", node.start_char_idx or 0)
+    return passage_from(node.node_id, node.get_content(), meta, float(hit.score or 0.0))
+
+
+def fuse(rankings: list[list[Hit]], mode: str) -> list[Hit]:
+    """llama-index's fusion of several rankings (one query, equal weights), by chunk id."""
+    if mode == "reciprocal_rerank":
+        scores: dict[str, float] = {}
+        hits: dict[str, Hit] = {}
+        for ranking in rankings:
+            for rank, hit in enumerate(sorted(ranking, key=lambda h: -h[3])):
+                hits.setdefault(hit[0], hit)
+                scores[hit[0]] = scores.get(hit[0], 0.0) + 1.0 / (rank + 60.0)
+        return sorted(((*hits[i][:3], s) for i, s in scores.items()), key=lambda h: -h[3])
+    weight = 1.0 / max(len(rankings), 1)
+    fused: dict[str, Hit] = {}
+    for ranking in rankings:
+        if not ranking:
+            continue
+        scores_ = [h[3] for h in ranking]
+        if mode == "dist_based_score":
+            mean = sum(scores_) / len(scores_)
+            spread = (sum((x - mean) ** 2 for x in scores_) / len(scores_)) ** 0.5
+            low, high = mean - 3 * spread, mean + 3 * spread
+        else:
+            low, high = min(scores_), max(scores_)
+        for chunk_id, text, meta, score in ranking:
+            scaled = (1.0 if high > 0 else 0.0) if high == low else (score - low) / (high - low)
+            previous = fused.get(chunk_id)
+            fused[chunk_id] = (chunk_id, text, meta, scaled * weight + (previous[3] if previous else 0.0))
+    return sorted(fused.values(), key=lambda h: -h[3])
 
 
 def shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
@@ -81,48 +121,28 @@ def merge_near_duplicates(passages: list[Passage], threshold: float) -> list[Pas
 class HybridRetriever:
     """Dense + BM25 fused; either ranking, and merging, can be switched off in settings (for ablations)."""
 
-    def __init__(self, store: Store, settings: Settings, bm25: BaseRetriever | None) -> None:
+    def __init__(self, store: Store, settings: Settings, bm25: BM25Index | None, embedding: Any) -> None:
         """Built once per published store version (``bm25`` is that version's index) and never changed after:
-        many threads may retrieve with it at once."""
-        from llama_index.core.llms import MockLLM
-        from llama_index.core.retrievers import QueryFusionRetriever
-        from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
-
+        many threads may retrieve with it at once. ``embedding`` encodes the query (the torch-free encoder)."""
         self.store = store
         self.settings = settings
-        self.merge = settings.retrieve.merge
-        self._fusion = None
+        self.bm25 = bm25 if settings.retrieve.bm25 else None
+        self.embedding = embedding if settings.retrieve.dense else None
+        self.k = settings.retrieve.candidates
         # Counting rows costs Chroma a scan (~20 ms at 100k chunks): once per build, not per query.
-        if store.chunk_count() == 0:
-            return
-        retrievers = []
-        if settings.retrieve.dense:
-            retrievers.append(self._dense())
-        if settings.retrieve.bm25 and bm25 is not None:
-            retrievers.append(bm25)
-        self._fusion = QueryFusionRetriever(
-            retrievers,
-            llm=MockLLM(),  # never called (num_queries=1); stops it resolving a default OpenAI LLM
-            mode=FUSION_MODES(settings.retrieve.fusion),
-            similarity_top_k=settings.retrieve.candidates,
-            num_queries=1,
-            use_async=False,
-        )
-
-    def _dense(self) -> BaseRetriever:
-        from llama_index.core import VectorStoreIndex
-
-        from rag.embed import load_query_embedding
-
-        embedding = load_query_embedding(self.settings.embed.model, self.settings.embed.batch_size)
-        # transformations=[]: the index never ingests, so don't build llama-index's default splitter
-        index = VectorStoreIndex.from_vector_store(self.store.vector_store, embed_model=embedding, transformations=[])
-        return index.as_retriever(similarity_top_k=self.settings.retrieve.candidates)
+        self.empty = store.chunk_count() == 0
 
     def retrieve(self, query: str, top_k: int | None = None) -> list[Passage]:
-        if self._fusion is None:
+        if self.empty:
             return []
-        passages = [to_passage(hit) for hit in self._fusion.retrieve(query)]
-        if self.merge:
+        rankings: list[list[Hit]] = []
+        if self.embedding is not None:
+            rankings.append(self.store.nearest(self.embedding.get_query_embedding(query), self.k))
+        if self.bm25 is not None:
+            ranked = self.bm25.search(query, self.k)
+            found = self.store.records([chunk_id for chunk_id, _ in ranked])
+            rankings.append([(i, *found[i], score) for i, score in ranked if i in found])
+        passages = [passage_from(*hit) for hit in fuse(rankings, self.settings.retrieve.fusion)[: self.k]]
+        if self.settings.retrieve.merge:
             passages = merge_near_duplicates(passages, self.settings.retrieve.merge_threshold)
         return passages[: top_k or self.settings.retrieve.top_k]

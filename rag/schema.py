@@ -86,6 +86,12 @@ class Answer:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
+        """The Answer a `to_dict` (a running server's JSON) describes."""
+        citations = [Citation(**(c | {"sources": [Source(**s) for s in c.get("sources", [])]})) for c in data.get("citations", [])]
+        return cls(**(data | {"citations": citations}))
+
     def answered_by(self) -> str:
         """Who answered, in words a reader understands ("llama3.2:3b via Ollama", "no LLM — quoted from the articles")."""
         if self.backend == "ollama":

@@ -4,9 +4,8 @@ A line that stops mid-sentence (no closing punctuation) and is followed by a
 line starting in lower case is a hard wrap, not a break: the two are one
 sentence ("…cost 42 million euros and / can handle 3,000 passengers").
 
-Punkt is the tokenizer llama-index's own SentenceSplitter uses (bundled with
-llama-index-core, so it works offline); spans rather than strings so a cited
-sentence keeps its offsets.
+Punkt, untrained, is the tokenizer llama-index's own SentenceSplitter uses;
+spans rather than strings so a cited sentence keeps its offsets.
 """
 
 from __future__ import annotations
@@ -47,10 +46,11 @@ def _punkt():
     with _PUNKT_LOCK:
         if _punkt_tokenizer is None:
             with without("sklearn", "scipy.stats"):  # nltk's classifiers and collocation statistics (rag.imports)
-                import nltk  # noqa: F401
-            from llama_index.core.utils import globals_helper
+                from nltk.tokenize import PunktSentenceTokenizer
 
-            _punkt_tokenizer = globals_helper.punkt_tokenizer
+            # the untrained Punkt llama-index's SentenceSplitter uses (its globals_helper builds exactly this), made
+            # here so the question path imports no llama-index
+            _punkt_tokenizer = PunktSentenceTokenizer()
     return _punkt_tokenizer
 
 

@@ -16,6 +16,7 @@ from rag.assistant import Assistant
 from rag.errors import RagError
 from rag.examples import example_questions
 from rag.ingest.load import ARTICLE_SUFFIXES
+from rag.remote import store_identity
 from rag.render import CSS, answer_markdown, escape_markdown, sources_html, status_line
 from rag.schema import Citation
 
@@ -64,12 +65,16 @@ class Handlers:
             chat[-1]["content"] = _error_text(exc)
             yield chat, pairs, sources_html(None, self.context), _error_text(exc), ""
 
-    def ask_api(self, question: str) -> dict:
-        """The Answer JSON of DESIGN.md for one question, with the configured backend."""
+    def ask_api(self, question: str, backend: str = "", top_k: int = 0) -> dict:
+        """The Answer JSON of DESIGN.md for one question, with the configured backend unless one is named."""
         try:
-            return self.assistant.ask(question).to_dict()
+            return self.assistant.ask(question, backend=backend or None, top_k=top_k or None).to_dict()
         except RagError as exc:
             raise gr.Error(f"{exc.message}" + (f" ({exc.hint})" if exc.hint else "")) from exc
+
+    def store_api(self) -> dict:
+        """Which collection this server answers from: `rag ask` reuses a running server only when it is its own."""
+        return store_identity(self.assistant.settings)
 
     def upload(self, files: list[str] | None, progress: gr.Progress = PROGRESS) -> tuple:
         if not files:
@@ -105,6 +110,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         with gr.Tab("Documents"):
             _documents_tab(handlers)
         gr.api(handlers.ask_api, api_name="ask")
+        gr.api(handlers.store_api, api_name="store")
     return app
 
 

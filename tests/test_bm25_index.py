@@ -1,4 +1,4 @@
-"""The id-only BM25 index ranks exactly as llama-index's BM25Retriever and keeps no chunk text."""
+"""The id-only BM25 index (bm25s directly) ranks exactly as llama-index's BM25Retriever and keeps no chunk text."""
 
 from __future__ import annotations
 
@@ -18,28 +18,29 @@ def both(seeded):
 
 
 def test_rankings_and_scores_match_llama_index(both):
-    from rag.bm25_index import ChunkBM25Retriever
+    from rag.store.bm25 import BM25Index
 
     store, reference = both
-    ours = ChunkBM25Retriever.build([store.all_chunks()], store.chunks_by_id, 8)
+    ours = BM25Index.build((n.node_id, n.get_content()) for n in store.all_chunks())
     for question in QUESTIONS:
         expected = [(h.node.node_id, round(h.score, 5)) for h in reference.retrieve(question)]
-        got = [(h.node.node_id, round(h.score, 5)) for h in ours.retrieve(question)]
+        got = [(chunk_id, round(score, 5)) for chunk_id, score in ours.search(question, 8)]
         assert got == expected, question
 
 
 def test_hits_carry_text_and_offsets_fetched_from_chroma(both):
     store, _ = both
-    hit = store.bm25().retrieve("Kistafin")[0]
-    assert "Kistafin" in hit.node.get_content()
-    assert {"doc_id", "start", "end", "offsets"} <= set(hit.node.metadata)
+    chunk_id, _score = store.bm25().search("Kistafin", 1)[0]
+    text, meta = store.records([chunk_id])[chunk_id]
+    assert "Kistafin" in text
+    assert {"doc_id", "start", "end", "offsets", "annotation"} <= set(meta)
 
 
 def test_the_persisted_index_holds_no_chunk_text(both):
     from rag.store import BM25_DIR, VERSIONS_DIR
 
     store, _ = both
-    assert store.bm25().corpus is None
+    assert not hasattr(store.bm25(), "corpus")
     folder = store.dir / VERSIONS_DIR / store.snapshot().version / BM25_DIR
     persisted = b"".join(p.read_bytes() for p in folder.iterdir() if p.is_file())
     assert persisted

@@ -69,14 +69,60 @@ def _only(settings, ranking):
     return single
 
 
+def _retriever(seeded, settings):
+    from rag.embed import load_query_embedding
+
+    return HybridRetriever(seeded.store, settings, seeded.store.bm25(), load_query_embedding(settings.embed.model))
+
+
 @pytest.mark.parametrize("fusion", FUSION_MODES)
 def test_fusion_beats_either_ranking_alone(seeded, raw_articles, fusion):
     settings = copy.deepcopy(seeded.settings)
     settings.retrieve.fusion = fusion
-    hybrid = mrr(HybridRetriever(seeded.store, settings, seeded.store.bm25()), raw_articles)
-    dense = mrr(HybridRetriever(seeded.store, _only(settings, "dense"), seeded.store.bm25()), raw_articles)
-    bm25 = mrr(HybridRetriever(seeded.store, _only(settings, "bm25"), seeded.store.bm25()), raw_articles)
+    hybrid = mrr(_retriever(seeded, settings), raw_articles)
+    dense = mrr(_retriever(seeded, _only(settings, "dense")), raw_articles)
+    bm25 = mrr(_retriever(seeded, _only(settings, "bm25")), raw_articles)
     assert hybrid > max(dense, bm25), (hybrid, dense, bm25)
+
+
+@pytest.mark.parametrize("fusion", FUSION_MODES)
+def test_fused_rankings_are_llama_indexs(seeded, fusion):
+    """The fusion written out for a lean question path ranks as llama-index's QueryFusionRetriever does."""
+    from llama_index.core import VectorStoreIndex
+    from llama_index.core.llms import MockLLM
+    from llama_index.core.retrievers import QueryFusionRetriever
+    from llama_index.core.retrievers.fusion_retriever import FUSION_MODES as LLAMA_MODES
+    from llama_index.retrievers.bm25 import BM25Retriever
+
+    from rag.embed import load_query_embedding
+
+    settings = copy.deepcopy(seeded.settings)
+    settings.retrieve.fusion, settings.retrieve.merge = fusion, False
+    k = settings.retrieve.candidates
+    embedding = load_query_embedding(settings.embed.model)
+
+    class Encoder(llama_base()):  # the same vectors, as a llama-index embedding
+        def _get_query_embedding(self, query):
+            return embedding.get_query_embedding(query)
+
+        async def _aget_query_embedding(self, query):
+            return embedding.get_query_embedding(query)
+
+        def _get_text_embedding(self, text):
+            return embedding.get_query_embedding(text)
+
+    dense = VectorStoreIndex.from_vector_store(seeded.store.vector_store, embed_model=Encoder(), transformations=[]).as_retriever(similarity_top_k=k)
+    bm25 = BM25Retriever.from_defaults(nodes=seeded.store.all_chunks(), similarity_top_k=k, language="english")
+    reference = QueryFusionRetriever([dense, bm25], llm=MockLLM(), mode=LLAMA_MODES(fusion), similarity_top_k=k, num_queries=1, use_async=False)
+    ours = HybridRetriever(seeded.store, settings, seeded.store.bm25(), embedding)
+    for question, *_ in LABELLED[:6]:
+        assert [p.id for p in ours.retrieve(question, top_k=k)] == [h.node.node_id for h in reference.retrieve(question)], question
+
+
+def llama_base():
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
+    return BaseEmbedding
 
 
 def test_fused_results_have_no_duplicate_chunks(seeded):

