@@ -119,15 +119,16 @@ def test_help_explains_every_command():
         assert command in result.stdout
 
 
-def test_asking_on_the_extractive_path_imports_no_torch(cli_store):
-    """`rag ask` answers with the torch-free query encoder and a parser loaded without torch: torch, transformers and
-    sentence-transformers are never loaded (an import that was tried and refused, as rag.imports does, loads nothing)."""
+def test_asking_on_the_extractive_path_imports_no_torch_and_no_llama_index(cli_store):
+    """`rag ask` answers with the torch-free query encoder, a parser loaded without torch, Chroma's own query and bm25s:
+    torch, transformers, sentence-transformers and llama-index are never loaded (an import tried and refused, as
+    rag.imports does, loads nothing)."""
     env = {**os.environ, "RAG_STORE": str(cli_store), "HF_HUB_OFFLINE": "1"}
     script = (
         "import runpy, sys\n"
         "sys.argv = ['rag', 'ask', '--backend', 'extractive', 'how much trade is there right now']\n"
         "try:\n    runpy.run_module('rag', run_name='__main__')\nexcept SystemExit:\n    pass\n"
-        "print('LOADED', sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if sys.modules.get(m) is not None))\n"
+        "print('LOADED', sorted(m for m in ('torch', 'transformers', 'sentence_transformers', 'llama_index') if sys.modules.get(m) is not None))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert "239 million" in result.stdout, result.stderr[-2000:]
@@ -150,3 +151,29 @@ def test_config_prints_every_setting_in_effect_as_a_loadable_file(tmp_path):
     again, original = load_settings(printed, env={}), load_settings(config, env={"RAG_STORE": str(tmp_path / "s")})
     for section in ("collection", "store", "embed", "chunk", "retrieve", "llm", "cite", "ui"):
         assert dataclasses.asdict(getattr(again, section)) == dataclasses.asdict(getattr(original, section)), section
+
+
+def test_a_repeated_ask_goes_to_the_running_server_of_the_same_collection(tmp_path):
+    from rag.remote import find_server
+    from tests.conftest import make_settings, running_app
+
+    with running_app(tmp_path / "app") as url:
+        port = int(url.rstrip("/").rsplit(":", 1)[1])
+        served = make_settings(tmp_path / "app" / "store")
+        served.ui.port = port
+        assert find_server(served, None) == f"http://127.0.0.1:{port}"
+        other = make_settings(tmp_path / "elsewhere")
+        other.ui.port = port
+        assert find_server(other, None) is None  # another collection: never answered by this server
+        remote = rag("ask", "--server", url, "Who won the 2022 World Cup?", "--json", store=tmp_path / "elsewhere")
+        assert remote.returncode == 0, remote.stderr
+        assert json.loads(remote.stdout)["outcome"] == "not_found"
+        shown = rag("ask", "--server", url, "How much trade is there between Pakistan and Kazakhstan right now?", store=tmp_path / "elsewhere")
+        assert "239 million" in shown.stdout and f"(the server at {url})" in shown.stderr
+
+
+def test_a_named_server_that_is_not_there_is_a_clear_error(tmp_path):
+    from tests.conftest import free_port
+
+    result = rag("ask", "--server", f"http://127.0.0.1:{free_port()}", "anything", store=tmp_path / "s")
+    assert result.returncode == 1 and "No rag server answers at" in result.stderr

@@ -75,8 +75,8 @@ def ingest(store: Store, settings: Settings, paths: list[Path] | None = None, sh
     report = IngestReport()
     files, report.problems = find_article_files(paths)
     articles = _read_all(files, int(settings.collection.max_file_mb * 1e6), report)
-    embedding = load_embedding(settings.embed.model, settings.embed.batch_size)
-    with store.writing() as writer:
+    with store.writing() as writer:  # the lock (or the cross-host lease) first: a second writer is told at once
+        embedding = load_embedding(settings.embed.model, settings.embed.batch_size)
         signature = _signature(settings)
         if store.index_signature() not in (None, signature) and writer.article_hashes():
             # Chunks made another way (new chunk size, model, or chunker) must not

@@ -129,13 +129,13 @@ class Store:
 
     # -- readers ------------------------------------------------------------
     def snapshot(self) -> Snapshot:
-        """The newest published version. Local mode loads it before answering; server mode, once it has a version,
-        keeps answering from it while a newer one's BM25 index is built from the chunks in the background."""
+        """The newest published version. Local mode loads it before answering; server mode, once it serves a version,
+        keeps answering from it while another host's newer one is built from the chunks in the background."""
         version = self._published_version()
         current = self._snapshot
         if current is not None and current.version == version:
             return current
-        if current is not None and self.shared:
+        if current is not None and current.version and self.shared:
             self._build_in_background(version)
             return current
         with self._loading:
@@ -327,11 +327,17 @@ class Store:
             handle.close()
 
     def _publish(self, writer: Writer) -> None:
-        """Write the articles, BM25 index and term weights of a new version, then name it: readers switch whole."""
+        """Write the articles, BM25 index and term weights of a new version, then name it: readers switch whole.
+        This process's next question loads it at once (it published it; no background build)."""
         version = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}"
         if self.shared:
             self._publish_shared(writer, version)
-            return
+        else:
+            self._publish_local(version)
+        with self._loading:
+            self._snapshot, self._pending = None, ""
+
+    def _publish_local(self, version: str) -> None:
         folder = self.dir / VERSIONS_DIR / version
         folder.mkdir(parents=True)
         shutil.copyfile(self.dir / DOCSTORE_FILE, folder / DOCSTORE_FILE)
