@@ -111,3 +111,13 @@ def test_the_fitted_confidence_model_says_what_it_was_fitted_on():
     assert {"candidate_auc", "lead_accuracy", "confidently_wrong_rate"} <= set(across)
     assert across["confidently_wrong_rate"] <= model["cv"]["target_wrong"]
     assert 0.0 < model["threshold"] <= 1.0
+
+
+def test_the_example_questions_are_made_from_the_collection_and_answered(seeded):
+    from rag.examples import example_questions
+
+    examples = example_questions(seeded)
+    assert 1 <= len(examples) <= 3
+    for question in examples:
+        assert "What do the articles report about" not in question
+        assert seeded.ask(question, backend="extractive").outcome != "not_found"
