@@ -23,7 +23,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_port(port: int, proc: subprocess.Popen, timeout_s: float = 180.0) -> None:
+def wait_port(port: int, proc: subprocess.Popen, timeout_s: float = 180.0) -> None:
     deadline = time.monotonic() + timeout_s
     while True:
         try:
@@ -38,7 +38,7 @@ def _wait_port(port: int, proc: subprocess.Popen, timeout_s: float = 180.0) -> N
 def _serve(store: Path, config: Path, port: int) -> subprocess.Popen:
     env = dict(os.environ, RAG_STORE=str(store), RAG_CONFIG=str(config), HF_HUB_OFFLINE="1")
     proc = subprocess.Popen([sys.executable, "-m", "rag", "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _wait_port(port, proc)
+    wait_port(port, proc)
     return proc
 
 
@@ -78,7 +78,7 @@ def replica_qps(store: Path, questions: list[str], scratch: Path, replicas: int,
     )
     procs: list[subprocess.Popen] = []
     try:
-        _wait_port(port, chroma)
+        wait_port(port, chroma)
         settings = settings_for(scratch / "publisher")
         settings.store.host, settings.store.port = "127.0.0.1", port
         publisher = Assistant(settings)

@@ -174,11 +174,7 @@ def bench_retrieval(store: Path, label: str) -> dict[str, float]:
 
 def bench_server_retrieval(store: Path, label: str) -> dict[str, float]:
     """The same hybrid retrieval with Chroma behind `chroma run` on a loopback port (started here, stopped after)."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = replicas.free_port()
     chroma = Path(sys.executable).parent / "chroma"
     server = subprocess.Popen(
         [str(chroma), "run", "--path", str(store / "chroma"), "--host", "127.0.0.1", "--port", str(port)],
@@ -187,15 +183,7 @@ def bench_server_retrieval(store: Path, label: str) -> dict[str, float]:
         env=dict(os.environ, ANONYMIZED_TELEMETRY="False"),
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("chroma run did not start") from None
-                time.sleep(0.3)
+        replicas.wait_port(port, server, timeout_s=60)
         settings = settings_for(store)
         settings.store.host, settings.store.port = "127.0.0.1", port
         hybrid = Assistant(settings)

@@ -1,7 +1,7 @@
 """What a question asks for, read from its parse: the wh-word, the noun it asks about, the verb it hangs on.
 
-"Which Kazakh minister led the delegation?" asks for a `minister`, by the
-verb `lead`; "how many people…" for a number of `people`; "when…" for a
+"Which regional minister opened the bridge?" asks for a `minister`, by the
+verb `open`; "how many people…" for a number of `people`; "when…" for a
 date; "what did X say" for what was said. The entity labels a wh-word asks
 for are English grammar (who → a person or organisation, when → a date,
 how many → a number); for "which/what <noun>" the noun itself is compared
