@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Generator as Generator_
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -89,7 +90,7 @@ class Turn:
 
     question: str
     history: list[tuple[str, str]] | None
-    plan: Question
+    asked: str  # the question as the collection words it (normalised, condensed with the history)
     parts: Parts
     settings: Settings  # the assistant's, or a copy with this question's Ollama model
     requested: str  # the backend asked for ("auto" may fail over)
@@ -97,6 +98,12 @@ class Turn:
     top_k: int | None
     started: float = field(default_factory=time.perf_counter)
     timings: dict[str, float] = field(default_factory=dict)
+
+    @cached_property
+    def plan(self) -> Question:
+        """How the question is read, parsed only when the reader needs it: retrieval and embedding go first, while
+        a one-shot command's parser process is still parsing (rag.read.ahead)."""
+        return self.parts.reader.question(self.asked)
 
 
 class Assistant:
@@ -140,7 +147,7 @@ class Assistant:
         from rag.embed import load_query_embedding, tokenizer_vocabulary
         from rag.retrieve import HybridRetriever
 
-        embedding = load_query_embedding(self.settings.embed.model, self.settings.embed.batch_size)
+        embedding = load_query_embedding(self.settings.embed.model)
         scorer = SupportScorer(embedding, snapshot.weights)
         vocabulary = Vocabulary(snapshot.weights, frozenset(tokenizer_vocabulary(embedding)))
         reader = Reader(scorer, self.settings.read.model, self.settings.read.parse, self.settings.read.dense)
@@ -267,15 +274,15 @@ class Assistant:
             settings.llm = dataclasses.replace(settings.llm, ollama_model=model)
         requested = backend or self.settings.llm.backend
         generator = self.generators[requested] if requested in self.generators else choose_generator(requested, settings, parts.scorer)[0]
-        return Turn(question, history, parts.reader.question(asked), parts, settings, requested, generator, top_k, started)
+        return Turn(question, history, asked, parts, settings, requested, generator, top_k, started)
 
     def _retrieve_step(self, turn: Turn) -> list[Passage]:
         """The question's passages, plus each part's for a two-part question (a part's answer may sit elsewhere)."""
         retrieve = self.settings.retrieve
-        passages = self._retrieve(turn.parts, turn.plan.text, max(turn.top_k or retrieve.top_k, retrieve.read_k))
-        for part in turn.plan.parts:
+        passages = self._retrieve(turn.parts, turn.asked, max(turn.top_k or retrieve.top_k, retrieve.read_k))
+        for part in turn.parts.reader.part_texts(turn.asked):
             seen = {p.id for p in passages}
-            passages += [p for p in self._retrieve(turn.parts, part.text, 3) if p.id not in seen]
+            passages += [p for p in self._retrieve(turn.parts, part, 3) if p.id not in seen]
         if not passages:
             with server_errors(self.settings):
                 if self.store.chunk_count() == 0:
@@ -286,6 +293,7 @@ class Assistant:
     def _decide(self, turn: Turn, passages: list[Passage]) -> tuple[Decision, list[EvidenceSentence]]:
         mark = time.perf_counter()
         evidence = evidence_sentences(passages)
+        turn.parts.reader.prepare(turn.asked, evidence)
         model = self._model()
         reading = turn.parts.reader.read(turn.plan, evidence, passages, model, self.settings.cite.evidence_sentences)
         decision = decide(reading, model, bool(evidence))

@@ -54,7 +54,7 @@ class Attribution:
 def evidence_sentences(passages: list[Passage]) -> list[EvidenceSentence]:
     sentences = []
     for i, passage in enumerate(passages):
-        for start, end in sentence_spans(passage.text):
+        for start, end in passage.sentences if passage.sentences is not None else sentence_spans(passage.text):
             raw_start, raw_end = passage.raw_span(start, end)
             text = passage.text[start:end]
             sentences.append(EvidenceSentence(i, text, raw_start, raw_end, f"{passage.title} {passage.text}", passage.date, passage.outlet, start))

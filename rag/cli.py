@@ -193,7 +193,14 @@ def ask_command(ctx: click.Context, question: str, as_json: bool, backend: str |
         else:
             print_answer(answer, via=url)
         return
-    ctx.obj = assistant(ctx)
+    settings = settings_of(ctx)
+    if settings.read.parse:
+        from rag.read import ahead
+
+        ahead.start(settings.read.model)  # the parser loads in a second process while this one opens the store
+    from rag.assistant import Assistant
+
+    ctx.obj = Assistant(settings)
     run_question(ctx, question, backend, top_k, as_json)
 
 

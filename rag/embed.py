@@ -58,7 +58,7 @@ def load_embedding(name: str, batch_size: int = 32) -> HuggingFaceEmbedding:
 
 
 @lru_cache(maxsize=4)
-def load_query_embedding(name: str, batch_size: int = 32):
+def load_query_embedding(name: str):
     """The embedding for answering questions: the torch-free `QueryEmbedding` when the model is a mean-pooled
     BERT (the packaged default is), so `rag ask` imports neither torch nor llama-index; otherwise the
     sentence-transformers one."""
@@ -66,8 +66,8 @@ def load_query_embedding(name: str, batch_size: int = 32):
 
     path = resolve_model_path(name)
     if not supports(path):
-        return load_embedding(name, batch_size)
-    return QueryEmbedding(path, batch_size)
+        return load_embedding(name)
+    return QueryEmbedding(path)
 
 
 def tokenizer_vocabulary(embedding) -> set[str]:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from rag.config import Settings
 from rag.ingest.offsets import OffsetMap
 from rag.schema import Passage
+from rag.sentences import loads_spans
 from rag.store import Store
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ def passage_from(chunk_id: str, text: str, meta: dict[str, Any], score: float) -
         offsets=OffsetMap.loads(meta["offsets"]) if meta.get("offsets") else OffsetMap([0], [start]),
         score=score,
         annotation=str(meta.get("annotation", "")),
+        sentences=loads_spans(meta["sentences"]) if meta.get("sentences") else None,
     )
     passage.sources = [passage.source()]
     return passage

@@ -36,6 +36,7 @@ class Passage:
     score: float = 0.0
     sources: list[Source] = field(default_factory=list)
     annotation: str = ""  # the parser's reading of `text`, as stored at ingest (rag.read.annotate.Annotation.dumps)
+    sentences: list[tuple[int, int]] | None = None  # its sentence spans as split at ingest; None: split when read
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Raw offsets of the clean substring ``text[start:end]``."""

@@ -71,3 +71,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def split_sentences(text: str) -> list[str]:
     return [text[a:b] for a, b in sentence_spans(text)]
+
+
+def dumps_spans(spans: list[tuple[int, int]]) -> str:
+    """Spans as stored in a chunk's metadata ("0,52;53,140"): Chroma metadata values are scalars."""
+    return ";".join(f"{start},{end}" for start, end in spans)
+
+
+def loads_spans(data: str) -> list[tuple[int, int]]:
+    return [(int(a), int(b)) for a, b in (pair.split(",") for pair in data.split(";") if pair)]

@@ -51,3 +51,18 @@ def test_model_refusal_phrases_are_recognised():
     assert is_model_refusal("The articles don't say.")
     assert is_model_refusal("The provided passages do not mention the population.")
     assert not is_model_refusal("Trade stands at $239 million.")
+
+
+def test_chunks_store_their_sentence_spans_and_evidence_is_the_same_without_them(seeded):
+    """Sentences are split at ingest so a question needs no splitter; a store made before that (no spans stored)
+    splits at question time and gets the same evidence."""
+    import dataclasses
+
+    from rag.cite import evidence_sentences
+    from rag.sentences import loads_spans, sentence_spans
+
+    chunks = seeded.store.all_chunks()
+    assert chunks and all(loads_spans(c.metadata["sentences"]) == sentence_spans(c.text) for c in chunks)
+    passages = seeded.retrieve("Which three ports are covered by the transit trade accord?")
+    assert passages and all(p.sentences is not None for p in passages)
+    assert evidence_sentences(passages) == evidence_sentences([dataclasses.replace(p, sentences=None) for p in passages])

@@ -54,7 +54,7 @@ def test_retrieval_on_the_seeds_is_the_same_with_either_encoder(seeded):
     from rag.embed import load_embedding, load_query_embedding
 
     settings = seeded.settings
-    light = load_query_embedding(settings.embed.model, settings.embed.batch_size)
+    light = load_query_embedding(settings.embed.model)
     torch_model = load_embedding(settings.embed.model, settings.embed.batch_size)
     assert type(light).__name__ == "QueryEmbedding"
     questions = [p.read_text().splitlines()[0][:120] for p in sorted((ROOT / "seeds").glob("*.txt"))]
@@ -63,3 +63,14 @@ def test_retrieval_on_the_seeds_is_the_same_with_either_encoder(seeded):
         ours = [hit[0] for hit in seeded.store.nearest(light.get_query_embedding(question), 8)]
         reference = [hit[0] for hit in seeded.store.nearest(torch_model.get_query_embedding(question), 8)]
         assert ours == reference, question
+
+
+def test_memory_mapped_weights_are_the_safetensors_tensors():
+    from safetensors.numpy import load_file
+
+    from rag.store.encoder import load_weights
+
+    ours, reference = load_weights(Path(MODEL) / "model.safetensors"), load_file(str(Path(MODEL) / "model.safetensors"))
+    assert ours.keys() == reference.keys()
+    assert all(ours[k].dtype == reference[k].dtype and np.array_equal(ours[k], reference[k]) for k in reference)
+    assert not any(v.flags.writeable for v in ours.values())  # views of the file, never written through

@@ -21,11 +21,13 @@ from rag.ingest.clean import CleanText, clean_article
 from rag.ingest.metadata import find_title, front_matter
 from rag.ingest.offsets import OffsetMap
 from rag.read.annotate import Annotation, annotate
+from rag.sentences import dumps_spans, sentence_spans
 
 # Metadata every chunk carries. None of it is embedded or shown to the model:
 # the chunk text alone is, so chunks stay inside the embedding window.
 # "annotation" is the parser's reading of the chunk (rag.read.annotate), made here so no question parses a passage.
-CHUNK_KEYS = ("doc_id", "title", "outlet", "date", "folder", "sha", "start", "end", "offsets", "annotation")
+# "sentences" are its sentence spans (rag.sentences), split here so answering a question needs no sentence splitter.
+CHUNK_KEYS = ("doc_id", "title", "outlet", "date", "folder", "sha", "start", "end", "offsets", "annotation", "sentences")
 CHUNKER_VERSION = 5  # bump when chunk text, its annotation or what is embedded changes: stores re-index on the next ingest
 
 
@@ -107,7 +109,7 @@ class ArticleChunker(TransformComponent):
             end = start + len(node.text)
             search_from = start + 1
             raw_start, raw_end = clean.offsets.span_to_raw(start, end)
-            node.metadata.update(start=raw_start, end=raw_end, offsets=clean.offsets.slice(start, end).dumps())
+            node.metadata.update(start=raw_start, end=raw_end, offsets=clean.offsets.slice(start, end).dumps(), sentences=dumps_spans(sentence_spans(node.text)))
             if annotation is not None:
                 node.metadata["annotation"] = annotation.within(start, end).dumps()
             node.excluded_embed_metadata_keys = list(CHUNK_KEYS)

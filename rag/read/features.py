@@ -62,10 +62,21 @@ class SentenceSignals:
     headline: bool  # no closing punctuation: a headline or caption, which restates more than it answers
 
 
-def _label_text(label: str) -> str:
-    import spacy
+_DESCRIPTIONS: dict[str, str] = {}  # NER label → spaCy's description of it, looked up once per process
 
-    return spacy.explain(label) or label
+
+def label_descriptions() -> dict[str, str]:
+    """Each NER label's description (`spacy.explain`). A one-shot command's parser process sends these with the
+    question's parse (rag.read.ahead, `remember_descriptions`), so the command itself never imports spaCy (≈1 s)."""
+    if not _DESCRIPTIONS:
+        import spacy
+
+        _DESCRIPTIONS.update({label: spacy.explain(label) or label for label in LABELS})
+    return _DESCRIPTIONS
+
+
+def remember_descriptions(descriptions: dict[str, str]) -> None:
+    _DESCRIPTIONS.update({label: descriptions[label] for label in LABELS if label in descriptions})
 
 
 def question_kind(question: Question) -> dict[str, float]:
@@ -287,7 +298,7 @@ def _affinities(question: Question, candidates: list[Candidate], sentences: dict
     if not question.head or scorer.embedding is None:
         return {"label": {}, "span": {}}
     short = [c for c in candidates if c.kind in ("entity", "noun", "list") and c.end - c.start <= 8]
-    texts = [question.head, *(_label_text(label) for label in LABELS), *(c.text for c in short)]
+    texts = [question.head, *(label_descriptions()[label] for label in LABELS), *(c.text for c in short)]
     vectors = scorer.embed(texts)
     cosines = vectors[1:] @ vectors[0]
     fit = np.clip(cosines[: len(LABELS)], 0.0, None)

@@ -58,8 +58,7 @@ class Question:
 
     @property
     def focus(self) -> str:
-        """The question without the years that only narrow it (they must not weigh against a sentence)."""
-        return " ".join(_YEAR.sub(" ", self.text).split())
+        return focus_of(self.text)
 
 
 def _head_noun(tokens: list, wh_index: int) -> tuple[int | None, bool]:
@@ -88,12 +87,22 @@ def _head_noun(tokens: list, wh_index: int) -> tuple[int | None, bool]:
     return candidate.i, candidate.tag_ in ("NNS", "NNPS")
 
 
+def focus_of(text: str) -> str:
+    """The question without the years that only narrow it (they must not weigh against a sentence)."""
+    return " ".join(_YEAR.sub(" ", text).split())
+
+
+def pieces(text: str) -> list[str]:
+    """The parts of a two-part question ("…, and when…"), each asked on its own; [] for a one-part question.
+    From the words alone, so retrieval can start before the parse is ready."""
+    found = [p.strip(" ?") for p in _PARTS.split(text) if len(content_terms(p)) >= 1]
+    return found if len(found) >= 2 else []
+
+
 def analyse(text: str, nlp) -> Question:
-    """The question's parse read as what it asks for; a two-part question ("…, and when…") gets one part each."""
-    pieces = [p.strip(" ?") for p in _PARTS.split(text) if len(content_terms(p)) >= 1]
+    """The question's parse read as what it asks for; a two-part question gets one part each."""
     question = _analyse_one(text, nlp)
-    if len(pieces) >= 2:
-        question.parts = [_analyse_one(piece, nlp) for piece in pieces]
+    question.parts = [_analyse_one(piece, nlp) for piece in pieces(text)]
     return question
 
 

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rag.cite import EvidenceSentence
+from rag.read import ahead
 from rag.read.annotate import Annotation, load_parser
 from rag.read.candidates import Candidate, ParsedSentence, candidates
 from rag.read.features import SentenceSignals, candidate_features
-from rag.read.question import Question, analyse, analyse_words
+from rag.read.question import Question, analyse, analyse_words, focus_of, pieces
 from rag.read.scorer import AnswerModel
 from rag.schema import Passage
 from rag.support import SupportScorer, content_terms, fold
@@ -83,7 +84,20 @@ class Reader:
         self.parse = parse
 
     def question(self, text: str) -> Question:
-        return analyse(text, load_parser(self.parser)) if self.parse else analyse_words(text)
+        """The question's analysis: from the parser process a one-shot command started (rag.read.ahead), else here."""
+        if not self.parse:
+            return analyse_words(text)
+        return ahead.take(text, self.parser) or analyse(text, load_parser(self.parser))
+
+    def part_texts(self, text: str) -> list[str]:
+        """The parts of a two-part question, to retrieve for before it is parsed (the parse reads them the same way)."""
+        return pieces(text) if self.parse else []
+
+    def prepare(self, text: str, evidence: list[EvidenceSentence]) -> None:
+        """Embed the question's focus and the evidence sentences now, in the batch `sentence_scores` would use: a
+        one-shot command does this while its parser process is still parsing (rag.read.ahead), not after."""
+        if self.scorer.embedding is not None and evidence:
+            self.scorer.embed([focus_of(text), *(e.text for e in evidence)])
 
     def known_share(self, question: Question) -> float:
         terms = [t for t in question.terms if not t.isdigit()]
