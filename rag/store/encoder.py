@@ -69,10 +69,10 @@ _DTYPES = {"F64": np.float64, "F32": np.float32, "F16": np.float16, "I64": np.in
 
 
 def load_weights(path: Path) -> dict[str, np.ndarray]:
-    """The tensors of a safetensors file as read-only numpy views of the file, memory-mapped: nothing is read until a
-    forward pass touches it (a cold `rag ask` reads 90 MB less up front; only the embedding rows of the question's
-    tokens are ever paged in). Written by hand: safetensors' numpy API copies every tensor into memory. Falls back to
-    that API for a dtype numpy lacks (bfloat16)."""
+    """The tensors of a safetensors file as read-only numpy views of the file, memory-mapped: nothing is read until
+    it is touched (the 47 MB word-embedding table of a MiniLM is only ever read at the rows of the tokens a question
+    uses). Written by hand: safetensors' numpy API copies every tensor into memory. Falls back to that API for a
+    dtype numpy lacks (bfloat16)."""
     with open(path, "rb") as file:
         mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
     size = int.from_bytes(mapped[:8], "little")
@@ -109,7 +109,9 @@ class LightEncoder:
             key = key.removeprefix("bert.")
             value = value.astype(np.float32, copy=False)
             if key.endswith(".weight") and value.ndim == 2 and not key.startswith("embeddings."):
-                self.w[f"{key}.T"] = value.T  # a view: BLAS multiplies by a transposed matrix without copying it
+                # a contiguous (in, out) copy: 2 ms faster per query than multiplying by the mapped matrix's .T view
+                # (8.5 → 6.6 ms on 2 cores), for 40 ms once at load; only the embedding table stays mapped
+                self.w[f"{key}.T"] = np.ascontiguousarray(value.T)
             else:
                 self.w[key] = value
         self.tokenizer = Tokenizer.from_file(str(root / "tokenizer.json"))
