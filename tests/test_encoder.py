@@ -46,7 +46,7 @@ def test_only_mean_pooled_bert_models_qualify(tmp_path):
 def test_padding_does_not_change_a_vector():
     encoder = LightEncoder(MODEL)
     alone = encoder.encode(["short text"])
-    beside_a_long_one = encoder.encode(["short text", "a much longer text " * 20], batch_size=2)[0]
+    beside_a_long_one = encoder.encode(["short text", "a much longer text " * 20], batch_tokens=10_000)[0]
     assert np.allclose(alone[0], beside_a_long_one, atol=1e-5)
 
 
