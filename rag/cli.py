@@ -183,7 +183,8 @@ def ask_command(ctx: click.Context, question: str, as_json: bool, backend: str |
     """
     from rag.remote import ask_server, find_server
 
-    url = None if local else find_server(settings_of(ctx), server)
+    settings = settings_of(ctx)
+    url = None if local else find_server(settings, server)
     if url:
         from rag.schema import Answer
 
@@ -193,7 +194,6 @@ def ask_command(ctx: click.Context, question: str, as_json: bool, backend: str |
         else:
             print_answer(answer, via=url)
         return
-    settings = settings_of(ctx)
     if settings.read.parse:
         from rag.read import ahead
 

@@ -7,8 +7,8 @@ their own. So a one-shot command forks a child at its start that loads the
 parser at once, waits for the question's text (known only after the
 collection's vocabulary has normalised it), parses it and hands the
 `Question` back, plain data, through a pipe (with the NER labels'
-descriptions, the one other thing the reader asks spaCy for); with two cores the two halves
-overlap. A long-lived process (a server, the eval, `rag chat`) loads the
+descriptions, the one other thing the reader asks spaCy for); with two
+cores the two halves overlap. A long-lived process (a server, the eval, `rag chat`) loads the
 parser once in-process instead and never starts one.
 
 Written by hand: neither spaCy nor the standard library offers a "load this
@@ -66,7 +66,6 @@ def start(model: str) -> bool:
     os.close(question_r)
     os.close(answer_w)
     _child = _Child(model, pid, question_w, answer_r)
-    atexit.register(_discard)
     return True
 
 
@@ -142,3 +141,6 @@ def _discard() -> None:
     child, _child = _child, None
     if child is not None:
         _close(child)
+
+
+atexit.register(_discard)

@@ -275,7 +275,8 @@ class Store:
         import math
 
         with server_errors(self.settings):
-            got = self.collection.query(query_embeddings=[vector], n_results=min(k, max(self.chunk_count(), 1)), include=["documents", "metadatas", "distances"])
+            # no row count first: Chroma returns every row when it holds fewer than ``k``, and counting scans the table
+            got = self.collection.query(query_embeddings=[vector], n_results=k, include=["documents", "metadatas", "distances"])
         rows = zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True)
         return [(i, text, meta, math.exp(-distance)) for i, text, meta, distance in rows]
 
