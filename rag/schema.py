@@ -83,6 +83,8 @@ class Answer:
     # said the articles don't say), "gated" (not found before a model was asked), "fallback" (the model's text was
     # unsupported or the model failed; the reader's decision stands).
     route: str = ""
+    # The reading model that checked the reader's candidates ("qwen2.5-coder-1.5b, in-process"), or why none did.
+    checked_by: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -105,7 +107,8 @@ class Answer:
             "gated": " (nothing retrieved is about the question, so no model was asked)",
             "fallback": " (the model's answer was not supported by the passages, or the model failed)",
         }.get(self.route, "")
-        return "no LLM — quoted from the articles" + why
+        checked = f"; {self.checked_by}" if self.checked_by else ""
+        return "no LLM — quoted from the articles" + why + checked
 
     def outcome_label(self) -> str:
         """The outcome as a reader sees it first: "answer · confidence 0.92", "evidence · no short answer claimed"."""

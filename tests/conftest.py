@@ -29,6 +29,8 @@ def make_settings(store: Path, **llm: object):
     settings = load_settings(ROOT / "config.toml", env={})
     settings.store.path = str(store)
     settings.collection.paths = [str(SEEDS)]
+    # the reader alone unless a test asks for the reading model's check (tests/test_check.py): each check costs seconds
+    settings.check.model = ""
     for key, value in llm.items():
         setattr(settings.llm, key, value)
     return settings

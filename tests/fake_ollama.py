@@ -47,9 +47,14 @@ class _QuietServer(ThreadingHTTPServer):
 class FakeOllama:
     """Start with ``with FakeOllama(models=[...]) as server:``; ``server.url`` is its address."""
 
-    def __init__(self, models: list[str] | None = None, reply: Reply = quoting_model, fault: str = "", delay_s: float = 0.0) -> None:
+    def __init__(
+        self, models: list[str] | None = None, reply: Reply = quoting_model, fault: str = "", delay_s: float = 0.0, logprobs: Callable[[list[dict]], dict[str, float]] | None = None
+    ) -> None:
         self.models = models if models is not None else ["llama3.2:3b"]
         self.reply = reply
+        # the next token's log-probabilities, as a server >= 0.12.11 returns them when asked (None: an older server,
+        # which ignores the request and returns none)
+        self.logprobs = logprobs
         self.fault = fault  # "" | "hang" | "cut" | "garbage"
         self.delay_s = delay_s
         self.requests: list[dict] = []
@@ -106,10 +111,12 @@ class FakeOllama:
                     time.sleep(fake.delay_s or 5)
                 text = fake.reply(body.get("messages", []))
                 if not body.get("stream", True):
-                    self._json(
-                        200,
-                        {"model": model, "created_at": "2025-01-01T00:00:00Z", "message": {"role": "assistant", "content": text}, "done": True, "done_reason": "stop"},
-                    )
+                    reply = {"model": model, "created_at": "2025-01-01T00:00:00Z", "message": {"role": "assistant", "content": text}, "done": True, "done_reason": "stop"}
+                    if body.get("logprobs") and fake.logprobs is not None:
+                        top = sorted(fake.logprobs(body.get("messages", [])).items(), key=lambda kv: -kv[1])[: int(body.get("top_logprobs") or 1)]
+                        reply["message"]["content"] = top[0][0]
+                        reply["logprobs"] = [{"token": top[0][0], "logprob": top[0][1], "top_logprobs": [{"token": t, "logprob": v} for t, v in top]}]
+                    self._json(200, reply)
                     return
                 self._stream(model, text)
 

@@ -65,6 +65,9 @@ class Asked:
     right: np.ndarray  # per candidate: shown as the answer, it holds the facts
     best: float
     known: float
+    question: str = ""  # as the reader read it (normalised): what the check is asked
+    texts: dict[int, str] | None = None  # the read sentences' texts, for the check
+    perturbed: bool = False
 
 
 def read_set(gold_file: Path, articles: Path, settings: Settings | None = None) -> list[Asked]:
@@ -76,19 +79,20 @@ def read_set(gold_file: Path, articles: Path, settings: Settings | None = None) 
     name = articles.parent.name if articles.name == "articles" else articles.name  # "seeds", "larkmoor-budget"
     asked = []
     for item in load_gold(gold_file, texts):
-        for question in (item.question, perturb(item.question, f"{item.id}:fit")):
-            asked.append(_asked(assistant, item, question, f"{name}/{item.id}"))
+        for question, perturbed in ((item.question, False), (perturb(item.question, f"{item.id}:fit"), True)):
+            asked.append(_asked(assistant, item, question, f"{name}/{item.id}", perturbed))
         if sys.stderr.isatty():
             sys.stderr.write(f"\r{gold_file.name} {item.id}   ")
     return asked
 
 
-def _asked(assistant: Assistant, item: GoldItem, question: str, group: str) -> Asked:
+def _asked(assistant: Assistant, item: GoldItem, question: str, group: str, perturbed: bool) -> Asked:
     decision, scored = assistant.inspect(question)
     found = scored.candidates if scored else []
     rows = scored.rows if scored else np.zeros((0, len(FEATURES)), dtype=np.float32)
     right = np.array([item.answerable and includes_all(c.text, item.must_include) for c in found], dtype=bool)
-    return Asked(group, item.answerable, found, rows, right, decision.reading.best, decision.reading.known)
+    texts = scored.texts if scored else {}
+    return Asked(group, item.answerable, found, rows, right, decision.reading.best, decision.reading.known, scored.question.text if scored else question, texts, perturbed)
 
 
 def collection(a: Asked) -> str:
@@ -202,6 +206,7 @@ def fit(asked: list[Asked]) -> dict:
 
 def main() -> None:
     from rag.embed import offline_environment
+    from rag.evaluate.fit_claim import fit_claim
 
     offline_environment()
     asked = [a for gold, articles in DEV_SETS for a in read_set(ROOT / gold, ROOT / articles)]
@@ -209,6 +214,8 @@ def main() -> None:
     MODEL_FILE.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
     print(f"\nwrote {MODEL_FILE.relative_to(ROOT)}: threshold {model['threshold']}, not found below {model['not_found_below']}")
     print(json.dumps(model["cv"], indent=1))
+    if "--no-claim" not in sys.argv:
+        fit_claim(asked, out_of_fold(asked, by_collection(asked)), model)
 
 
 if __name__ == "__main__":

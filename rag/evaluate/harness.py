@@ -20,7 +20,7 @@ from typing import Any
 from rag.assistant import Assistant
 from rag.cite import marker_numbers, strip_markers
 from rag.evaluate.gold import GoldItem
-from rag.evaluate.metrics import includes_all, percentile, quotes_gold_evidence, retrieval_scores, token_f1
+from rag.evaluate.metrics import includes_all, is_short, percentile, quotes_gold_evidence, retrieval_scores, token_f1
 from rag.evaluate.perturb import perturb
 from rag.schema import Answer, Citation, Passage
 from rag.sentences import split_sentences
@@ -37,8 +37,10 @@ class SystemUnderTest:
     ask: Callable[[str], Answer]
 
 
-def system(assistant: Assistant, backend: str | None) -> SystemUnderTest:
-    return SystemUnderTest("system", lambda q: assistant.retrieve(q, top_k=10), lambda q: assistant.ask(q, backend=backend))
+def system(assistant: Assistant, backend: str | None, check: bool = True) -> SystemUnderTest:
+    """The facade as users ask it; ``check`` false: the reader alone (the ablation without the reading model's check)."""
+    name = "system" if check else "reader"
+    return SystemUnderTest(name, lambda q: assistant.retrieve(q, top_k=10), lambda q: assistant.ask(q, backend=backend, check=check))
 
 
 def baseline(assistant: Assistant) -> SystemUnderTest:
@@ -117,13 +119,17 @@ def lead(answer: Answer) -> str:
 def judge(item: GoldItem, answer: Answer) -> dict[str, Any]:
     """One question's result, from what was shown: the outcome, whether the lead and the whole text hold the facts,
     whether a claim was wrong, and the result class the perturbation suite compares. Only a claimed answer can earn
-    the lead (evidence earns must_include; not_found earns nothing)."""
+    the lead, and only with a short lead (at most 20 words: a whole passage is not an answer); evidence earns
+    must_include; not_found earns nothing."""
     outcome = answer.outcome or ("not_found" if answer.refused else "answer")
     row: dict[str, Any] = {"outcome": outcome, "claimed": outcome == "answer"}
     if item.answerable:
-        row["lead"] = float(outcome == "answer" and includes_all(strip_markers(lead(answer)), item.must_include))
+        shown = strip_markers(lead(answer))
+        holds = includes_all(shown, item.must_include)
+        row["lead"] = float(outcome == "answer" and holds and is_short(shown))
         row["must_include"] = float(outcome != "not_found" and includes_all(answer.answer, item.must_include))
-        row["confidently_wrong"] = float(outcome == "answer" and not row["lead"])
+        row["confidently_wrong"] = float(outcome == "answer" and not holds)
+        row["long_lead"] = float(outcome == "answer" and holds and not is_short(shown))
         row["result"] = "not_found" if outcome == "not_found" else "claimed_right" if row["claimed"] and row["lead"] else (
             "claimed_wrong" if row["claimed"] else "evidence_with_facts" if row["must_include"] else "evidence_without_facts"
         )  # fmt: skip
@@ -162,7 +168,7 @@ def score(sut: SystemUnderTest, gold: list[GoldItem], assistant: Assistant, arti
             gold_judged += correct
             claim_judged += correct if row["claimed"] else []
             evidence_cited.append(any(correct))
-            self_judged += _self_judged(answer, assistant) if sut.name == "system" else []
+            self_judged += _self_judged(answer, assistant) if sut.name != "baseline" else []
         elif item.answerable:
             row["answer_f1"] = 0.0
         per_question.append(row)
@@ -218,6 +224,7 @@ def aggregate(per_question: list[dict[str, Any]], citations: list[bool], evidenc
     result["must_include_accuracy"] = _mean(answerable, "must_include")
     result["confidently_wrong_rate"] = _mean(per_question, "confidently_wrong")
     result["claim_rate"] = _mean(per_question, "claimed")
+    result["long_lead_rate"] = _mean(answerable, "long_lead")
     result["answer_f1"] = _mean(answerable, "answer_f1")
     result["refusal_accuracy"] = sum(r["outcome"] != "answer" for r in unanswerable) / len(unanswerable) if unanswerable else 1.0
     result["false_refusal_rate"] = sum(r["outcome"] == "not_found" for r in answerable) / len(answerable) if answerable else 0.0

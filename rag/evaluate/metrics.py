@@ -40,6 +40,13 @@ def normalise(text: str) -> str:
     return " ".join(re.findall(r"\w+(?:\.\d+)?", text))
 
 
+SHORT_LEAD_WORDS = 20  # a lead longer than this is a passage, not a short answer: it earns no lead accuracy
+
+
+def is_short(text: str) -> bool:
+    return len(strip_markers(text).split()) <= SHORT_LEAD_WORDS
+
+
 def includes_all(answer: str, required: list[str]) -> bool:
     haystack = f" {normalise(answer)} "
     return all(f" {normalise(r)} " in haystack for r in required)

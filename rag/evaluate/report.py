@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 SUMMARY_KEYS = (
-    "lead_accuracy", "confidently_wrong_rate", "claim_rate", "must_include_accuracy", "refusal_accuracy", "false_refusal_rate",
+    "lead_accuracy", "confidently_wrong_rate", "claim_rate", "long_lead_rate", "must_include_accuracy", "refusal_accuracy", "false_refusal_rate",
     "citation_precision", "citation_precision_claims", "citation_recall", "answer_f1",
     "evidence_recall_at_1", "evidence_recall_at_3", "evidence_recall_at_5", "evidence_recall_at_10", "mrr", "ndcg_at_10", "source_recall_at_5",
     "citation_support_self", "perturbation_stability", "perturbation_kept_refusals", "perturbation_refused_both", "latency_ms_p50", "latency_ms_p95",
@@ -21,7 +21,7 @@ def _fmt(key: str, value: float | None) -> str:
 
 
 def summary_table(results: dict[str, Any]) -> str:
-    names = [n for n in ("system", "baseline") if n in results]
+    names = [n for n in ("system", "reader", "baseline") if n in results]
     lines = [f"| metric | {' | '.join(names)} |", "|---|" + "---|" * len(names)]
     for key in SUMMARY_KEYS:
         lines.append(f"| {key} | " + " | ".join(_fmt(key, results[n].get(key)) for n in names) + " |")
@@ -115,8 +115,8 @@ def _plots(results: dict[str, Any], out: Path) -> list[Path]:
         import matplotlib.pyplot as plt
     except ImportError:  # plots are a nicety; the numbers are in results.json
         return []
-    keys = [k for k in SUMMARY_KEYS if not k.startswith("latency") and all(k in results[n] for n in ("system", "baseline") if n in results)]
-    names = [n for n in ("system", "baseline") if n in results]
+    keys = [k for k in SUMMARY_KEYS if not k.startswith("latency") and all(k in results[n] for n in ("system", "reader", "baseline") if n in results)]
+    names = [n for n in ("system", "reader", "baseline") if n in results]
     fig, ax = plt.subplots(figsize=(10, 5))
     width = 0.8 / len(names)
     for i, name in enumerate(names):
@@ -124,7 +124,7 @@ def _plots(results: dict[str, Any], out: Path) -> list[Path]:
     ax.set_xticks([x + width * (len(names) - 1) / 2 for x in range(len(keys))], keys, rotation=60, ha="right")
     ax.set_ylim(0, 1.05)
     ax.legend()
-    ax.set_title("system vs llama-index defaults")
+    ax.set_title("system vs the reader alone vs llama-index defaults")
     fig.tight_layout()
     path = out / "metrics.png"
     fig.savefig(path, dpi=100)

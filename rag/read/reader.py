@@ -44,6 +44,7 @@ class Reading:
     best: float = 0.0  # the best sentence's support for the question
     known: float = 1.0  # the share of the question's words the collection uses
     parts: list[Reading] = field(default_factory=list)  # one reading per part of a two-part question
+    scored: Scored | None = None  # every candidate scored, for the reading model's check (rag.read.claim)
 
 
 @dataclass
@@ -56,6 +57,7 @@ class Scored:
     probabilities: np.ndarray
     signals: dict[int, SentenceSignals]
     order: list[int]  # evidence sentences, best first, each text once
+    texts: dict[int, str] = field(default_factory=dict)  # the read sentences' texts, by evidence index
 
 
 def choose(candidates: list[Candidate], probabilities: np.ndarray, threshold: float) -> int | None:
@@ -134,7 +136,7 @@ class Reader:
             )
         found = [c for j in top for c in candidates(sentences[j])]
         rows = candidate_features(question, found, sentences, signals, self.scorer)
-        return Scored(question, found, rows, model.probabilities(rows), signals, order)
+        return Scored(question, found, rows, model.probabilities(rows), signals, order, {j: evidence[j].text for j in top})
 
     def read(self, question: Question, evidence: list[EvidenceSentence], passages: list[Passage], model: AnswerModel, quoted: int) -> Reading:
         if question.parts:
@@ -154,12 +156,12 @@ class Reader:
         if not evidence:
             return Reading(known=self.known_share(question))
         scored = self.score(question, evidence, passages, model)
-        reading = Reading(best=float(max(s.score for s in scored.signals.values())), known=self.known_share(question))
+        reading = Reading(best=float(max(s.score for s in scored.signals.values())), known=self.known_share(question), scored=scored)
         k = choose(scored.candidates, scored.probabilities, model.threshold)
         if k is not None:
             chosen = scored.candidates[k]
             reading.short, reading.confidence, reading.kind = chosen.text, float(scored.probabilities[k]), chosen.kind
-            reading.support = [chosen.sentence, *_corroborating(chosen, scored, evidence, passages)]
+            reading.support = [chosen.sentence, *corroborating(chosen, scored, evidence, passages)]
         lead = reading.support[:1]
         reading.relevant = list(dict.fromkeys([*lead, *(j for j in scored.order if evidence[j].text not in {evidence[i].text for i in lead})]))[:quoted]
         return reading
@@ -186,7 +188,7 @@ def _distinct_order(evidence: list[EvidenceSentence], scores: np.ndarray) -> lis
     return order
 
 
-def _corroborating(chosen: Candidate, scored: Scored, evidence: list[EvidenceSentence], passages: list[Passage]) -> list[int]:
+def corroborating(chosen: Candidate, scored: Scored, evidence: list[EvidenceSentence], passages: list[Passage]) -> list[int]:
     """Another article's read sentence that gives the same span (cited too): one outlet confirming another."""
     if chosen.kind == "sentence":
         return []
