@@ -27,10 +27,10 @@ from rag.errors import RagError
 from rag.events import AnswerEvent, Draft
 from rag.generate import choose_generator, fallbacks, make_generator
 from rag.ingest.pipeline import IngestReport, ingest, remove
-from rag.outcome import ANSWER, EVIDENCE, NOT_FOUND, Decision, decide
-from rag.read.question import Question
 from rag.llm.check import CachedChecker, CheckItem, load_checker
+from rag.outcome import ANSWER, EVIDENCE, NOT_FOUND, Decision, decide
 from rag.read.claim import best, load_claim_model, options
+from rag.read.question import Question
 from rag.read.reader import Reader, Scored, corroborating
 from rag.read.scorer import AnswerModel, load_model
 from rag.read.wording import NOT_FOUND_TEXT, UNSURE, claim, quote_relevant
@@ -223,7 +223,13 @@ class Assistant:
             return parts.retriever.retrieve(question, top_k)
 
     def ask(
-        self, question: str, backend: str | None = None, top_k: int | None = None, history: list[tuple[str, str]] | None = None, model: str | None = None, check: bool = True
+        self,
+        question: str,
+        backend: str | None = None,
+        top_k: int | None = None,
+        history: list[tuple[str, str]] | None = None,
+        model: str | None = None,
+        check: bool = True,
     ) -> Answer:
         return list(self.stream(question, backend, top_k, history, model, check))[-1].answer
 
@@ -329,9 +335,7 @@ class Assistant:
                 return None, self._checker
             return self._checker, ""
 
-    def _check(
-        self, turn: Turn, decision: Decision, evidence: list[EvidenceSentence], passages: list[Passage], draft: Draft
-    ) -> Generator_[AnswerEvent, None, Decision]:
+    def _check(self, turn: Turn, decision: Decision, evidence: list[EvidenceSentence], passages: list[Passage], draft: Draft) -> Generator_[AnswerEvent, None, Decision]:
         """The reading model checks the reader's best short candidates, each against its own sentence; the fitted claim
         model over the check and the reader decides whether the most probable is claimed. The evidence is shown at once
         and the checked answer replaces it. Without a checker (or a claim model fitted for it) the reader's own

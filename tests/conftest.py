@@ -17,6 +17,9 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# The reader alone in every test and CLI subprocess unless a test names a checking model (tests/test_check.py):
+# each check costs seconds on 2 cores, and most tests are about something else.
+os.environ.setdefault("RAG_CHECK_MODEL", "")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

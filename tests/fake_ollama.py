@@ -48,7 +48,12 @@ class FakeOllama:
     """Start with ``with FakeOllama(models=[...]) as server:``; ``server.url`` is its address."""
 
     def __init__(
-        self, models: list[str] | None = None, reply: Reply = quoting_model, fault: str = "", delay_s: float = 0.0, logprobs: Callable[[list[dict]], dict[str, float]] | None = None
+        self,
+        models: list[str] | None = None,
+        reply: Reply = quoting_model,
+        fault: str = "",
+        delay_s: float = 0.0,
+        logprobs: Callable[[list[dict]], dict[str, float]] | None = None,
     ) -> None:
         self.models = models if models is not None else ["llama3.2:3b"]
         self.reply = reply

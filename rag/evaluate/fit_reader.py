@@ -92,7 +92,9 @@ def _asked(assistant: Assistant, item: GoldItem, question: str, group: str, pert
     rows = scored.rows if scored else np.zeros((0, len(FEATURES)), dtype=np.float32)
     right = np.array([item.answerable and includes_all(c.text, item.must_include) for c in found], dtype=bool)
     texts = scored.texts if scored else {}
-    return Asked(group, item.answerable, found, rows, right, decision.reading.best, decision.reading.known, scored.question.text if scored else question, texts, perturbed)
+    return Asked(
+        group, item.answerable, found, rows, right, decision.reading.best, decision.reading.known, scored.question.text if scored else question, texts, perturbed
+    )
 
 
 def collection(a: Asked) -> str:

@@ -131,7 +131,7 @@ def judge(item: GoldItem, answer: Answer) -> dict[str, Any]:
         row["confidently_wrong"] = float(outcome == "answer" and not holds)
         row["long_lead"] = float(outcome == "answer" and holds and not is_short(shown))
         row["result"] = "not_found" if outcome == "not_found" else "claimed_right" if row["claimed"] and row["lead"] else (
-            "claimed_wrong" if row["claimed"] else "evidence_with_facts" if row["must_include"] else "evidence_without_facts"
+            "claimed_long" if row["long_lead"] else "claimed_wrong" if row["claimed"] else "evidence_with_facts" if row["must_include"] else "evidence_without_facts"
         )  # fmt: skip
     else:
         row["confidently_wrong"] = float(outcome == "answer")
@@ -178,7 +178,7 @@ def score(sut: SystemUnderTest, gold: list[GoldItem], assistant: Assistant, arti
     return result
 
 
-GOOD_RESULTS = ("claimed_right", "evidence_with_facts")
+GOOD_RESULTS = ("claimed_right", "claimed_long", "evidence_with_facts")
 
 
 def stability(sut: SystemUnderTest, gold: list[GoldItem], original: dict[str, Any], progress: Callable[[str], None] | None = None) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -79,6 +80,7 @@ class LlamaCppChecker:
         self.path, self.name, self.key, self.threads, self.n_ctx = path, name, key, threads, n_ctx
         self._llm = None
         self._ids: tuple[list[int], list[int]] | None = None
+        self.evaluated, self.eval_s = 0, 0.0  # prompt tokens the model read and the time it spent reading them (bench/)
 
     def _model(self):
         if self._llm is None:
@@ -134,7 +136,10 @@ class LlamaCppChecker:
         shared = min(shared, len(tokens) - 1)  # the last token is always read again: its logits are the answer
         llm._ctx.kv_cache_seq_rm(-1, shared, -1)
         llm.n_tokens = shared
+        started = time.perf_counter()
         llm.eval(tokens[shared:])
+        self.eval_s += time.perf_counter() - started
+        self.evaluated += len(tokens) - shared
         logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1), shape=(llm.n_vocab(),)).astype(np.float64)
         logits -= logits.max()
         probabilities = np.exp(logits)

