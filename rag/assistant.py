@@ -357,7 +357,12 @@ class Assistant:
             return Decision(EVIDENCE, reading)
         shown = quote_relevant(UNSURE, reading.relevant, evidence, passages, self.settings.retrieve.merge_threshold)
         yield draft.add(shown.text)
-        p_yes = checker.p_yes([CheckItem(evidence[o.candidate.sentence].text, turn.asked, o.text) for o in found])
+        try:
+            p_yes = checker.p_yes([CheckItem(evidence[o.candidate.sentence].text, turn.asked, o.text) for o in found])
+        except RagError as exc:  # the model failed mid-check: the reader's own decision stands, and says why
+            turn.checked_by = f"the reader alone, unchecked: {exc}"
+            yield draft.restart(turn.checked_by)
+            return decision
         k, probability = best(found, p_yes, claim_model)
         turn.timings["check_ms"] = _ms(mark)
         yield draft.restart(f"{turn.checked_by} in {(time.perf_counter() - mark):.1f} s")

@@ -10,7 +10,7 @@ each checked by the reading model against its own sentence. A row per option
 (`rag.read.claim.FEATURES`), labelled right when, shown as the answer, it
 holds every must_include string (nothing is right for an unanswerable
 question). Logistic regression; the threshold is the lowest at which the
-leave-one-collection-out claims stay within `TARGET_WRONG` of all questions.
+leave-one-collection-out claims of every dev collection stay within `TARGET_WRONG` of its questions.
 The model, its checker's sha256, threshold and figures go to
 `rag/read/claim_model.json`; the checks to the committed cache beside it.
 """
@@ -28,6 +28,7 @@ from rag.config import load_settings
 from rag.llm.cache import CheckCache
 from rag.llm.check import CachedChecker, CheckItem, load_checker
 from rag.read.claim import CLAIM_FILE, FEATURES, Option, options, rows
+from rag.read.claim import logit as claim_logit
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKS = ROOT / "rag" / "read" / "checks"  # the dev sets' checks, committed: a refit asks the model nothing it asked before
@@ -64,16 +65,6 @@ def _fit(x: np.ndarray, y: np.ndarray):
     return make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000)).fit(x, y.astype(int))
 
 
-class _Fitted:
-    """A scikit-learn pipeline in the shape `rag.read.claim.best` reads."""
-
-    def __init__(self, pipeline) -> None:
-        self.pipeline = pipeline
-
-    def probabilities(self, x: np.ndarray) -> np.ndarray:
-        return self.pipeline.predict_proba(x)[:, 1] if len(x) else np.zeros(0)
-
-
 def fit_claim(asked: list, reader_oof: list[np.ndarray], reader_model: dict, checker: CachedChecker | None = None, write: bool = True) -> dict:
     """Fit the claim model for ``checker`` (the configured one) and write it unless ``write`` is false (the bench
     compares checkers so); returns the model and its cross-validated figures."""
@@ -93,15 +84,6 @@ def fit_claim(asked: list, reader_oof: list[np.ndarray], reader_model: dict, che
     total = len(written)
     answerable = sum(a.answerable for a, _ in written)
 
-    # leave one collection out: each collection's claims by a model fitted on the others
-    oof: list[np.ndarray] = [np.zeros(len(f)) for f in chosen]
-    for fold in range(len(names)):
-        train = [k for k in range(len(questions)) if collection[k] != fold and len(chosen[k])]
-        model = _Fitted(_fit(np.vstack([x[k] for k in train]), np.concatenate([labels[k] for k in train])))
-        for k in range(len(questions)):
-            if collection[k] == fold and len(chosen[k]):
-                oof[k] = model.probabilities(x[k])
-
     reader_scores = [np.array([o.reader for o in f]) for f in chosen]
     check_scores = [np.asarray(p, dtype=np.float64) for p in p_yes]
     everyone = list(range(len(questions)))
@@ -120,40 +102,69 @@ def fit_claim(asked: list, reader_oof: list[np.ndarray], reader_model: dict, che
         return {"lead_accuracy": round(right / max(m, 1), 4), "confidently_wrong_rate": round(wrong / max(n, 1), 4), "claim_rate": round((right + wrong) / max(n, 1), 4)}
 
     def lowest(scores: list[np.ndarray]) -> float:
+        """The lowest threshold at which *each* dev collection, read by a model that never saw it, keeps its wrong
+        claims within TARGET_WRONG (the pooled rate let one collection reach 4.4 % at 2.9 % overall)."""
         for threshold in sorted({round(float(v), 4) for p in scores for v in p}):
-            if at(threshold, scores)["confidently_wrong_rate"] <= TARGET_WRONG:
+            worst = max(at(threshold, scores, [k for k in everyone if collection[k] == fold], name)["confidently_wrong_rate"] for fold, name in enumerate(names))
+            if worst <= TARGET_WRONG:
                 return threshold
         return 1.0
 
-    threshold = lowest(oof)
+    def each(threshold: float, scores: list[np.ndarray]) -> dict[str, dict[str, float]]:
+        return {name: at(threshold, scores, [k for k in everyone if collection[k] == fold], name) for fold, name in enumerate(names)}
+
     flat_labels = np.concatenate([y for y in labels if len(y)])
-    final = _fit(np.vstack([r for r in x if len(r)]), flat_labels)
+    variants = {}
+    for variant, features in (("reader_and_check", FEATURES), ("check_alone", ("check_logit",))):
+        columns = [FEATURES.index(f) for f in features]
+        xs = [r[:, columns] for r in x]
+        # leave one collection out: each collection's claims by a model fitted on the others
+        oof: list[np.ndarray] = [np.zeros(len(f)) for f in chosen]
+        for fold in range(len(names)):
+            train = [k for k in everyone if collection[k] != fold and len(chosen[k])]
+            model = _fit(np.vstack([xs[k] for k in train]), np.concatenate([labels[k] for k in train]))
+            for k in everyone:
+                if collection[k] == fold and len(chosen[k]):
+                    oof[k] = model.predict_proba(xs[k])[:, 1]
+        final = _fit(np.vstack([r for r in xs if len(r)]), flat_labels)
+        if variant == "check_alone":
+            # one feature, monotone: no fold's calibration is needed to decide, so the threshold is set on P(yes) itself
+            # and mapped through the final fit (the confidence shown is its calibrated probability)
+            raw = lowest(check_scores)
+            threshold = float(final.predict_proba(np.array([[claim_logit(raw)]]))[0, 1])
+            figures = {"check_threshold": raw, "across_collections": at(raw, check_scores), "across_collections_each": each(raw, check_scores)}
+            auc = roc_auc_score(flat_labels, np.concatenate([p for p in check_scores if len(p)]))
+        else:
+            threshold = lowest(oof)
+            figures = {"across_collections": at(threshold, oof), "across_collections_each": each(threshold, oof)}
+            auc = roc_auc_score(flat_labels, np.concatenate([p for p in oof if len(p)]))
+        variants[variant] = {"features": list(features), "threshold": round(threshold, 4), "option_auc": round(float(auc), 4), **figures, "_final": final}
+    # the variant that claims more on unseen collections, at the same ceiling (ties: the one with both signals)
+    chosen_variant = max(variants, key=lambda v: (variants[v]["across_collections"]["lead_accuracy"], v == "reader_and_check"))
+    final = variants[chosen_variant].pop("_final")
+    for v in variants.values():
+        v.pop("_final", None)
     scaler, regression = final.named_steps["standardscaler"], final.named_steps["logisticregression"]
-    alone = {which: {"threshold": lowest(scores), **at(lowest(scores), scores)} for which, scores in (("reader", reader_scores), ("check_p_yes", check_scores))}
     figures = {
         "target_wrong": TARGET_WRONG,
-        "threshold_from": "leave one dev collection out (reader probabilities out of fold too)",
+        "threshold_from": "leave one dev collection out (reader probabilities out of fold too); every collection within target_wrong",
         "questions": total,
         "checked_questions": sum(bool(f) for f in chosen),
         "checks": int(sum(len(f) for f in chosen)),
-        "option_auc": {
-            "claim_model": round(float(roc_auc_score(flat_labels, np.concatenate([p for p in oof if len(p)]))), 4),
-            "check_p_yes": round(float(roc_auc_score(flat_labels, np.concatenate([p for p in p_yes if len(p)]))), 4),
-            "reader": round(float(roc_auc_score(flat_labels, [o.reader for f in chosen for o in f])), 4),
-        },
         "ceiling_short_right_among_options": round(sum(bool(y.any()) for y in labels) / answerable, 4),
-        "across_collections": at(threshold, oof),
-        "across_collections_each": {name: at(threshold, oof, [k for k in everyone if collection[k] == fold], name) for fold, name in enumerate(names)},
-        "each_signal_alone_at_target": alone,
+        "chosen": chosen_variant,
+        "variants": variants,
+        "reader_alone_at_target": {"threshold": lowest(reader_scores), **at(lowest(reader_scores), reader_scores)},
+        "reader_auc": round(float(roc_auc_score(flat_labels, [o.reader for f in chosen for o in f])), 4),
     }
     data = {
-        "features": list(FEATURES),
+        "features": variants[chosen_variant]["features"],
         "checker": {"name": checker.name, "key": checker.key},
         "mean": scaler.mean_.round(6).tolist(),
         "scale": scaler.scale_.round(6).tolist(),
         "coef": regression.coef_[0].round(6).tolist(),
         "intercept": round(float(regression.intercept_[0]), 6),
-        "threshold": round(threshold, 4),
+        "threshold": variants[chosen_variant]["threshold"],
         "fitted_on": {"gold": "the dev sets of fit_reader, as written", "options": len(flat_labels), "right_options": int(flat_labels.sum())},
         "cv": figures,
     }

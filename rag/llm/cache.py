@@ -60,13 +60,14 @@ class CheckCache:
             return self._load().get(key)
 
     def put(self, answers: dict[str, float]) -> None:
+        answers = {key: round(float(p), 6) for key, p in answers.items()}  # what the file keeps, in memory too
         with self._lock:
             self._load().update(answers)
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 with self.path.open("a", encoding="utf-8") as out:
                     for key, p in answers.items():
-                        out.write(json.dumps({"k": key, "p": round(p, 6)}) + "\n")
+                        out.write(json.dumps({"k": key, "p": p}) + "\n")
             except OSError:
                 pass  # a read-only cache folder costs speed, never an answer
 

@@ -59,7 +59,7 @@ def options(found: list[Candidate], probabilities: np.ndarray, n: int = CHECKED)
     return chosen
 
 
-def _logit(p: float) -> float:
+def logit(p: float) -> float:
     p = min(max(p, 1e-4), 1 - 1e-4)
     return math.log(p / (1 - p))
 
@@ -73,8 +73,8 @@ def rows(checked: list[Option], p_yes: list[float]) -> np.ndarray:
         agree = sum(1 for j, other in enumerate(checked) if j != k and p_yes[j] >= 0.5 and (folded in other.text.lower() or other.text.lower() in folded))
         out.append(
             [
-                _logit(option.reader),
-                _logit(p_yes[k]),
+                logit(option.reader),
+                logit(p_yes[k]),
                 k,
                 check_order.index(k),
                 agree,
@@ -88,8 +88,12 @@ def rows(checked: list[Option], p_yes: list[float]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class ClaimModel:
+    """Logistic regression over ``features`` (a subset of FEATURES: the fit keeps the variant that claims more on
+    collections it never saw, at the same ceiling of wrong claims), and the threshold to claim at."""
+
     checker: str  # the checking model's key (sha256) it was fitted for
     checker_name: str
+    features: tuple[str, ...]
     mean: np.ndarray
     scale: np.ndarray
     coef: np.ndarray
@@ -97,16 +101,18 @@ class ClaimModel:
     threshold: float
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
+        """P(right) per row of all FEATURES."""
         if not len(x):
             return np.zeros(0)
+        x = x[:, [FEATURES.index(f) for f in self.features]]
         return 1.0 / (1.0 + np.exp(-(self.intercept + ((x - self.mean) / self.scale) @ self.coef)))
 
     @classmethod
     def from_dict(cls, data: dict) -> ClaimModel:
-        if tuple(data["features"]) != FEATURES:
+        if not set(data["features"]) <= set(FEATURES):
             raise ValueError("claim_model.json was fitted on other features: run python -m rag.evaluate.fit_reader")
         arrays = (np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "coef"))
-        return cls(data["checker"]["key"], data["checker"]["name"], *arrays, float(data["intercept"]), float(data["threshold"]))
+        return cls(data["checker"]["key"], data["checker"]["name"], tuple(data["features"]), *arrays, float(data["intercept"]), float(data["threshold"]))
 
 
 @lru_cache(maxsize=2)
