@@ -7,6 +7,7 @@ published store version, and comes out as `AnswerEvent`s.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import re
@@ -334,6 +335,20 @@ class Assistant:
             if isinstance(self._checker, str):
                 return None, self._checker
             return self._checker, ""
+
+    def warm_check(self) -> str:
+        """Start loading the checking model in the background (a server's first question should not wait ~2 s for it);
+        says in words what will check answers, or why nothing will."""
+        checker, why = self.checker()
+        if checker is None:
+            return f"answers unchecked (the reader alone): {why}"
+
+        def load() -> None:
+            with contextlib.suppress(RagError):  # the first question reports it
+                checker.warm()
+
+        threading.Thread(target=load, name="warm-check", daemon=True).start()
+        return f"answers checked by {checker.name}, {checker.where}"
 
     def _check(self, turn: Turn, decision: Decision, evidence: list[EvidenceSentence], passages: list[Passage], draft: Draft) -> Generator_[AnswerEvent, None, Decision]:
         """The reading model checks the reader's best short candidates, each against its own sentence; the fitted claim

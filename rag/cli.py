@@ -368,5 +368,5 @@ def serve_command(ctx: click.Context, host: str | None, port: int | None, insecu
     if helper.store.chunk_count() == 0:
         click.echo("The collection is empty: ingesting the configured folders first.", err=True)
         click.echo(helper.ingest(show_progress=sys.stderr.isatty()).summary(), err=True)
-    click.echo(f"Serving on http://{host}:{port}" + (" (login required)" if auth else "") + " — Ctrl+C to stop.", err=True)
+    click.echo(f"Serving on http://{host}:{port}" + (" (login required)" if auth else "") + f" — {helper.warm_check()} — Ctrl+C to stop.", err=True)
     serve(helper, host, port, auth)

@@ -73,7 +73,7 @@ def score_held_out(model: AnswerModel, read: dict) -> dict[str, dict[str, float]
         texts = {doc_id: doc.get_content() for doc_id, doc in assistant.store.articles().items()}
         rows = []
         for item in load_gold(ROOT / gold, texts):
-            rows.append({"answerable": item.answerable, **judge(item, assistant.ask(item.question, backend="extractive"))})
+            rows.append({"answerable": item.answerable, **judge(item, assistant.ask(item.question, backend="extractive", check=False))})
         answerable = [r for r in rows if r["answerable"]]
         figures[Path(articles).parent.name if articles.endswith("articles") else articles] = {
             "lead_accuracy": sum(r["lead"] for r in answerable) / len(answerable),

@@ -59,6 +59,9 @@ class Checker(Protocol):
     def p_yes(self, items: list[CheckItem]) -> list[float]:
         """P(yes) for each item, in order; raises `RagError` when the model cannot answer."""
 
+    def warm(self) -> None:
+        """Load what answering needs, ahead of the first check."""
+
 
 def yes_share(logprobs: dict[str, float]) -> float:
     """P(yes) / (P(yes) + P(no)) from the next token's (log-)probabilities; 0.5 when neither word is among them."""
@@ -98,6 +101,11 @@ class LlamaCppChecker:
     def _word_ids(self, words: tuple[str, ...]) -> list[int]:
         ids = {tuple(self._llm.tokenize(w.encode(), add_bos=False, special=False)) for w in words}
         return sorted({t[0] for t in ids if len(t) == 1})
+
+    def warm(self) -> None:
+        """Load the model now, under the lock (a server's first question should not wait for it)."""
+        with _LOCK:
+            self._model()
 
     def prompt_tokens(self, item: CheckItem) -> list[int]:
         """The chat rendered by the model file's own template (ChatML for the packaged models), as tokens."""
@@ -157,6 +165,9 @@ class OllamaChecker:
         self.where = f"via Ollama at {host}"
         self.key = f"ollama:{model}"  # the server knows the digest; the name is what is fitted against
 
+    def warm(self) -> None:
+        """Nothing to load here: the server holds the model."""
+
     def p_yes(self, items: list[CheckItem]) -> list[float]:
         import httpx
         import ollama
@@ -185,6 +196,9 @@ class CachedChecker:
         self.checker, self.cache = checker, cache
         self.name, self.where, self.key = checker.name, checker.where, checker.key
         self.asked = 0  # checks that ran the model (the rest came from the cache)
+
+    def warm(self) -> None:
+        self.checker.warm()
 
     def p_yes(self, items: list[CheckItem]) -> list[float]:
         keys = [self.cache.key(self.key, messages(item)) for item in items]
