@@ -18,7 +18,7 @@ from typing import Any
 from rag.config import Settings
 from rag.errors import RagError
 
-PROBE_TIMEOUT_S = 0.3  # a server that is not there must not slow a cold `rag ask`
+PROBE_TIMEOUT_S = 1.0  # nothing listening is refused at once; a busy server answers its first probe in ~0.3 s here
 
 
 def store_identity(settings: Settings) -> dict[str, str]:
