@@ -380,7 +380,7 @@ class Assistant:
             return decision
         k, probability = best(found, p_yes, claim_model)
         turn.timings["check_ms"] = _ms(mark)
-        yield draft.restart(f"{turn.checked_by} in {(time.perf_counter() - mark):.1f} s")
+        yield draft.restart(f"{turn.checked_by} in {turn.timings['check_ms'] / 1000:.1f} s")
         if probability < claim_model.threshold:
             return Decision(EVIDENCE, reading)
         chosen = found[k].candidate

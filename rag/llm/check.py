@@ -83,6 +83,7 @@ class LlamaCppChecker:
         self.path, self.name, self.key, self.threads, self.n_ctx = path, name, key, threads, n_ctx
         self._llm = None
         self._ids: tuple[list[int], list[int]] | None = None
+        self._render = None  # messages -> prompt text, by the file's own chat template (compiled once: ~20 ms a build)
         self.evaluated, self.eval_s = 0, 0.0  # prompt tokens the model read and the time it spent reading them (bench/)
 
     def _model(self):
@@ -96,7 +97,20 @@ class LlamaCppChecker:
             except (ValueError, RuntimeError) as exc:
                 raise RagError(f"llama.cpp could not load {self.path}: {exc}") from exc
             self._ids = (self._word_ids(YES_WORDS), self._word_ids(NO_WORDS))
+            self._render = self._renderer()
         return self._llm
+
+    def _renderer(self):
+        """The model file's chat template (ChatML for the packaged models) as a function of the messages."""
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        llm = self._llm
+        template = llm.metadata.get("tokenizer.chat_template")
+        if not template:  # no template in the file: ChatML, what the registry's models use
+            return lambda chat: "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in chat) + "<|im_start|>assistant\n"
+        eos = llm._model.token_get_text(llm.token_eos()) if llm.token_eos() >= 0 else ""
+        formatter = Jinja2ChatFormatter(template, eos_token=eos, bos_token="")
+        return lambda chat: formatter(messages=chat).prompt
 
     def _word_ids(self, words: tuple[str, ...]) -> list[int]:
         ids = {tuple(self._llm.tokenize(w.encode(), add_bos=False, special=False)) for w in words}
@@ -108,17 +122,9 @@ class LlamaCppChecker:
             self._model()
 
     def prompt_tokens(self, item: CheckItem) -> list[int]:
-        """The chat rendered by the model file's own template (ChatML for the packaged models), as tokens."""
+        """The chat rendered by the model file's own template, as tokens."""
         llm = self._model()
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
-        template = llm.metadata.get("tokenizer.chat_template")
-        if template:
-            eos = llm._model.token_get_text(llm.token_eos()) if llm.token_eos() >= 0 else ""
-            text = Jinja2ChatFormatter(template, eos_token=eos, bos_token="").__call__(messages=messages(item)).prompt
-        else:  # no template in the file: ChatML, what the registry's models use
-            text = "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages(item)) + "<|im_start|>assistant\n"
-        return llm.tokenize(text.encode(), add_bos=False, special=True)
+        return llm.tokenize(self._render(messages(item)).encode(), add_bos=False, special=True)
 
     def p_yes(self, items: list[CheckItem]) -> list[float]:
         with _LOCK:

@@ -109,14 +109,19 @@ def _package_dir(package: str) -> Path | None:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+def _package_gguf(package: str) -> Path | None:
+    """The first .gguf file inside an installed package, or None."""
+    folder = _package_dir(package)
+    return next(iter(sorted(folder.glob("*.gguf"))), None) if folder else None
+
+
 def part_files(model: PackagedModel) -> list[Path]:
     """The model's part files in order; a missing package is a `RagError` that names what to install."""
     if len(model.packages) == 1:
-        folder = _package_dir(model.packages[0])
-        files = sorted(folder.glob("*.gguf")) if folder else []
-        if not files:
+        gguf = _package_gguf(model.packages[0])
+        if gguf is None:
             raise RagError(f"The model {model.name} is not installed (package {model.packages[0]})", model.install)
-        return files[:1]
+        return [gguf]
     missing, files = [], []
     for k, package in enumerate(model.packages, 1):
         folder = _package_dir(package)
@@ -219,12 +224,11 @@ def resolve(name: str) -> ResolvedModel:
         if not path.is_file():
             raise RagError(f"GGUF model file not found: {path}")
         return ResolvedModel(path, path.stem, path.stem, _file_key(path))
-    folder = _package_dir(name)
-    files = sorted(folder.glob("*.gguf")) if folder else []
-    if not files:
+    gguf = _package_gguf(name)
+    if gguf is None:
         known = ", ".join(MODELS)
         raise RagError(f"No model '{name}': not a registry name, an installed package holding a .gguf, or a .gguf file", f"known models: {known}")
-    return ResolvedModel(files[0], files[0].stem, files[0].stem, _file_key(files[0]))
+    return ResolvedModel(gguf, gguf.stem, gguf.stem, _file_key(gguf))
 
 
 def _file_key(path: Path) -> str:
@@ -243,9 +247,9 @@ def status(name: str) -> str:
         except RagError as exc:
             return str(exc)
     try:
-        part_files(model)
+        parts = part_files(model)
     except RagError as exc:
-        return f"{exc} — {exc.hint}"
+        return str(exc)  # the message and its pip command
     folder = cache_dir()
-    path = part_files(model)[0] if len(model.packages) == 1 else folder / model.filename
+    path = parts[0] if len(model.packages) == 1 else folder / model.filename
     return "ready" if _stamped(path, _stamp(model, folder), model.sha256) else "installed (assembled and verified on first use)"
