@@ -30,16 +30,18 @@ from rag.generate import choose_generator, fallbacks, make_generator
 from rag.ingest.pipeline import IngestReport, ingest, remove
 from rag.llm.check import CachedChecker, CheckItem, load_checker
 from rag.outcome import ANSWER, EVIDENCE, NOT_FOUND, Decision, decide
+from rag.read.annotate import load_parser
 from rag.read.claim import best, load_claim_model, options
 from rag.read.question import Question
 from rag.read.reader import Reader, Scored, corroborating
 from rag.read.scorer import AnswerModel, load_model
 from rag.read.wording import NOT_FOUND_TEXT, UNSURE, claim, quote_relevant
 from rag.schema import Answer, Passage
-from rag.sentences import split_sentences
 from rag.store import Snapshot, Store, server_errors
-from rag.support import SupportScorer, content_terms
+from rag.support import SupportScorer, content_terms, overlaps
 from rag.uploads import UploadReport, save_uploads
+from rag.verify import LeadParse, Verdict, lead_of, load_verify_model, verdict
+from rag.verify import decide as decide_verdict
 from rag.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
@@ -113,7 +115,7 @@ class Turn:
 class Assistant:
     """Built from settings; opens the store and loads models lazily, once."""
 
-    def __init__(self, settings: Settings | None = None, model: AnswerModel | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, model: AnswerModel | None = None, checker: CachedChecker | None = None) -> None:
         self.settings = settings or load_settings()
         # what scores answers and decides a claim: the fitted model (rag/read/answer_model.json) unless one is given
         # (the fitting script reads with a fixed one; tests may claim everything or nothing)
@@ -127,7 +129,8 @@ class Assistant:
         self._uploading = threading.Lock()  # two uploads must not both pick the same free name
         # Generators the caller supplies by name, beside the configured ones (the eval's oracle): never from config.
         self.generators: dict[str, Generator] = {}
-        self._checker: CachedChecker | str | None = None  # the checking model once loaded, or why it could not be
+        # the checking model once loaded, or why it could not be (the fitting scripts give one with the dev sets' cache)
+        self._checker: CachedChecker | str | None = checker
 
     # -- parts, built on first use and again when the store publishes a new version --
     @property
@@ -264,7 +267,7 @@ class Assistant:
         if turn.generator.name != "extractive":
             route = "gated" if decision.outcome == NOT_FOUND else "fallback"
             if decision.outcome != NOT_FOUND:
-                answer = yield from self._generate_and_verify(turn, passages, decision, evidence, draft)
+                answer = yield from self._generate_and_verify(turn, passages, decision, evidence, draft, check)
         if answer is None:
             if check:
                 decision = yield from self._check(turn, decision, evidence, passages, draft)
@@ -388,10 +391,10 @@ class Assistant:
         return Decision(ANSWER, dataclasses.replace(reading, short=chosen.text, confidence=probability, kind=chosen.kind, support=support))
 
     def _generate_and_verify(
-        self, turn: Turn, passages: list[Passage], decision: Decision, evidence: list[EvidenceSentence], draft: Draft
+        self, turn: Turn, passages: list[Passage], decision: Decision, evidence: list[EvidenceSentence], draft: Draft, check: bool
     ) -> Generator_[AnswerEvent, None, Answer | None]:
         """An LLM reads the passages and words the answer, failing over under `auto`; None when the reader's decision
-        should stand instead (the model failed, or nothing in its text is supported)."""
+        should stand instead (the model failed, or wrote nothing)."""
         mark = time.perf_counter()
         generator = turn.generator
         while True:
@@ -410,31 +413,79 @@ class Assistant:
                 if generator.name == "extractive":
                     return None
         turn.timings["generate_ms"] = _ms(mark)
-        answer = self._verify(turn, draft.text.strip(), generation.shown, passages, decision, evidence, generator)
-        if answer is None:
-            yield draft.restart("nothing in the model's answer is supported by the passages; showing what the articles say instead")
+        answer = self._verify(turn, draft.text.strip(), passages, decision, evidence, generator, check)
+        if answer is not None and answer.route == "model_refused":
+            yield draft.restart(f"the model's answer is not confirmed by the passages ({answer.checked_by}); showing it as doubtful, with what the articles say")
         return answer
 
+    def verdict(self, question: str, generator: Generator) -> tuple[Verdict | None, Decision, str]:
+        """How the verifier reads ``generator``'s answer to ``question``, as `ask` would show it the passages, but
+        undecided (the fitting script decides with each variant it tries; diagnostics show the rules and the check).
+        The verdict is None where `ask` would not verify: the question is not found, or the model declined."""
+        turn = self._plan(question, "extractive", None, None, None)
+        passages = self._retrieve_step(turn)
+        decision, evidence = self._decide(turn, passages)
+        if decision.outcome == NOT_FOUND:
+            return None, decision, ""
+        text = "".join(generator.generate(turn.question, passages[: self.settings.retrieve.top_k], None).tokens).strip()
+        if not lead_of(text) or is_model_refusal(text):
+            return None, decision, text
+        return self._read_verdict(turn, lead_of(text), evidence, passages, decision, self.checker()[0]), decision, text
+
+    def _read_verdict(self, turn: Turn, lead: str, evidence: list[EvidenceSentence], passages: list[Passage], decision: Decision, checker) -> Verdict:
+        support = [turn.parts.scorer.coverage(f"{turn.asked} {lead}", e.text) for e in evidence]
+        parse = LeadParse.of(lead, load_parser(self.settings.read.model))
+        return verdict(lead, turn.asked, turn.plan, evidence, passages, decision.reading.scored, support, parse, checker)
+
     def _verify(
-        self, turn: Turn, text: str, shown: list[Passage], passages: list[Passage], decision: Decision, evidence: list[EvidenceSentence], generator: Generator
+        self, turn: Turn, text: str, passages: list[Passage], decision: Decision, evidence: list[EvidenceSentence], generator: Generator, check: bool
     ) -> Answer | None:
-        """The model's text, checked: each sentence (or each part of it) re-cited to a sentence of the retrieved
-        passages (the model saw the first ``shown`` of them; its [n] markers number those), a computed figure accepted
-        with its arithmetic shown, unsupported sentences flagged. The model's "the articles don't say" stands, with the
-        most relevant passages beside it. None when nothing in the text is supported."""
+        """The model's text, checked. Its "the articles don't say" stands, with the most relevant passages beside it.
+        Otherwise its lead (first sentence) is claimed only when the verifier confirms its fact (`rag.verify`: figures
+        and scale, names, negation, the parse's slot, the reading model's check; the fitted probability is the
+        confidence shown); each sentence is re-cited to the passages (`rag.cite`), unsupported ones flagged. A lead
+        the verifier does not confirm is shown as the system's doubt, with the relevant sentences quoted. Without a
+        checker (or a verifier fitted for it) a lead is claimed only when it states the reader's own claimed answer,
+        at the reader's confidence. None when the model wrote nothing."""
         cite = self.settings.cite
+        merge = self.settings.retrieve.merge_threshold
         name, model = generator.name, generator.model
         if text and is_model_refusal(text):
-            composed = quote_relevant(strip_markers(text).strip(), decision.relevant, evidence, passages, self.settings.retrieve.merge_threshold)
+            composed = quote_relevant(strip_markers(text).strip(), decision.relevant, evidence, passages, merge)
             return Answer(turn.question, composed.text, False, name, model, composed.citations, [], turn.timings, "", EVIDENCE, 0.0, "model_declined")
-        result = attribute(text, passages, turn.parts.scorer, cite.support_threshold, self.settings.retrieve.merge_threshold, cite.drop_unsupported, turn.question)
-        if not text or result.supported_sentences == 0:
+        lead = lead_of(text)
+        if not lead:
             return None
-        sentences = split_sentences(result.text)
-        lead = next((s for s in sentences if strip_markers(s).strip() not in result.unsupported), sentences[0])
-        support = max((c.score for c in result.citations), default=0.0)
-        answer = Answer(turn.question, result.text, False, name, model, result.citations, result.unsupported, turn.timings)
-        answer.short_answer, answer.outcome, answer.confidence, answer.route = strip_markers(lead).strip(), ANSWER, round(min(support, 1.0), 3), "model"
+        mark = time.perf_counter()
+        checker, why = self.checker() if check else (None, "asked without the check")
+        verify_model = load_verify_model() if checker is not None else None
+        if checker is not None and (verify_model is None or verify_model.checker != checker.key):
+            checker, why = None, f"no verifier is fitted for {checker.name} (python -m rag.evaluate.fit_verify)"
+        try:
+            found = decide_verdict(self._read_verdict(turn, lead, evidence, passages, decision, checker), verify_model)
+        except RagError as exc:  # the checking model failed mid-check: judged as if there were none
+            checker, why = None, str(exc)
+            found = self._read_verdict(turn, lead, evidence, passages, decision, None)
+        if checker is None:
+            reader = decision.reading.short
+            found.claimed = bool(decision.outcome == ANSWER and found.fact and not found.vetoes and reader and overlaps(found.fact.text, reader))
+            found.probability = decision.confidence if found.claimed else 0.0
+            found.checked_by = f"the reader alone, unchecked: {why}"
+        turn.timings["verify_ms"] = _ms(mark)
+        turn.checked_by = found.checked_by
+        result = attribute(text, passages, turn.parts.scorer, cite.support_threshold, merge, cite.drop_unsupported, turn.question)
+        if result.supported_sentences:  # the lead as shown: re-cited, a computed figure with its arithmetic
+            lead = lead_of(result.text) or lead
+        if found.claimed and result.supported_sentences:
+            confidence = round(found.probability, 3)
+            answer = Answer(turn.question, result.text, False, name, model, result.citations, result.unsupported, turn.timings, lead, ANSWER, confidence, "model")
+        else:
+            shown = [found.fact.sentence] if found.fact else []
+            relevant = list(dict.fromkeys([*shown, *decision.relevant]))[: max(cite.evidence_sentences, 1)]
+            doubt = f"The model answered “{lead}”; the passages don't confirm it ({found.why()})."
+            composed = quote_relevant(doubt, relevant, evidence, passages, merge)
+            answer = Answer(turn.question, composed.text, False, name, model, composed.citations, [], turn.timings, "", EVIDENCE, 0.0, "model_refused")
+        answer.checked_by = turn.checked_by
         return answer
 
     def _quote(self, turn: Turn, decision: Decision, evidence: list[EvidenceSentence], passages: list[Passage], route: str) -> Answer:

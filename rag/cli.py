@@ -294,8 +294,11 @@ def config_command(ctx: click.Context) -> None:
 )
 @click.option(
     "--backend",
-    type=click.Choice([*BACKENDS, "oracle"]),
-    help="Answer generator (default: llm.backend); 'oracle' writes each reference answer as the model's text and reports what the pipeline loses of it.",
+    type=click.Choice([*BACKENDS, "oracle", "liar"]),
+    help=(
+        "Answer generator (default: llm.backend); 'oracle' writes each reference answer as the model's text and reports what the pipeline "
+        "loses of it; 'liar' swaps each answer's key fact for another of the same kind from the shown passages (how many pass as claims)."
+    ),
 )
 @click.option("--no-baseline", is_flag=True, help="Skip the rules-free baseline (llama-index default retrieval; the nearest sentence as the answer).")
 @click.option("--ablate", is_flag=True, help="Also score the system with each component off (cleaning, BM25, dense, merging).")
@@ -335,12 +338,14 @@ def eval_command(
     if articles is not None:
         helper = Assistant(collection_settings(helper.settings, articles))
     results, written, failures = run_eval(helper, gold, out_dir, backend, not no_baseline, ablate, perturbed=not no_perturb, with_reader=not no_reader)
-    from rag.evaluate.report import ablation_table, model_loss_text, summary_table
+    from rag.evaluate.report import ablation_table, lies_text, model_loss_text, summary_table
 
     click.echo(f"checked by: {results['checked_by'] or 'no checking model'}")
     click.echo(summary_table(results))
     if "model_loss" in results:
         click.echo("\n" + model_loss_text(results["model_loss"]))
+    if "lies" in results:
+        click.echo("\n" + lies_text(results["lies"]))
     if "ablations" in results:
         click.echo("\n" + ablation_table(results))
     click.echo("Wrote " + ", ".join(str(p) for p in written))

@@ -79,9 +79,10 @@ class Answer:
     # relevant passages, quoted), "not_found" (nothing retrieved is about the question; `refused` is true exactly then).
     outcome: str = ""
     confidence: float = 0.0  # the calibrated chance that the short answer is right (0 when none is claimed)
-    # Who decided what is shown: "reader" (no LLM), "model" (the model's text, verified), "model_declined" (the model
-    # said the articles don't say), "gated" (not found before a model was asked), "fallback" (the model's text was
-    # unsupported or the model failed; the reader's decision stands).
+    # Who decided what is shown: "reader" (no LLM), "model" (the model's text, its lead confirmed by the verifier),
+    # "model_refused" (the verifier did not confirm the model's lead: shown as doubt, with the relevant sentences),
+    # "model_declined" (the model said the articles don't say), "gated" (not found before a model was asked),
+    # "fallback" (the model failed or wrote nothing; the reader's decision stands).
     route: str = ""
     # The reading model that checked the reader's candidates ("qwen2.5-coder-1.5b, in-process"), or why none did.
     checked_by: str = ""

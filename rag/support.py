@@ -39,6 +39,12 @@ def fold(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.lower())
 
 
+def overlaps(a: str, b: str) -> bool:
+    """One text contains the other, letters and digits only: the same fact, however much of it each says."""
+    a, b = fold(a), fold(b)
+    return bool(a) and bool(b) and (a in b or b in a)
+
+
 def stem(word: str) -> str:
     """Crude English suffix stripping, enough to match 'visits' with 'visit'."""
     for suffix in ("ing", "ies", "es", "ed", "s"):

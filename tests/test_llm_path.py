@@ -1,6 +1,7 @@
 """With an LLM the model reads and code verifies after: the reader's doubt never stops the model, the model's "the
-articles don't say" stands, each part of its answer and any figure it computed is checked, and only a wholly
-unsupported answer gives way. Ollama through the stand-in server (the real clients, the real protocol) on an invented
+articles don't say" stands, each part of its answer and any figure it computed is checked, its lead is claimed only
+when the verifier (with the packaged checking model) confirms it, and an answer it does not confirm is shown as
+doubt, never as a claim. Ollama through the stand-in server (the real clients, the real protocol) on an invented
 collection; llama.cpp with the real SmolLM2 on it and on the seeds."""
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ REPAIR = "How much did the observatory repair cost?"
 def store(tmp_path_factory):
     from tests.conftest import collection_settings
 
-    assistant = Assistant(collection_settings(tmp_path_factory.mktemp("meridian-llm"), ARTICLES))
+    settings = collection_settings(tmp_path_factory.mktemp("meridian-llm"), ARTICLES)
+    settings.check.model, settings.check.cache = "qwen2.5-coder-1.5b", str(tmp_path_factory.mktemp("checks"))
+    assistant = Assistant(settings)
     assistant.ingest()
     return assistant
 
@@ -67,9 +70,8 @@ def test_the_models_the_articles_dont_say_stands(store):
 def test_a_figure_the_model_computed_from_cited_figures_is_accepted_with_its_arithmetic(store):
     with FakeOllama(reply=_replying("25 years passed.")) as server:
         answer = _model(store, server.url).ask("How many years passed between the mirror being made and being polished again?", backend="ollama")
-    assert answer.route == "model" and answer.unsupported == []
-    assert "(2023 − 1998 = 25)" in answer.answer
-    assert any("1998" in c.quote and "2023" in c.quote for c in answer.citations)
+    assert "(2023 − 1998 = 25)" in answer.answer.split("\n", 1)[0]  # claimed or doubted, the arithmetic is shown with it
+    assert answer.route in ("model", "model_refused") and any("1998" in c.quote and "2023" in c.quote for c in answer.citations)
 
 
 def test_a_figure_computed_from_nothing_the_passages_state_is_not_accepted(store):
@@ -96,12 +98,15 @@ def test_an_unsupported_sentence_is_flagged_and_the_rest_stands(store):
     assert answer.short_answer == "The repair cost 3.2 million pounds."
 
 
-def test_only_a_wholly_unsupported_answer_gives_way_to_the_reader(store):
+def test_an_unsupported_answer_is_shown_as_doubt_never_silently_replaced(store):
     with FakeOllama(reply=_replying("It cost 99 million dollars, paid by a film studio.")) as server:
         events = list(_model(store, server.url, None).stream(REPAIR, backend="ollama"))
     answer = events[-1].answer
-    assert any(e.notice for e in events) and answer.route == "fallback" and answer.backend == "extractive"
-    assert "99 million" not in answer.answer and "3.2 million pounds" in answer.answer
+    assert any("not confirmed" in e.notice for e in events) and answer.route == "model_refused" and answer.backend == "ollama"
+    assert answer.outcome == "evidence" and answer.confidence == 0.0 and answer.short_answer == ""
+    assert answer.answer.startswith("The model answered “It cost 99 million dollars, paid by a film studio.”; the passages don't confirm it (no passage gives the figure 99)")
+    assert "3.2 million pounds" in answer.answer and all(c.role == "relevant" for c in answer.citations)  # what the articles say, quoted
+    _exact(answer)
 
 
 def test_not_found_is_decided_before_the_model_is_asked(store):
@@ -129,7 +134,7 @@ def test_smollm2_reads_ungated_and_is_verified(collection, store, seeded, raw_ar
         assistant, question, texts = Assistant(seeded.settings, DOUBTING), "What is the current bilateral trade between Pakistan and Kazakhstan?", raw_articles
         assistant._store = seeded.store
     answer = assistant.ask(question, backend="llamacpp")
-    assert answer.route in ("model", "model_declined", "fallback")
+    assert answer.route in ("model", "model_declined", "model_refused", "fallback")
     assert answer.outcome in ("answer", "evidence") and not answer.refused
     if answer.route == "model":
         assert answer.backend == "llamacpp" and answer.short_answer and answer.short_answer not in answer.unsupported

@@ -248,12 +248,12 @@ def model_loss(result: dict[str, Any]) -> dict[str, Any]:
     """What the answer path kept of a model's answers (meaningful with the oracle, whose every answer is right):
     answerable questions whose facts reached the lead, unanswerable ones whose refusal was kept, and each loss by
     cause: `gated` (not found before the model was asked), `fallback` (its text judged unsupported or the model
-    failed; the reader's decision shown), `verifier` (shown, but the sentence holding the facts was flagged or
-    re-worded out of the lead), `declined` (the model itself said the articles don't say)."""
+    failed; the reader's decision shown), `verifier` (refused as a claim and shown as doubt, or shown but the
+    sentence holding the facts was flagged or re-worded out of the lead), `declined` (the model itself said the articles don't say)."""
     rows = result["per_question"]
     answerable = [r for r in rows if r["answerable"]]
     unanswerable = [r for r in rows if not r["answerable"]]
-    causes = {"gated": "gated", "fallback": "fallback", "model": "verifier", "model_declined": "declined", "reader": "reader"}
+    causes = {"gated": "gated", "fallback": "fallback", "model": "verifier", "model_refused": "verifier", "model_declined": "declined", "reader": "reader"}
     lost = [r for r in answerable if not r["lead"]]
     return {
         "answers_delivered": sum(r["lead"] for r in answerable) / len(answerable) if answerable else 1.0,

@@ -14,8 +14,9 @@ from rag.config import Settings
 from rag.errors import RagError
 from rag.evaluate.gold import load_gold
 from rag.evaluate.harness import baseline, model_loss, score, stability, system
+from rag.evaluate.liar import LiarGenerator
 from rag.evaluate.oracle import OracleGenerator
-from rag.evaluate.report import gate_ok, write_report
+from rag.evaluate.report import gate_ok, measured, write_report
 
 # Each ablation switches one component off; (settings section, flag).
 ABLATIONS = {"no_cleaning": ("chunk", "clean"), "no_bm25": ("retrieve", "bm25"), "no_dense": ("retrieve", "dense"), "no_merging": ("retrieve", "merge")}
@@ -60,6 +61,8 @@ def run_eval(
     results: dict[str, Any] = {"gold": str(gold_path), "questions": len(gold), "backend": backend or assistant.settings.llm.backend}
     if backend == "oracle":
         assistant.generators["oracle"] = OracleGenerator(gold)
+    if backend == "liar":
+        assistant.generators["liar"] = LiarGenerator(gold)
     results["system"] = score(system(assistant, backend), gold, assistant, articles, progress)
     if backend == "oracle":
         results["model_loss"] = model_loss(results["system"])
@@ -83,16 +86,40 @@ def run_eval(
                 if variant.store.chunk_count() == 0:  # the cleaning-off variant: same folders, own store
                     variant.ingest(sorted({Path(d.metadata["folder"]) for d in assistant.store.articles().values() if d.metadata.get("folder")}) or None)
                 results["ablations"][name] = score(system(variant, backend), gold, variant, articles, progress)
-    # a checked run has its own floors (it may skip perturbations to stay inside CI's time): [eval.checked_thresholds]
-    which = "checked_thresholds" if results["checked_by"].startswith("checked by") and "checked_thresholds" in assistant.settings.eval else "thresholds"
-    thresholds = {k: float(v) for k, v in assistant.settings.eval.get(which, {}).items()}
+    if backend == "liar":
+        results["lies"] = lies_passed(results["system"])
+    thresholds = {k: float(v) for k, v in assistant.settings.eval.get(gate_section(results, assistant.settings.eval), {}).items()}
+    values = measured(results)
     failures = [
-        f"{k} = {results['system'][k]:.3f}, threshold {v}" if k in results["system"] else f"{k} was not measured in this run, threshold {v}"
+        f"{k} = {values[k]:.3f}, threshold {v}" if k in values else f"{k} was not measured in this run, threshold {v}"
         for k, v in thresholds.items()
-        if k not in results["system"] or not gate_ok(k, results["system"][k], v)
+        if k not in values or not gate_ok(k, values[k], v)
     ]
     written = write_report(results, out, thresholds)
     return results, written, failures
+
+
+def gate_section(results: dict[str, Any], sections: dict[str, Any]) -> str:
+    """Which floors a run is gated by (config.toml): the liar's and the oracle's runs by what they measure (claimed
+    wrong answers; what the path keeps of right ones), a run the reading model checked by its own floors (it may skip
+    perturbations to stay inside CI's time), any other by [eval.thresholds]."""
+    if results["backend"] in ("liar", "oracle") and f"{results['backend']}_thresholds" in sections:
+        return f"{results['backend']}_thresholds"
+    return "checked_thresholds" if results["checked_by"].startswith("checked by") and "checked_thresholds" in sections else "thresholds"
+
+
+def lies_passed(result: dict[str, Any]) -> dict[str, Any]:
+    """The liar's figures: how many of its same-kind wrong answers were shown as claims, and which."""
+    rows = result["per_question"]
+    passed = [r["id"] for r in rows if r["confidently_wrong"]]
+    return {
+        "claimed_wrong_rate": round(len(passed) / max(len(rows), 1), 4),
+        "claimed_wrong": passed,
+        "refused_by_rule": sum("passages don't confirm it (" in r["answer"] and "P(yes)" not in r["answer"].split("\n", 1)[0] for r in rows),
+        "refused_by_check": sum("P(yes)" in r["answer"].split("\n", 1)[0] for r in rows),
+        "gated_or_declined": sum(r["route"] in ("gated", "model_declined", "fallback") for r in rows),
+        "claimed_right_by_chance": [r["id"] for r in rows if r["claimed"] and not r["confidently_wrong"]],
+    }
 
 
 def collection_settings(settings: Settings, articles: Path) -> Settings:

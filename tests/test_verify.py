@@ -1,0 +1,147 @@
+"""The verifier of generated answers (`rag.verify`), with the real parse and the packaged checking model, on an
+invented collection in another domain (a port town's council): each plausible wrong answer a model might give is
+refused as a claim and shown as the system's doubt; the right answers beside them are claimed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from rag.backends.base import Generation
+from rag.evaluate.gold import GoldItem
+from rag.evaluate.liar import facts, lie
+from rag.schema import Passage
+from rag.verify import figure_veto, figures, lead_of
+from tests.conftest import collection_settings
+
+PORT = {
+    "01_terminal.txt": (
+        "New ferry terminal opens at Dunmore\n\n"
+        "Published in the Dunmore Courier, 12 May 2026\n\n"
+        "Harbour master Ruth Calloway, accompanied by deputy mayor Tom Beckett, opened the new ferry terminal on Monday. "
+        "The terminal cost 42 million euros and has 12 berths.\n\n"
+        "The old swing bridge, built in 1964, was closed for repairs in 2019. "
+        "Engineers expect it to reopen next spring.\n"
+    ),
+    "02_council.txt": (
+        "Council keeps library open\n\n"
+        "Published in the Dunmore Courier, 20 May 2026\n\n"
+        "The council voted to keep the Mill Street library open. "
+        "It did not renew its cleaning contract with Greyfield Services, which ends in July.\n\n"
+        "Councillor Aisling Moran said the library had 9,000 members.\n"
+    ),
+}
+
+
+class Scripted:
+    """A model that answers each question with the text the test gives it (what a wrong model would write)."""
+
+    name, model = "scripted", "test answers"
+
+    def __init__(self, answers: dict[str, str]) -> None:
+        self.answers = answers
+
+    def check(self) -> None:
+        return None
+
+    def generate(self, question: str, passages: list[Passage], history=None) -> Generation:
+        return Generation(passages, iter(re.findall(r"\S+\s*", self.answers[question])))
+
+
+@pytest.fixture(scope="module")
+def port(tmp_path_factory: pytest.TempPathFactory):
+    """The port collection with the default checking model (its own cache: every check really asked)."""
+    from rag.assistant import Assistant
+
+    settings = collection_settings(tmp_path_factory.mktemp("port"), PORT, backend="extractive")
+    settings.check.model, settings.check.cache = "qwen2.5-coder-1.5b", str(tmp_path_factory.mktemp("checks"))
+    assistant = Assistant(settings)
+    assistant.ingest()
+    return assistant
+
+
+def ask(assistant, question: str, text: str):
+    assistant.generators["scripted"] = Scripted({question: text})
+    events = list(assistant.stream(question, backend="scripted"))
+    return events, events[-1].answer
+
+
+def assert_refused(answer, lead: str) -> None:
+    assert answer.outcome == "evidence" and answer.route == "model_refused" and answer.confidence == 0.0, answer.answer
+    first = answer.answer.split("\n", 1)[0]
+    assert first.startswith(f"The model answered “{lead}”; the passages don't confirm it"), first
+    assert answer.short_answer == "" and answer.citations and all(c.role == "relevant" for c in answer.citations)
+    assert "checked by qwen2.5-coder-1.5b" in answer.checked_by
+
+
+WHO = "Who opened the new ferry terminal?"
+COST = "How much did the new ferry terminal cost?"
+
+
+def test_the_right_person_is_claimed_and_the_other_person_of_the_sentence_is_not(port) -> None:
+    _, right = ask(port, WHO, "Ruth Calloway opened it [1].")
+    assert right.outcome == "answer" and "Calloway" in right.short_answer and 0.5 < right.confidence <= 1.0, right.answer
+    events, wrong = ask(port, WHO, "Deputy mayor Tom Beckett opened the new terminal [1].")
+    assert_refused(wrong, "Deputy mayor Tom Beckett opened the new terminal.")
+    assert any("not confirmed" in e.notice for e in events)  # the model's text was shown, then replaced, never silently
+
+
+def test_a_figure_of_the_wrong_scale_is_refused(port) -> None:
+    _, right = ask(port, COST, "It cost 42 million euros [1].")
+    assert right.outcome == "answer" and "42 million" in right.short_answer, right.answer
+    _, wrong = ask(port, COST, "It cost 42 billion euros [1].")
+    assert_refused(wrong, "It cost 42 billion euros.")
+    assert "not billion" in wrong.answer
+
+
+def test_a_negated_statement_is_not_claimed_as_its_opposite(port) -> None:
+    question = "Which company's cleaning contract did the council renew?"
+    _, answer = ask(port, question, "The council renewed its cleaning contract with Greyfield Services [1].")
+    assert_refused(answer, "The council renewed its cleaning contract with Greyfield Services.")
+
+
+def test_a_year_from_another_clause_is_refused(port) -> None:
+    _, answer = ask(port, "When was the swing bridge closed for repairs?", "In 1964 [1].")
+    assert_refused(answer, "In 1964.")
+
+
+def test_an_unanswerable_question_answered_confidently_is_not_claimed(port) -> None:
+    _, answer = ask(port, "How many people work at the new ferry terminal?", "12 people work there [1].")
+    assert answer.outcome != "answer", answer.answer
+
+
+def test_without_a_checker_only_the_readers_own_claim_is_claimed(tmp_path: Path) -> None:
+    from rag.assistant import Assistant
+
+    assistant = Assistant(collection_settings(tmp_path, PORT, backend="extractive"))  # check.model = ""
+    assistant.ingest()
+    _, answer = ask(assistant, COST, "It cost 42 billion euros [1].")
+    assert answer.outcome == "evidence" and "the reader alone, unchecked" in answer.checked_by
+
+
+def test_the_liar_swaps_the_key_fact_for_another_of_the_same_kind(port) -> None:
+    passages = port.retrieve(WHO, top_k=5)
+    item = GoldItem("p1", WHO, "Harbour master Ruth Calloway.", ["Calloway"], ["01_terminal.txt"], [], True, "factoid")
+    text = lie(item, passages)
+    assert "Calloway" not in text and "Tom Beckett" in text and re.search(r"\[\d\]\.$", text), text  # the other person, same sentence
+    kinds = {f.text: f.kind for f in facts(passages)}
+    assert kinds.get("Tom Beckett") == kinds.get("Ruth Calloway") == "person"
+    unanswerable = GoldItem("p2", "How much did the council pay for cleaning?", "", [], [], [], False, "unanswerable")
+    assert re.search(r"\d", lie(unanswerable, port.retrieve(unanswerable.question, top_k=5)))  # a figure, confidently
+
+
+def test_figures_keep_their_scale_word() -> None:
+    assert figures("around $239 million and 10 per cent, 1.5bn") == {("239", "million"), ("10", "percent"), ("1.5", "billion")}
+    evidence = [type("E", (), {"text": "The terminal cost 42 million euros and has 12 berths."})()]
+    assert figure_veto("42 billion euros", "How much?", evidence).endswith("not billion")
+    assert figure_veto("42 million euros", "How much?", evidence) == ""
+    assert figure_veto("12 berths", "How many berths?", evidence) == ""
+    assert figure_veto("42 euros", "How much?", evidence) == "the passages give 42 in million"
+    assert figure_veto("7 berths", "How many berths?", evidence) == "no passage gives the figure 7"
+
+
+def test_the_lead_is_the_first_sentence_without_markers() -> None:
+    assert lead_of("Ruth Calloway opened it [1]. She was accompanied [2].") == "Ruth Calloway opened it."
+    assert lead_of("") == ""
