@@ -40,7 +40,7 @@ from rag.schema import Answer, Passage
 from rag.store import Snapshot, Store, server_errors
 from rag.support import SupportScorer, content_terms, overlaps
 from rag.uploads import UploadReport, save_uploads
-from rag.verify import LeadParse, Verdict, lead_of, load_verify_model, verdict
+from rag.verify import LeadParse, Verdict, combine, lead_of, load_verify_model, pieces, verdict
 from rag.verify import decide as decide_verdict
 from rag.vocabulary import Vocabulary
 
@@ -433,9 +433,18 @@ class Assistant:
         return self._read_verdict(turn, lead_of(text), evidence, passages, decision, self.checker()[0]), decision, text
 
     def _read_verdict(self, turn: Turn, lead: str, evidence: list[EvidenceSentence], passages: list[Passage], decision: Decision, checker) -> Verdict:
-        support = [turn.parts.scorer.coverage(f"{turn.asked} {lead}", e.text) for e in evidence]
-        parse = LeadParse.of(lead, load_parser(self.settings.read.model))
-        return verdict(lead, turn.asked, turn.plan, evidence, passages, decision.reading.scored, support, parse, checker)
+        nlp = load_parser(self.settings.read.model)
+        asked = turn.plan.parts or [turn.plan]
+        split = pieces(lead, len(asked)) if len(asked) > 1 else [lead]
+        if not split:  # a two-part question answered in one piece: read as one
+            asked, split = [turn.plan], [lead]
+        readings = decision.reading.parts or [decision.reading]
+        found = []
+        for k, (question, piece) in enumerate(zip(asked, split, strict=True)):
+            support = [turn.parts.scorer.coverage(f"{question.text} {piece}", e.text) for e in evidence]
+            scored = readings[k].scored if k < len(readings) else None
+            found.append(verdict(piece, question.text, question, evidence, passages, scored, support, LeadParse.of(piece, nlp), checker))
+        return found[0] if len(found) == 1 else combine(lead, found)
 
     def _verify(
         self, turn: Turn, text: str, passages: list[Passage], decision: Decision, evidence: list[EvidenceSentence], generator: Generator, check: bool

@@ -107,8 +107,14 @@ class Verdict:
     checked_by: str = ""
     reader: float = 0.0  # the reader's probability for the fact (its most probable span that says the same)
     reader_rank: int = READER_RANKS  # where the reader ranks it among its distinct candidates (0: its own first choice)
+    parts: list[Verdict] = field(default_factory=list)  # a two-part question's lead, one verdict per part
 
     def features(self) -> list[float]:
+        if self.parts:  # the weakest part's: a two-part answer is as right as its least confirmed part
+            return min((p.features() for p in self.parts), key=lambda f: f[0])
+        return self.own_features()
+
+    def own_features(self) -> list[float]:
         """FEATURES: the check's log-odds for the fact, its margin over the best rival, the reader's log-odds for it,
         and whether it is the reader's own first choice (two readers agreeing)."""
         best_rival = max((p for _, p in self.rivals), default=0.0)
@@ -288,8 +294,14 @@ def _negated(sentence: ParsedSentence, verb: int | None) -> bool:
     return any(sentence.tokens[c].dep == "neg" or sentence.tokens[c].lemma in ("never", "no") for c in sentence.children[verb])
 
 
+_MODIFIER_CLAUSES = frozenset({"acl", "relcl", "advcl"})
+
+
 def slot_veto(fact: Fact, question: Question, sentences: Sentences) -> str:
-    """The fact hangs on another verb of its sentence than the question's (when the sentence has the question's)."""
+    """The fact fills a clause that only modifies the sentence (a noun's participle or relative clause, an adverbial
+    clause: "Y, accompanied by X, led…"; "the bridge, built in 1964, was closed in 2019") while the question asks about
+    the sentence's own verb, which lies outside that clause. Only then: a fact under any other verb may still be the
+    answer (the question's words are not the sentence's), so that is left to the check."""
     if fact.candidate is None or not question.verb:
         return ""
     sentence = sentences.parsed(fact.sentence)
@@ -297,28 +309,31 @@ def slot_veto(fact: Fact, question: Question, sentences: Sentences) -> str:
     verb = _governing_verb(sentence, fact.candidate.root)
     if not asked or verb is None or verb in asked:
         return ""
+    token = sentence.tokens[verb]
+    if token.dep not in _MODIFIER_CLAUSES or token.lemma in question.lemmas:
+        return ""
     low, high = sentence.subtree(verb)
     if any(low <= i <= high for i in asked):
         return ""
-    return f"“{fact.text}” is what “{sentence.tokens[verb].lemma}” says in that sentence, not “{question.verb}”"
+    return f"“{fact.text}” is what “{token.lemma}” says in that sentence, not “{question.verb}”"
 
 
 def negation_veto(fact: Fact, lead_negated: bool | None, question_negated: bool, sentences: Sentences) -> str:
-    """The lead's polarity for the fact (the question's when the lead has no verb) differs from the sentence's."""
+    """The sentence negates the verb the fact hangs on, and the lead (the question, when the lead has no verb) does not."""
     if fact.candidate is None:
         return ""
     sentence = sentences.parsed(fact.sentence)
     stated = _negated(sentence, _governing_verb(sentence, fact.candidate.root))
     said = question_negated if lead_negated is None else lead_negated
-    if stated == said:
-        return ""
-    return "the sentence says the opposite" if stated else "the sentence does not say it is not so"
+    # only a sentence that denies what the lead asserts: a lead's "not" may word a right answer the sentence states
+    # positively ("it did not grow" for "it fell"), so that direction is left to the check
+    return "the sentence says the opposite" if stated and not said else ""
 
 
 def figure_veto(lead: str, question: str, evidence: list[EvidenceSentence]) -> str:
     """A figure of the lead (not the question's, nor one it computed from figures the passages state: `rag.arithmetic`
     shows those with their sums) that no sentence gives with the same scale word."""
-    stated = set().union(*(figures(e.text) for e in evidence)) if evidence else set()
+    stated = set().union(*(figures(f"{e.text} {e.date}") for e in evidence)) if evidence else set()
     operands = " ".join([question, *(e.text for e in evidence)])
     computed = {n for c in computations(lead, operands, operands) for n, _ in figures(c.result.text)}
     asked = {n for n, _ in figures(question)} | computed
@@ -335,9 +350,13 @@ def figure_veto(lead: str, question: str, evidence: list[EvidenceSentence]) -> s
     return ""
 
 
+_NAMED = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
+
+
 def name_veto(lead_names: list[str], question: str, evidence: list[EvidenceSentence]) -> str:
-    """A proper name of the lead that neither the question nor any passage has."""
-    known = fold(question + " " + " ".join(e.text + " " + e.context for e in evidence))
+    """A name the lead states (a person, organisation, place…: the parser's entities) that neither the question nor
+    any shown passage, its title or its outlet has."""
+    known = fold(question + " " + " ".join(f"{e.text} {e.context} {e.outlet}" for e in evidence))
     missing = [n for n in lead_names if fold(n) and fold(n) not in known]
     return f"no passage names {missing[0]}" if missing else ""
 
@@ -352,7 +371,7 @@ class LeadParse:
     @classmethod
     def of(cls, lead: str, nlp) -> LeadParse:
         doc = nlp(_ANSWER_PARTICLE.sub("", lead) or lead)
-        names = [t.text for t in doc if t.pos_ == "PROPN"]
+        names = [e.text for e in doc.ents if e.label_ in _NAMED]
         verbs = [t for t in doc if t.pos_ in ("VERB", "AUX")]
         negated = any(t.dep_ == "neg" or t.lower_ in _NEGATIONS for t in doc) if verbs else None
         return cls(names, negated)
@@ -402,9 +421,32 @@ def verdict(
     return result
 
 
+_PIECES = re.compile(r"\s*;\s*|,?\s+and\s+(?=the\b|[A-Z0-9$£€])")
+
+
+def pieces(lead: str, n: int) -> list[str]:
+    """A two-part answer's lead in its ``n`` parts ("X cost 3.2 million pounds; the prize went to Y"), or [] when it
+    does not split so."""
+    found = [p for p in _PIECES.split(lead) if p.strip()]
+    return found if len(found) == n else []
+
+
+def combine(lead: str, parts: list[Verdict]) -> Verdict:
+    """One verdict for a two-part lead: every part's rules, checked by the same model."""
+    vetoes = [v for p in parts for v in p.vetoes]
+    return Verdict(lead, parts[0].fact, min(p.p_fact for p in parts), [], vetoes, checked_by=parts[0].checked_by, parts=parts)
+
+
 def decide(result: Verdict, model: VerifyModel | None) -> Verdict:
-    """Claim the fact when no rule refused it and the fitted model's probability clears its threshold."""
+    """Claim the fact when no rule refused it and the fitted model's probability clears its threshold (every part's,
+    for a two-part answer; its confidence is the least part's)."""
     if model is None or not result.checked_by:
+        return result
+    if result.parts:
+        for part in result.parts:
+            decide(part, model)
+        result.probability = min(p.probability for p in result.parts)
+        result.claimed = all(p.claimed for p in result.parts)
         return result
     result.probability = model.probability(result.features())
     result.claimed = not result.vetoes and result.fact is not None and result.probability >= model.threshold

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from rag.backends.base import Generation
+from rag.cite import EvidenceSentence
 from rag.evaluate.gold import GoldItem
 from rag.evaluate.liar import facts, lie
 from rag.schema import Passage
@@ -80,12 +81,14 @@ WHO = "Who opened the new ferry terminal?"
 COST = "How much did the new ferry terminal cost?"
 
 
-def test_the_right_person_is_claimed_and_the_other_person_of_the_sentence_is_not(port) -> None:
-    _, right = ask(port, WHO, "Ruth Calloway opened it [1].")
-    assert right.outcome == "answer" and "Calloway" in right.short_answer and 0.5 < right.confidence <= 1.0, right.answer
+def test_the_other_person_of_the_sentence_is_refused_by_the_parse_and_the_right_one_is_not(port) -> None:
     events, wrong = ask(port, WHO, "Deputy mayor Tom Beckett opened the new terminal [1].")
     assert_refused(wrong, "Deputy mayor Tom Beckett opened the new terminal.")
+    assert "is what “accompany” says in that sentence, not “open”" in wrong.answer  # the parse: Beckett only accompanied
     assert any("not confirmed" in e.notice for e in events)  # the model's text was shown, then replaced, never silently
+    right, _, _ = port.verdict(WHO, Scripted({WHO: "Ruth Calloway opened it [1]."}))
+    assert right.fact.text.endswith("Ruth Calloway") and right.vetoes == []  # the rule is about the slot, not the kind
+    assert right.checked_by.startswith("checked by") and 0.0 < right.p_fact < 1.0
 
 
 def test_a_figure_of_the_wrong_scale_is_refused(port) -> None:
@@ -134,12 +137,13 @@ def test_the_liar_swaps_the_key_fact_for_another_of_the_same_kind(port) -> None:
 
 def test_figures_keep_their_scale_word() -> None:
     assert figures("around $239 million and 10 per cent, 1.5bn") == {("239", "million"), ("10", "percent"), ("1.5", "billion")}
-    evidence = [type("E", (), {"text": "The terminal cost 42 million euros and has 12 berths."})()]
+    evidence = [EvidenceSentence(0, "The terminal cost 42 million euros and has 12 berths.", 0, 52, date="2026-05-12")]
     assert figure_veto("42 billion euros", "How much?", evidence).endswith("not billion")
     assert figure_veto("42 million euros", "How much?", evidence) == ""
     assert figure_veto("12 berths", "How many berths?", evidence) == ""
     assert figure_veto("42 euros", "How much?", evidence) == "the passages give 42 in million"
     assert figure_veto("7 berths", "How many berths?", evidence) == "no passage gives the figure 7"
+    assert figure_veto("In 2026.", "When?", evidence) == ""  # the article's date states its year
 
 
 def test_the_lead_is_the_first_sentence_without_markers() -> None:

@@ -130,7 +130,8 @@ def fit(rows: list[Row], checker) -> dict:
         scores = np.zeros(len(rows))
         scores[usable] = final.predict_proba(x[:, columns])[:, 1]
         threshold = lowest(rows, oof, names, rules)
-        variants[variant] = {"features": [FEATURES[c] for c in columns], "rules": rules, "threshold": threshold, "held_out": held_out,
+        curve = {f"{t:.2f}": figures(rows, claims(rows, oof, t, rules)) for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)}
+        variants[variant] = {"trade_off_out_of_fold": curve, "features": [FEATURES[c] for c in columns], "rules": rules, "threshold": threshold, "held_out": held_out,
                              "out_of_fold_at_threshold": figures(rows, claims(rows, oof, threshold, rules)), "_final": final}  # fmt: skip
     rules_alone = claims(rows, np.ones(len(rows)), 0.0)
     # the variant that delivers most of the oracle's answers out of fold, within the liar's ceiling (rules on)
