@@ -526,6 +526,7 @@ class Assistant:
                 "model": self.settings.check.model or "none (the reader alone)",
                 "status": status(self.settings.check.model) if self.settings.check.model else "off",
                 "claim_model_fitted_for": claim_model.checker_name if claim_model else "none",
+                "verifier_fitted_for": verify_model.checker_name if (verify_model := load_verify_model()) else "none",
             },
             "store": str(self.settings.store_dir) if not self.settings.store.host else f"chroma://{self.settings.store.host}:{self.settings.store.port}",
             "articles": len(self.store.article_hashes()),

@@ -251,7 +251,8 @@ def info_command(ctx: click.Context, as_json: bool) -> None:
     for name, status in info["backends"].items():
         click.echo(f"  {name:10} {status}")
     checker = info["checker"]
-    click.echo(f"Checker:  {checker['model']}: {checker['status']} (claim model fitted for {checker['claim_model_fitted_for']})")
+    fitted = f"claim model fitted for {checker['claim_model_fitted_for']}, verifier for {checker['verifier_fitted_for']}"
+    click.echo(f"Checker:  {checker['model']}: {checker['status']} ({fitted})")
     click.echo("Models:   (packaged GGUF models, assembled from their packages and verified by sha256)")
     for name, status in info["models"].items():
         click.echo(f"  {name:20} {status}")
