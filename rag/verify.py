@@ -108,6 +108,7 @@ class Verdict:
     reader: float = 0.0  # the reader's probability for the fact (its most probable span that says the same)
     reader_rank: int = READER_RANKS  # where the reader ranks it among its distinct candidates (0: its own first choice)
     parts: list[Verdict] = field(default_factory=list)  # a two-part question's lead, one verdict per part
+    more: list[tuple[str, float]] = field(default_factory=list)  # the lead's other facts and the check's P(yes) for each
 
     def features(self) -> list[float]:
         if self.parts:  # the weakest part's: a two-part answer is as right as its least confirmed part
@@ -115,11 +116,13 @@ class Verdict:
         return self.own_features()
 
     def own_features(self) -> list[float]:
-        """FEATURES: the check's log-odds for the fact, its margin over the best rival, the reader's log-odds for it,
-        and whether it is the reader's own first choice (two readers agreeing)."""
+        """FEATURES: the check's log-odds for the fact (the least confirmed of the facts the lead states), the main
+        fact's margin over its best rival, the reader's log-odds for it, and whether it is the reader's own first
+        choice (two readers agreeing)."""
         best_rival = max((p for _, p in self.rivals), default=0.0)
         margin = max(-MARGIN_CAP, min(MARGIN_CAP, logit(self.p_fact) - logit(best_rival)))
-        return [logit(self.p_fact), margin, logit(self.reader), float(self.reader_rank == 0)]
+        weakest = min([self.p_fact, *(p for _, p in self.more)])  # a lead is as confirmed as its least confirmed fact
+        return [logit(weakest), margin, logit(self.reader), float(self.reader_rank == 0)]
 
     def why(self) -> str:
         """The reason in words, for the answer's notice."""
@@ -127,6 +130,9 @@ class Verdict:
             return "; ".join(self.vetoes)
         if not self.fact:
             return "nothing in the passages states it"
+        weakest = min(self.more, key=lambda r: r[1], default=None)
+        if weakest is not None and weakest[1] < self.p_fact:
+            return f"the check gives “{weakest[0]}” P(yes) {weakest[1]:.2f}"
         rival = max(self.rivals, key=lambda r: r[1], default=None)
         beside = f"; “{rival[0]}” {rival[1]:.2f}" if rival else ""
         return f"the check gives “{self.fact.text}” P(yes) {self.p_fact:.2f}{beside}"
@@ -229,6 +235,28 @@ def find_fact(lead: str, question: Question, sentences: Sentences, support: list
             if best is None or rank > best:
                 best, chosen = rank, Fact(j, span.text, span)
     return chosen
+
+
+MORE_FACTS = 2  # further named entities, figures or dates a lead states beside its main fact, each checked too
+
+
+def more_facts(lead: str, main: Fact, question: Question, sentences: Sentences, support: list[float]) -> list[Fact]:
+    """The other facts the lead states: named entities, figures and dates of the passages it repeats outside its main
+    fact and the question ("Through sustained <the Action Plan of Cooperation> and …"), each with the sentence stating
+    it that supports the lead best."""
+    taken = [fold(main.text)]
+    found: dict[str, Fact] = {}
+    folded = fold(lead)
+    for j in sorted(sentences.distinct(), key=lambda j: -support[j]):
+        for span in sentences.spans(j):
+            key = fold(span.text)
+            if span.kind != "entity" or len(key) < 2 or key not in folded or key in found or not _new_terms(span.text, question):
+                continue
+            if any(key in t or t in key for t in taken):
+                continue
+            found[key] = Fact(j, span.text, span)
+            taken.append(key)
+    return list(found.values())[:MORE_FACTS]
 
 
 def rivals(fact: Fact, question: Question, sentences: Sentences, scored: Scored | None) -> list[tuple[int, str]]:
@@ -413,10 +441,12 @@ def verdict(
     if checker is None:
         return result
     others = rivals(fact, question, sentences, scored)
-    items = [CheckItem(evidence[j].text, asked, text) for j, text in [(fact.sentence, fact.text), *others]]
+    extra = more_facts(lead, fact, question, sentences, support) if found is not None else []
+    items = [CheckItem(evidence[j].text, asked, text) for j, text in [(fact.sentence, fact.text), *others, *((f.sentence, f.text) for f in extra)]]
     answers = checker.p_yes(items)
     result.p_fact = answers[0]
-    result.rivals = [(text, p) for (_, text), p in zip(others, answers[1:], strict=True)]
+    result.rivals = [(text, p) for (_, text), p in zip(others, answers[1 : 1 + len(others)], strict=True)]
+    result.more = [(f.text, p) for f, p in zip(extra, answers[1 + len(others) :], strict=True)]
     result.checked_by = f"checked by {checker.name}, {checker.where}"
     return result
 
