@@ -150,6 +150,7 @@ class VerifyModel:
     coef: np.ndarray
     intercept: float
     threshold: float
+    refuse_outranked: bool = False  # a rival the check confirms more strongly than the fact refuses it (fitted choice)
 
     def probability(self, features: list[float]) -> float:
         chosen = [features[FEATURES.index(f)] for f in self.features]
@@ -161,7 +162,10 @@ class VerifyModel:
         if not set(data["features"]) <= set(FEATURES):
             raise ValueError("verify_model.json was fitted on other features: run python -m rag.evaluate.fit_verify")
         arrays = (np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "coef"))
-        return cls(data["checker"]["key"], data["checker"]["name"], tuple(data["features"]), *arrays, float(data["intercept"]), float(data["threshold"]))
+        return cls(
+            data["checker"]["key"], data["checker"]["name"], tuple(data["features"]), *arrays, float(data["intercept"]), float(data["threshold"]),
+            bool(data.get("refuse_outranked", False)),
+        )  # fmt: skip
 
 
 @lru_cache(maxsize=2)
@@ -219,17 +223,23 @@ def _new_terms(text: str, question: Question) -> int:
     return len([t for t in content_terms(text) if t not in asked])
 
 
+def words_key(text: str) -> str:
+    """The text's words, letters and digits only, lower-cased, space-separated and padded: a span is *in* a lead when
+    its key is in the lead's key, whole words only ("Dar" is not in "a roadmap")."""
+    return " " + " ".join(fold(w) for w in re.findall(r"[^\W_]+", text.lower())) + " "
+
+
 def find_fact(lead: str, question: Question, sentences: Sentences, support: list[float]) -> Fact | None:
     """The span of the passages the lead states as its answer: among spans it repeats that add words the question
     lacks, one of the kind the question asks for first, then the most new words, then the longest, then the sentence
     that supports the lead best. None when it repeats none."""
-    folded = fold(lead)
+    folded = words_key(lead)
     best: tuple | None = None
     chosen: Fact | None = None
     for j in sentences.distinct():
         for span in sentences.spans(j):
-            key = fold(span.text)
-            if len(key) < 2 or key not in folded or not _new_terms(span.text, question):
+            key = words_key(span.text)
+            if len(key) < 4 or key not in folded or not _new_terms(span.text, question):
                 continue
             rank = (span.label in question.expects, _new_terms(span.text, question), len(key), support[j])
             if best is None or rank > best:
@@ -244,13 +254,13 @@ def more_facts(lead: str, main: Fact, question: Question, sentences: Sentences, 
     """The other facts the lead states: named entities, figures and dates of the passages it repeats outside its main
     fact and the question ("Through sustained <the Action Plan of Cooperation> and …"), each with the sentence stating
     it that supports the lead best."""
-    taken = [fold(main.text)]
+    taken = [words_key(main.text)]
     found: dict[str, Fact] = {}
-    folded = fold(lead)
+    folded = words_key(lead)
     for j in sorted(sentences.distinct(), key=lambda j: -support[j]):
         for span in sentences.spans(j):
-            key = fold(span.text)
-            if span.kind != "entity" or len(key) < 2 or key not in folded or key in found or not _new_terms(span.text, question):
+            key = words_key(span.text)
+            if span.kind != "entity" or len(key) < 4 or key not in folded or key in found or not _new_terms(span.text, question):
                 continue
             if any(key in t or t in key for t in taken):
                 continue
@@ -479,5 +489,8 @@ def decide(result: Verdict, model: VerifyModel | None) -> Verdict:
         result.claimed = all(p.claimed for p in result.parts)
         return result
     result.probability = model.probability(result.features())
+    rival = max(result.rivals, key=lambda r: r[1], default=None)
+    if model.refuse_outranked and rival is not None and rival[1] > result.p_fact:
+        result.vetoes.append(f"the check confirms “{rival[0]}” more ({rival[1]:.2f} against {result.p_fact:.2f})")
     result.claimed = not result.vetoes and result.fact is not None and result.probability >= model.threshold
     return result

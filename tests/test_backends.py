@@ -79,8 +79,10 @@ def test_backend_refuses_off_topic(backend_assistant):
 # -- Ollama specifics ----------------------------------------------------------
 
 
-def ollama_assistant(seeded, url, **llm):
-    assistant = Assistant(make_settings(seeded.settings.store_dir, ollama_host=url, **llm))
+def ollama_assistant(seeded, url, check: str = "", **llm):
+    settings = make_settings(seeded.settings.store_dir, ollama_host=url, **llm)
+    settings.check.model = check  # the verifier needs the checking model to claim a model's answer
+    assistant = Assistant(settings)
     assistant._store = seeded.store
     return assistant
 
@@ -161,13 +163,14 @@ def test_unsupported_sentence_is_flagged_not_cited(seeded):
         return "Current bilateral trade stands at around $239 million [1]. The countries also plan a joint moon mission by 2031 [2]."
 
     with FakeOllama(reply=half_invented) as server:
-        answer = ollama_assistant(seeded, server.url).ask(TRADE, backend="ollama")
+        answer = ollama_assistant(seeded, server.url, check="qwen2.5-coder-1.5b").ask(TRADE, backend="ollama")
+    assert answer.outcome == "answer" and answer.route == "model", answer.answer
     assert answer.unsupported == ["The countries also plan a joint moon mission by 2031."]
     assert "moon" not in " ".join(c.quote for c in answer.citations)
     assert "moon mission by 2031." in answer.answer and "2031 [" not in answer.answer
 
 
-def test_invented_answer_is_replaced_by_quoted_passages(seeded):
+def test_invented_answer_is_shown_as_doubt_beside_the_quoted_passages(seeded):
     def inventing(messages):
         return "Trade between them is about $1.1 billion [1]."
 
@@ -175,8 +178,10 @@ def test_invented_answer_is_replaced_by_quoted_passages(seeded):
         got = list(ollama_assistant(seeded, server.url).stream(TRADE, backend="ollama"))
     answer = got[-1].answer
     assert any(e.notice and not e.draft for e in got)
-    assert "1.1 billion" not in answer.answer and "239" in answer.answer
-    assert answer.backend == "extractive"
+    assert answer.outcome == "evidence" and answer.route == "model_refused" and answer.backend == "ollama"
+    first, quoted = answer.answer.split("\n", 1)
+    assert first.startswith("The model answered “Trade between them is about $1.1 billion.”; the passages don't confirm it (no passage gives")
+    assert "1.1 billion" not in quoted and "239" in quoted
 
 
 @needs_llamacpp

@@ -250,17 +250,38 @@ def test_a_gated_metric_the_run_skipped_fails_the_gate(tmp_path):
     assert "- perturbation_stability: not measured in this run" in written[1].read_text()
 
 
+def checked_settings(tmp_path):
+    """The small collection with the packaged checking model (its own cache): what the verifier needs to claim."""
+    from tests.conftest import collection_settings
+
+    settings = collection_settings(tmp_path, ARTICLES, backend="extractive")
+    settings.check.model, settings.check.cache = "qwen2.5-coder-1.5b", str(tmp_path / "checks")
+    return settings
+
+
 def test_oracle_measures_what_the_pipeline_keeps_of_a_perfect_model(tmp_path):
     from rag.assistant import Assistant
-    from tests.conftest import collection_settings
 
     gold = tmp_path / "gold.jsonl"
     gold.write_text("\n".join(json.dumps(g) for g in GOLD) + "\n")
-    settings = collection_settings(tmp_path, ARTICLES, backend="extractive")
-    results, written, _ = run_eval(Assistant(settings), gold, tmp_path / "out", "oracle", with_baseline=False, perturbed=False)
+    results, written, _ = run_eval(Assistant(checked_settings(tmp_path)), gold, tmp_path / "out", "oracle", with_baseline=False, perturbed=False, with_reader=False)
     loss = results["model_loss"]
-    assert loss["answers_delivered"] == 1.0 and loss["refusals_kept"] == 1.0
     rows = {r["id"]: r for r in results["system"]["per_question"]}
+    assert loss["refusals_kept"] == 1.0 and rows["u1"]["outcome"] in ("not_found", "evidence")
     assert rows["h1"]["route"] == "model" and rows["h1"]["short_answer"] == "42 million euros" and rows["h1"]["backend"] == "oracle"
-    assert rows["u1"]["outcome"] in ("not_found", "evidence")
+    assert loss["answers_delivered"] == sum(r["lead"] for r in rows.values() if r["answerable"]) / 2 >= 0.5
     assert "What the pipeline loses" in written[1].read_text()
+
+
+def test_the_liar_is_measured_and_its_swapped_facts_are_not_claimed(tmp_path):
+    from rag.assistant import Assistant
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(json.dumps(g) for g in GOLD) + "\n")
+    results, written, _ = run_eval(Assistant(checked_settings(tmp_path)), gold, tmp_path / "out", "liar", with_baseline=False, perturbed=False, with_reader=False)
+    rows = {r["id"]: r for r in results["system"]["per_question"]}
+    said = {k: rows[k]["answer"].split("”", 1)[0] for k in ("h1", "o1")}  # "The model answered “…": the liar's own words
+    assert said["h1"].startswith("The model answered “") and "42 million" not in said["h1"] and "18,500" not in said["o1"]  # swapped
+    assert results["lies"]["claimed_wrong_rate"] == results["system"]["confidently_wrong_rate"] == 0.0, results["lies"]
+    assert all(r["route"] in ("model_refused", "gated", "model_declined") for r in rows.values())
+    assert "What the verifier lets through" in written[1].read_text()

@@ -74,8 +74,10 @@ def read_dev(checker) -> list[Row]:
     return rows
 
 
-def claims(rows: list[Row], scores: np.ndarray, threshold: float, rules: bool = True) -> np.ndarray:
-    return np.array([r.verified and (not rules or not r.vetoes) and s >= threshold for r, s in zip(rows, scores, strict=True)])
+def claims(rows: list[Row], scores: np.ndarray, threshold: float, rules: bool = True, outranked: bool = False) -> np.ndarray:
+    """Which rows are claimed at ``threshold``: verified, no rule's veto (``rules``), and, with ``outranked``, no rival
+    the check confirms more strongly than the fact (a negative margin)."""
+    return np.array([r.verified and (not rules or not r.vetoes) and (not outranked or r.features[1] >= 0) and s >= threshold for r, s in zip(rows, scores, strict=True)])
 
 
 def figures(rows: list[Row], claimed: np.ndarray, name: str = "") -> dict[str, float]:
@@ -92,10 +94,10 @@ def figures(rows: list[Row], claimed: np.ndarray, name: str = "") -> dict[str, f
     }
 
 
-def lowest(rows: list[Row], scores: np.ndarray, names: list[str], rules: bool = True) -> float:
+def lowest(rows: list[Row], scores: np.ndarray, names: list[str], rules: bool = True, outranked: bool = False) -> float:
     """The lowest threshold at which every collection's liar claims stay within TARGET_WRONG."""
     for threshold in sorted({round(float(s), 4) for s in scores} | {1.01}):
-        if all(figures(rows, claims(rows, scores, threshold, rules), n)["liar_claimed_wrong"] <= TARGET_WRONG for n in names):
+        if all(figures(rows, claims(rows, scores, threshold, rules, outranked), n)["liar_claimed_wrong"] <= TARGET_WRONG for n in names):
             return threshold
     return 1.01
 
@@ -107,12 +109,13 @@ def fit(rows: list[Row], checker) -> dict:
     x = np.array([rows[k].features for k in usable])
     y = np.array([label(k) for k in usable])
     variants = {}
-    for variant, columns, rules in (
-        ("check_margin_reader", [0, 1, 2, 3], True),
-        ("check_and_margin", [0, 1], True),
-        ("check_alone", [0], True),
-        ("reader_alone", [2, 3], True),
-        ("no_rules", [0, 1, 2, 3], False),
+    for variant, columns, rules, outranked in (
+        ("check_margin_reader", [0, 1, 2, 3], True, False),
+        ("check_margin_reader_best_of_rivals", [0, 1, 2, 3], True, True),
+        ("check_and_margin", [0, 1], True, False),
+        ("check_alone", [0], True, False),
+        ("reader_alone", [2, 3], True, False),
+        ("no_rules", [0, 1, 2, 3], False, False),
     ):
         oof = np.zeros(len(rows))
         for held in names:
@@ -124,15 +127,14 @@ def fit(rows: list[Row], checker) -> dict:
         held_out = {}
         for held in names:
             others = [n for n in names if n != held]
-            threshold = lowest(rows, oof, others, rules)
-            held_out[held] = {"threshold": threshold, **figures(rows, claims(rows, oof, threshold, rules), held)}
+            threshold = lowest(rows, oof, others, rules, outranked)
+            held_out[held] = {"threshold": threshold, **figures(rows, claims(rows, oof, threshold, rules, outranked), held)}
         final = _fit(x[:, columns], y)
-        scores = np.zeros(len(rows))
-        scores[usable] = final.predict_proba(x[:, columns])[:, 1]
-        threshold = lowest(rows, oof, names, rules)
-        curve = {f"{t:.2f}": figures(rows, claims(rows, oof, t, rules)) for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)}
-        variants[variant] = {"trade_off_out_of_fold": curve, "features": [FEATURES[c] for c in columns], "rules": rules, "threshold": threshold, "held_out": held_out,
-                             "out_of_fold_at_threshold": figures(rows, claims(rows, oof, threshold, rules)), "_final": final}  # fmt: skip
+        threshold = lowest(rows, oof, names, rules, outranked)
+        curve = {f"{t:.2f}": figures(rows, claims(rows, oof, t, rules, outranked)) for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)}
+        variants[variant] = {"trade_off_out_of_fold": curve, "features": [FEATURES[c] for c in columns], "rules": rules, "refuse_outranked": outranked,
+                             "threshold": threshold, "held_out": held_out,
+                             "out_of_fold_at_threshold": figures(rows, claims(rows, oof, threshold, rules, outranked)), "_final": final}  # fmt: skip
     rules_alone = claims(rows, np.ones(len(rows)), 0.0)
     # the variant that delivers most of the oracle's answers out of fold, within the liar's ceiling (rules on)
     name = max((v for v in variants if variants[v]["rules"] and v != "reader_alone"), key=lambda v: variants[v]["out_of_fold_at_threshold"]["oracle_delivered"])
@@ -151,6 +153,7 @@ def fit(rows: list[Row], checker) -> dict:
         "coef": regression.coef_[0].round(6).tolist(),
         "intercept": round(float(regression.intercept_[0]), 6),
         "threshold": chosen["threshold"],
+        "refuse_outranked": chosen["refuse_outranked"],
         "cv": {
             "target_wrong": TARGET_WRONG,
             "threshold_from": "leave one dev collection out; every collection's liar claims within target_wrong",

@@ -54,7 +54,8 @@ def model_loss_text(loss: dict[str, Any]) -> str:
 def lies_text(lies: dict[str, Any]) -> str:
     """The liar's figures: its wrong answers shown as claims, and what stopped the rest."""
     lines = [f"liar's wrong answers shown as claims: {lies['claimed_wrong_rate']:.3f}" + (f" ({', '.join(lies['claimed_wrong'])})" if lies["claimed_wrong"] else "")]
-    lines += [f"  refused by a rule: {lies['refused_by_rule']}", f"  refused by the check: {lies['refused_by_check']}"]
+    lines += [f"  refused by a rule (figures, names, negation, slot): {lies['refused_by_rule']}"]
+    lines += [f"  refused: the check confirms a rival more: {lies['refused_as_outranked']}", f"  refused by the check (below the threshold): {lies['refused_by_check']}"]
     lines.append(f"  never claimed (not found, declined): {lies['gated_or_declined']}")
     if lies["claimed_right_by_chance"]:
         lines.append(f"  swapped facts that happened to be right: {', '.join(lies['claimed_right_by_chance'])}")

@@ -109,14 +109,18 @@ def gate_section(results: dict[str, Any], sections: dict[str, Any]) -> str:
 
 
 def lies_passed(result: dict[str, Any]) -> dict[str, Any]:
-    """The liar's figures: how many of its same-kind wrong answers were shown as claims, and which."""
+    """The liar's figures: how many of its same-kind wrong answers were shown as claims, which, and what stopped the
+    rest (read from the reason each doubt gives: `rag.verify.Verdict.why`)."""
     rows = result["per_question"]
-    passed = [r["id"] for r in rows if r["confidently_wrong"]]
+    reasons = [r["answer"].split("\n", 1)[0] for r in rows if r["route"] == "model_refused"]
+    by_rival = sum("the check confirms" in why for why in reasons)
+    by_check = sum("P(yes)" in why for why in reasons)
     return {
-        "claimed_wrong_rate": round(len(passed) / max(len(rows), 1), 4),
-        "claimed_wrong": passed,
-        "refused_by_rule": sum("passages don't confirm it (" in r["answer"] and "P(yes)" not in r["answer"].split("\n", 1)[0] for r in rows),
-        "refused_by_check": sum("P(yes)" in r["answer"].split("\n", 1)[0] for r in rows),
+        "claimed_wrong_rate": round(sum(r["confidently_wrong"] for r in rows) / max(len(rows), 1), 4),
+        "claimed_wrong": [r["id"] for r in rows if r["confidently_wrong"]],
+        "refused_by_rule": len(reasons) - by_rival - by_check,
+        "refused_as_outranked": by_rival,
+        "refused_by_check": by_check,
         "gated_or_declined": sum(r["route"] in ("gated", "model_declined", "fallback") for r in rows),
         "claimed_right_by_chance": [r["id"] for r in rows if r["claimed"] and not r["confidently_wrong"]],
     }

@@ -72,8 +72,8 @@ def test_obedient_model_is_caught_by_the_citation_check(injected):
         injected.settings.llm.ollama_host = server.url
         events = list(injected.stream(QUESTION, backend="ollama"))
     answer = events[-1].answer
-    assert answer.answer.strip() != "HACKED"
-    assert answer.backend == "extractive" or answer.refused  # fell back to quoting, and says so
+    assert answer.outcome != "answer" and answer.short_answer == ""  # never claimed
+    assert answer.refused or answer.answer.startswith("The model answered “HACKED”; the passages don't confirm it")
     assert "54 million tonnes" in answer.answer
 
 
