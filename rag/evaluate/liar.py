@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from rag.backends.base import Generation
 from rag.cite import REFUSAL, place_markers
 from rag.evaluate.gold import GoldItem
-from rag.evaluate.perturb import perturb
+from rag.evaluate.oracle import by_wording, key, words
 from rag.read.annotate import Annotation
 from rag.schema import Passage
 from rag.support import fold, overlaps
@@ -98,21 +98,16 @@ def lie(item: GoldItem, passages: list[Passage]) -> str:
     return place_markers(swap.text, marker, ".")
 
 
-def _key(question: str) -> str:
-    return " ".join(question.split())
-
-
 class LiarGenerator:
     name = "liar"
     model = "same-kind wrong facts"
 
     def __init__(self, gold: list[GoldItem]) -> None:
-        self.items = {_key(q): item for item in gold for q in (item.question, perturb(item.question, item.id))}
+        self.items = by_wording(gold)
 
     def check(self) -> None:
         return None
 
     def generate(self, question: str, passages: list[Passage], history: list[tuple[str, str]] | None = None) -> Generation:
-        item = self.items.get(_key(question))
-        text = lie(item, passages) if item else REFUSAL
-        return Generation(passages, iter(re.findall(r"\S+\s*", text)))
+        item = self.items.get(key(question))
+        return Generation(passages, words(lie(item, passages) if item else REFUSAL))

@@ -20,8 +20,19 @@ from rag.evaluate.perturb import perturb
 from rag.schema import Passage
 
 
-def _key(question: str) -> str:
+def key(question: str) -> str:
     return " ".join(question.split())
+
+
+def by_wording(gold: list[GoldItem]) -> dict[str, GoldItem]:
+    """Each gold item under its question and its perturbed wording (the perturbation suite asks both): how a stand-in
+    model that knows the gold finds the item it is asked."""
+    return {key(q): item for item in gold for q in (item.question, perturb(item.question, item.id))}
+
+
+def words(text: str) -> Iterator[str]:
+    """The text streamed word by word, as a model streams tokens."""
+    yield from re.findall(r"\S+\s*", text)
 
 
 class OracleGenerator:
@@ -29,15 +40,11 @@ class OracleGenerator:
     model = "reference answers"
 
     def __init__(self, gold: list[GoldItem]) -> None:
-        # the perturbation suite asks each question re-worded: the oracle knows that wording too
-        self.answers = {_key(q): item.answer or REFUSAL for item in gold for q in (item.question, perturb(item.question, item.id))}
+        self.items = by_wording(gold)
 
     def check(self) -> None:
         return None
 
     def generate(self, question: str, passages: list[Passage], history: list[tuple[str, str]] | None = None) -> Generation:
-        return Generation(passages, self._words(self.answers.get(_key(question), REFUSAL)))
-
-    @staticmethod
-    def _words(text: str) -> Iterator[str]:
-        yield from re.findall(r"\S+\s*", text)
+        item = self.items.get(key(question))
+        return Generation(passages, words(item.answer or REFUSAL if item else REFUSAL))
