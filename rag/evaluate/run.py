@@ -108,17 +108,22 @@ def gate_section(results: dict[str, Any], sections: dict[str, Any]) -> str:
     return "checked_thresholds" if results["checked_by"].startswith("checked by") and "checked_thresholds" in sections else "thresholds"
 
 
+# how each rule of rag.verify words its reason (a doubt may give several; any rule's counts as the rule's)
+RULE_REASONS = ("no passage gives", "no passage names", "the passages give", "the sentence says the opposite", "says in that sentence, not")
+
+
 def lies_passed(result: dict[str, Any]) -> dict[str, Any]:
     """The liar's figures: how many of its same-kind wrong answers were shown as claims, which, and what stopped the
     rest (read from the reason each doubt gives: `rag.verify.Verdict.why`)."""
     rows = result["per_question"]
     reasons = [r["answer"].split("\n", 1)[0] for r in rows if r["route"] == "model_refused"]
-    by_rival = sum("the check confirms" in why for why in reasons)
-    by_check = sum("P(yes)" in why for why in reasons)
+    by_rule = sum(any(m in why for m in RULE_REASONS) for why in reasons)
+    by_rival = sum("the check confirms" in why and not any(m in why for m in RULE_REASONS) for why in reasons)
+    by_check = len(reasons) - by_rule - by_rival
     return {
         "claimed_wrong_rate": round(sum(r["confidently_wrong"] for r in rows) / max(len(rows), 1), 4),
         "claimed_wrong": [r["id"] for r in rows if r["confidently_wrong"]],
-        "refused_by_rule": len(reasons) - by_rival - by_check,
+        "refused_by_rule": by_rule,
         "refused_as_outranked": by_rival,
         "refused_by_check": by_check,
         "gated_or_declined": sum(r["route"] in ("gated", "model_declined", "fallback") for r in rows),
