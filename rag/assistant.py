@@ -14,8 +14,8 @@ import re
 import threading
 import time
 import unicodedata
+from collections.abc import Callable, Iterator
 from collections.abc import Generator as Generator_
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -339,6 +339,15 @@ class Assistant:
                 return None, self._checker
             return self._checker, ""
 
+    def _fitted_checker(self, load: Callable[[], Any], what: str, script: str) -> tuple[CachedChecker | None, Any, str]:
+        """The checking model with what was fitted for it (``load``: the claim model or the verifier), or None, None
+        and why: no checker, or nothing fitted for this one (another model's P(yes) is calibrated differently)."""
+        checker, why = self.checker()
+        fitted = load() if checker is not None else None
+        if checker is not None and (fitted is None or fitted.checker != checker.key):
+            return None, None, f"no {what} is fitted for {checker.name} (python -m {script})"
+        return checker, fitted, why
+
     def warm_check(self) -> str:
         """Start loading the checking model in the background (a server's first question should not wait ~2 s for it);
         says in words what will check answers, or why nothing will."""
@@ -361,10 +370,7 @@ class Assistant:
         reading = decision.reading
         if decision.outcome == NOT_FOUND or reading.scored is None or reading.parts:
             return decision
-        checker, why = self.checker()
-        claim_model = load_claim_model() if checker is not None else None
-        if checker is not None and (claim_model is None or claim_model.checker != checker.key):
-            checker, why = None, f"no claim model is fitted for {checker.name} (python -m rag.evaluate.fit_reader)"
+        checker, claim_model, why = self._fitted_checker(load_claim_model, "claim model", "rag.evaluate.fit_reader")
         if checker is None:
             turn.checked_by = f"the reader alone, unchecked: {why}"
             return decision
@@ -428,9 +434,10 @@ class Assistant:
         if decision.outcome == NOT_FOUND:
             return None, decision, ""
         text = "".join(generator.generate(turn.question, passages[: self.settings.retrieve.top_k], None).tokens).strip()
-        if not lead_of(text) or is_model_refusal(text):
+        lead = lead_of(text)
+        if not lead or is_model_refusal(text):
             return None, decision, text
-        return self._read_verdict(turn, lead_of(text), evidence, passages, decision, self.checker()[0]), decision, text
+        return self._read_verdict(turn, lead, evidence, passages, decision, self.checker()[0]), decision, text
 
     def _read_verdict(self, turn: Turn, lead: str, evidence: list[EvidenceSentence], passages: list[Passage], decision: Decision, checker) -> Verdict:
         nlp = load_parser(self.settings.read.model)
@@ -466,10 +473,7 @@ class Assistant:
         if not lead:
             return None
         mark = time.perf_counter()
-        checker, why = self.checker() if check else (None, "asked without the check")
-        verify_model = load_verify_model() if checker is not None else None
-        if checker is not None and (verify_model is None or verify_model.checker != checker.key):
-            checker, why = None, f"no verifier is fitted for {checker.name} (python -m rag.evaluate.fit_verify)"
+        checker, verify_model, why = self._fitted_checker(load_verify_model, "verifier", "rag.evaluate.fit_verify") if check else (None, None, "asked without the check")
         try:
             found = decide_verdict(self._read_verdict(turn, lead, evidence, passages, decision, checker), verify_model)
         except RagError as exc:  # the checking model failed mid-check: judged as if there were none

@@ -41,7 +41,7 @@ from rag.cite import EvidenceSentence
 from rag.llm.check import CheckItem
 from rag.read.annotate import Annotation
 from rag.read.candidates import Candidate, ParsedSentence, candidates
-from rag.read.claim import MAX_WORDS, logit
+from rag.read.claim import logit, options
 from rag.read.question import Question
 from rag.read.reader import Scored
 from rag.schema import Passage
@@ -252,8 +252,8 @@ MORE_FACTS = 2  # further named entities, figures or dates a lead states beside 
 
 def more_facts(lead: str, main: Fact, question: Question, sentences: Sentences, support: list[float]) -> list[Fact]:
     """The other facts the lead states: named entities, figures and dates of the passages it repeats outside its main
-    fact and the question ("Through sustained <the Action Plan of Cooperation> and …"), each with the sentence stating
-    it that supports the lead best."""
+    fact and the question ("The pier, <Harbour Trust> said, reopens in June": the name is checked beside the date),
+    each with the sentence stating it that supports the lead best."""
     taken = [words_key(main.text)]
     found: dict[str, Fact] = {}
     folded = words_key(lead)
@@ -275,9 +275,7 @@ def rivals(fact: Fact, question: Question, sentences: Sentences, scored: Scored 
     out: list[tuple[int, str]] = []
 
     def add(j: int, text: str) -> None:
-        a = fold(text)
-        taken = [fold(fact.text), *(fold(t) for _, t in out)]
-        if a and not any(a in b or b in a for b in taken) and _new_terms(text, question):
+        if fold(text) and not any(overlaps(text, t) for t in [fact.text, *(t for _, t in out)]) and _new_terms(text, question):
             out.append((j, text))
 
     if fact.candidate is not None:
@@ -285,11 +283,9 @@ def rivals(fact: Fact, question: Question, sentences: Sentences, scored: Scored 
         for c in same:
             if len([o for o in out if o[0] == fact.sentence]) < RIVALS:
                 add(fact.sentence, c.text)
-    if scored is not None and scored.candidates:
-        order = sorted(range(len(scored.candidates)), key=lambda k: -scored.probabilities[k])
-        top = next((scored.candidates[k] for k in order if len(scored.candidates[k].text.split()) <= MAX_WORDS), None)
-        if top is not None:
-            add(top.sentence, top.text)
+    if scored is not None:
+        for top in options(scored.candidates, scored.probabilities, 1):  # the reader's most probable short answer
+            add(top.candidate.sentence, top.candidate.text)
     return out
 
 
@@ -333,6 +329,10 @@ def _negated(sentence: ParsedSentence, verb: int | None) -> bool:
 
 
 _MODIFIER_CLAUSES = frozenset({"acl", "relcl", "advcl"})
+# How each rule's refusal begins or says its reason (Verdict.why): the eval counts a doubt by its reason in words, since
+# the Answer JSON carries the text, not the verdict. Keep in step with the vetoes' wording below.
+RULE_REASONS = ("no passage gives", "no passage names", "the passages give", "the sentence says the opposite", "says in that sentence, not")
+OUTRANKED = "the check confirms"
 
 
 def slot_veto(fact: Fact, question: Question, sentences: Sentences) -> str:
@@ -491,6 +491,6 @@ def decide(result: Verdict, model: VerifyModel | None) -> Verdict:
     result.probability = model.probability(result.features())
     rival = max(result.rivals, key=lambda r: r[1], default=None)
     if model.refuse_outranked and rival is not None and rival[1] > result.p_fact:
-        result.vetoes.append(f"the check confirms “{rival[0]}” more ({rival[1]:.2f} against {result.p_fact:.2f})")
+        result.vetoes.append(f"{OUTRANKED} “{rival[0]}” more ({rival[1]:.2f} against {result.p_fact:.2f})")
     result.claimed = not result.vetoes and result.fact is not None and result.probability >= model.threshold
     return result

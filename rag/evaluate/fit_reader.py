@@ -70,15 +70,22 @@ class Asked:
     perturbed: bool = False
 
 
+def dev_collection(gold_file: Path, articles: Path, settings: Settings, model: AnswerModel | None = None, checker=None) -> tuple[Assistant, list[GoldItem], str]:
+    """One dev collection ingested into a scratch store of its own, its gold items, and its name ("seeds",
+    "larkmoor-budget"); ``model`` and ``checker`` as `Assistant` takes them."""
+    assistant = Assistant(collection_settings(settings, articles), model, checker)
+    assistant.ingest()
+    texts = {doc_id: doc.get_content() for doc_id, doc in assistant.store.articles().items()}
+    name = articles.parent.name if articles.name == "articles" else articles.name
+    return assistant, load_gold(gold_file, texts), name
+
+
 def read_set(gold_file: Path, articles: Path, settings: Settings | None = None) -> list[Asked]:
     """Every question of one dev file, as written and perturbed, read over its own collection (``settings``: the
     repository's config unless given, e.g. with a reader ablation switched on)."""
-    assistant = Assistant(collection_settings(settings or load_settings(ROOT / "config.toml", env={}), articles), READ_ONLY)
-    assistant.ingest()
-    texts = {doc_id: doc.get_content() for doc_id, doc in assistant.store.articles().items()}
-    name = articles.parent.name if articles.name == "articles" else articles.name  # "seeds", "larkmoor-budget"
+    assistant, gold, name = dev_collection(gold_file, articles, settings or load_settings(ROOT / "config.toml", env={}), READ_ONLY)
     asked = []
-    for item in load_gold(gold_file, texts):
+    for item in gold:
         for question, perturbed in ((item.question, False), (perturb(item.question, f"{item.id}:fit"), True)):
             asked.append(_asked(assistant, item, question, f"{name}/{item.id}", perturbed))
         if sys.stderr.isatty():

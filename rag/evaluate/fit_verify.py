@@ -22,19 +22,15 @@ import json
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from rag.assistant import Assistant
 from rag.config import load_settings
 from rag.evaluate.fit_claim import _fit, dev_checker
-from rag.evaluate.fit_reader import DEV_SETS, ROOT
-from rag.evaluate.gold import load_gold
+from rag.evaluate.fit_reader import DEV_SETS, ROOT, dev_collection
 from rag.evaluate.liar import LiarGenerator
 from rag.evaluate.metrics import includes_all, is_short
 from rag.evaluate.oracle import OracleGenerator
-from rag.evaluate.run import collection_settings
 from rag.verify import FEATURES, VERIFY_FILE, lead_of
 
 TARGET_WRONG = 0.03
@@ -57,11 +53,7 @@ def read_dev(checker) -> list[Row]:
     rows: list[Row] = []
     started = time.perf_counter()
     for gold_file, articles in DEV_SETS:
-        assistant = Assistant(collection_settings(settings, ROOT / articles), checker=checker)
-        assistant.ingest()
-        texts = {doc_id: doc.get_content() for doc_id, doc in assistant.store.articles().items()}
-        gold = load_gold(ROOT / gold_file, texts)
-        name = Path(articles).parent.name if Path(articles).name == "articles" else Path(articles).name
+        assistant, gold, name = dev_collection(ROOT / gold_file, ROOT / articles, settings, checker=checker)
         for who, generator in (("oracle", OracleGenerator(gold)), ("liar", LiarGenerator(gold))):
             for item in gold:
                 found, _, text = assistant.verdict(item.question, generator)

@@ -16,10 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.backends.base import Generation
 from rag.cite import REFUSAL, place_markers
 from rag.evaluate.gold import GoldItem
-from rag.evaluate.oracle import by_wording, key, words
+from rag.evaluate.oracle import StandIn
 from rag.read.annotate import Annotation
 from rag.schema import Passage
 from rag.support import fold, overlaps
@@ -98,16 +97,9 @@ def lie(item: GoldItem, passages: list[Passage]) -> str:
     return place_markers(swap.text, marker, ".")
 
 
-class LiarGenerator:
+class LiarGenerator(StandIn):
     name = "liar"
     model = "same-kind wrong facts"
 
-    def __init__(self, gold: list[GoldItem]) -> None:
-        self.items = by_wording(gold)
-
-    def check(self) -> None:
-        return None
-
-    def generate(self, question: str, passages: list[Passage], history: list[tuple[str, str]] | None = None) -> Generation:
-        item = self.items.get(key(question))
-        return Generation(passages, words(lie(item, passages) if item else REFUSAL))
+    def answer(self, item: GoldItem, passages: list[Passage]) -> str:
+        return lie(item, passages)

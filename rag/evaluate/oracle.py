@@ -11,7 +11,6 @@ user can choose.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from rag.backends.base import Generation
 from rag.cite import REFUSAL
@@ -24,27 +23,32 @@ def key(question: str) -> str:
     return " ".join(question.split())
 
 
-def by_wording(gold: list[GoldItem]) -> dict[str, GoldItem]:
-    """Each gold item under its question and its perturbed wording (the perturbation suite asks both): how a stand-in
-    model that knows the gold finds the item it is asked."""
-    return {key(q): item for item in gold for q in (item.question, perturb(item.question, item.id))}
+class StandIn:
+    """A stand-in model that knows the gold: it finds the item it is asked (under the question or its perturbed
+    wording: the perturbation suite asks both) and streams the text `answer` writes for it, word by word, as a model
+    streams tokens; a question it does not know gets "The articles don't say."."""
 
-
-def words(text: str) -> Iterator[str]:
-    """The text streamed word by word, as a model streams tokens."""
-    yield from re.findall(r"\S+\s*", text)
-
-
-class OracleGenerator:
-    name = "oracle"
-    model = "reference answers"
+    name = "stand-in"
+    model = ""
 
     def __init__(self, gold: list[GoldItem]) -> None:
-        self.items = by_wording(gold)
+        self.items = {key(q): item for item in gold for q in (item.question, perturb(item.question, item.id))}
 
     def check(self) -> None:
         return None
 
+    def answer(self, item: GoldItem, passages: list[Passage]) -> str:
+        raise NotImplementedError
+
     def generate(self, question: str, passages: list[Passage], history: list[tuple[str, str]] | None = None) -> Generation:
         item = self.items.get(key(question))
-        return Generation(passages, words(item.answer or REFUSAL if item else REFUSAL))
+        text = self.answer(item, passages) if item else REFUSAL
+        return Generation(passages, iter(re.findall(r"\S+\s*", text)))
+
+
+class OracleGenerator(StandIn):
+    name = "oracle"
+    model = "reference answers"
+
+    def answer(self, item: GoldItem, passages: list[Passage]) -> str:
+        return item.answer or REFUSAL

@@ -17,6 +17,7 @@ from rag.evaluate.harness import baseline, model_loss, score, stability, system
 from rag.evaluate.liar import LiarGenerator
 from rag.evaluate.oracle import OracleGenerator
 from rag.evaluate.report import gate_ok, measured, write_report
+from rag.verify import OUTRANKED, RULE_REASONS
 
 # Each ablation switches one component off; (settings section, flag).
 ABLATIONS = {"no_cleaning": ("chunk", "clean"), "no_bm25": ("retrieve", "bm25"), "no_dense": ("retrieve", "dense"), "no_merging": ("retrieve", "merge")}
@@ -108,17 +109,14 @@ def gate_section(results: dict[str, Any], sections: dict[str, Any]) -> str:
     return "checked_thresholds" if results["checked_by"].startswith("checked by") and "checked_thresholds" in sections else "thresholds"
 
 
-# how each rule of rag.verify words its reason (a doubt may give several; any rule's counts as the rule's)
-RULE_REASONS = ("no passage gives", "no passage names", "the passages give", "the sentence says the opposite", "says in that sentence, not")
-
-
 def lies_passed(result: dict[str, Any]) -> dict[str, Any]:
     """The liar's figures: how many of its same-kind wrong answers were shown as claims, which, and what stopped the
     rest (read from the reason each doubt gives: `rag.verify.Verdict.why`)."""
     rows = result["per_question"]
     reasons = [r["answer"].split("\n", 1)[0] for r in rows if r["route"] == "model_refused"]
+    # a doubt may give several reasons: any rule's counts as the rule's
     by_rule = sum(any(m in why for m in RULE_REASONS) for why in reasons)
-    by_rival = sum("the check confirms" in why and not any(m in why for m in RULE_REASONS) for why in reasons)
+    by_rival = sum(OUTRANKED in why and not any(m in why for m in RULE_REASONS) for why in reasons)
     by_check = len(reasons) - by_rule - by_rival
     return {
         "claimed_wrong_rate": round(sum(r["confidently_wrong"] for r in rows) / max(len(rows), 1), 4),
