@@ -29,10 +29,10 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from rag.answer.models.check import CheckItem, load_checker  # noqa: E402
 from rag.assistant import Assistant  # noqa: E402
 from rag.config import load_settings  # noqa: E402
 from rag.evaluate.gold import load_gold  # noqa: E402
-from rag.llm.check import CheckItem, load_checker  # noqa: E402
 from rag.read.claim import options  # noqa: E402
 
 MODELS = ("qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b")
@@ -107,7 +107,7 @@ def main() -> None:
     parser.add_argument("--latency", action="store_true", help="latency rows only")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     args = parser.parse_args()
-    from rag.embed import offline_environment
+    from rag.embed.models import offline_environment
 
     offline_environment()
     started = time.perf_counter()

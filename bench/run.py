@@ -69,7 +69,7 @@ def timed(fn, repeats: int) -> list[float]:
 def bench_ingest(folder: Path, scratch: Path) -> dict[str, float]:
     from sentence_transformers import SentenceTransformer
 
-    from rag.embed import resolve_model_path
+    from rag.embed.models import resolve_model_path
 
     assistant = Assistant(settings_for(scratch / "ingest-store", folder))
     start = time.perf_counter()
@@ -102,7 +102,7 @@ def grow_store(source: Assistant, n_articles: int, scratch: Path) -> Path:
     memory depend on counts and dimensions, not on what the vectors mean."""
     import numpy as np
 
-    from rag.embed import count_tokens_fn, load_embedding
+    from rag.embed.models import count_tokens_fn, load_embedding
     from rag.ingest.chunk import ArticleChunker
     from rag.ingest.load import read_article
 
@@ -150,7 +150,7 @@ def queries_for(assistant: Assistant, n: int = 40) -> list[str]:
 def bench_retrieval(store: Path, label: str) -> dict[str, float]:
     from llama_index.core import VectorStoreIndex
 
-    from rag.embed import load_embedding
+    from rag.embed.models import load_embedding
 
     hybrid = Assistant(settings_for(store))
     dense = Assistant(settings_for(store, bm25=False))

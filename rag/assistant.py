@@ -21,28 +21,30 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag.backends.base import Generator
-from rag.cite import EvidenceSentence, attribute, evidence_sentences, is_model_refusal, strip_markers
+from rag.answer.backends.base import Generator
+from rag.answer.backends.registry import choose_generator, fallbacks, make_generator
+from rag.answer.cite import attribute, is_model_refusal, strip_markers
+from rag.answer.events import AnswerEvent, Draft
+from rag.answer.models.check import CachedChecker, CheckItem, load_checker
+from rag.answer.outcome import ANSWER, EVIDENCE, NOT_FOUND, Decision, decide
+from rag.answer.verify import LeadParse, Verdict, combine, lead_of, load_verify_model, pieces, verdict
+from rag.answer.verify import decide as decide_verdict
+from rag.answer.wording import NOT_FOUND_TEXT, UNSURE, claim, quote_relevant
 from rag.config import Settings, load_settings
 from rag.errors import RagError
-from rag.events import AnswerEvent, Draft
-from rag.generate import choose_generator, fallbacks, make_generator
 from rag.ingest.pipeline import IngestReport, ingest, remove
-from rag.llm.check import CachedChecker, CheckItem, load_checker
-from rag.outcome import ANSWER, EVIDENCE, NOT_FOUND, Decision, decide
-from rag.read.annotate import load_parser
+from rag.ingest.uploads import UploadReport, save_uploads
 from rag.read.claim import best, load_claim_model, options
+from rag.read.evidence import EvidenceSentence, evidence_sentences
 from rag.read.question import Question
 from rag.read.reader import Reader, Scored, corroborating
 from rag.read.scorer import AnswerModel, load_model
-from rag.read.wording import NOT_FOUND_TEXT, UNSURE, claim, quote_relevant
+from rag.read.support import SupportScorer
 from rag.schema import Answer, Passage
 from rag.store import Snapshot, Store, server_errors
-from rag.support import SupportScorer, content_terms, overlaps
-from rag.uploads import UploadReport, save_uploads
-from rag.verify import LeadParse, Verdict, combine, lead_of, load_verify_model, pieces, verdict
-from rag.verify import decide as decide_verdict
-from rag.vocabulary import Vocabulary
+from rag.text.lexical import content_terms, overlaps
+from rag.text.parse import load_parser
+from rag.text.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from rag.retrieve import HybridRetriever
@@ -152,7 +154,7 @@ class Assistant:
             return self._parts
 
     def _build_parts(self, snapshot: Snapshot) -> Parts:
-        from rag.embed import load_query_embedding, tokenizer_vocabulary
+        from rag.embed.models import load_query_embedding, tokenizer_vocabulary
         from rag.retrieve import HybridRetriever
 
         embedding = load_query_embedding(self.settings.embed.model)
@@ -457,9 +459,9 @@ class Assistant:
         self, turn: Turn, text: str, passages: list[Passage], decision: Decision, evidence: list[EvidenceSentence], generator: Generator, check: bool
     ) -> Answer | None:
         """The model's text, checked. Its "the articles don't say" stands, with the most relevant passages beside it.
-        Otherwise its lead (first sentence) is claimed only when the verifier confirms its fact (`rag.verify`: figures
+        Otherwise its lead (first sentence) is claimed only when the verifier confirms its fact (`rag.answer.verify`: figures
         and scale, names, negation, the parse's slot, the reading model's check; the fitted probability is the
-        confidence shown); each sentence is re-cited to the passages (`rag.cite`), unsupported ones flagged. A lead
+        confidence shown); each sentence is re-cited to the passages (`rag.answer.cite`), unsupported ones flagged. A lead
         the verifier does not confirm is shown as the system's doubt, with the relevant sentences quoted. Without a
         checker (or a verifier fitted for it) a lead is claimed only when it states the reader's own claimed answer,
         at the reader's confidence. None when the model wrote nothing."""
@@ -520,8 +522,8 @@ class Assistant:
 
     # -- status ------------------------------------------------------------
     def info(self) -> dict[str, Any]:
-        from rag.generate import backend_status
-        from rag.llm.registry import MODELS, status
+        from rag.answer.backends.registry import backend_status
+        from rag.answer.models.registry import MODELS, status
 
         claim_model = load_claim_model()
         return {

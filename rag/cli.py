@@ -79,7 +79,7 @@ def main(store: str | None, config: Path | None, debug: bool) -> None:
       rag serve                  # the web chat on http://127.0.0.1:7860
       rag eval                   # score it against eval/test.jsonl (held-out)
     """
-    from rag.embed import offline_environment
+    from rag.embed.models import offline_environment
 
     offline_environment()
 

@@ -14,7 +14,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from rag.errors import RagError
-from rag.read.annotate import Annotation
+from rag.text.parse import Annotation
 
 if TYPE_CHECKING:
     from rag.assistant import Assistant

@@ -21,10 +21,11 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from rag.config import Settings
-from rag.ingest.offsets import OffsetMap
 from rag.schema import Passage
-from rag.sentences import loads_spans
 from rag.store import Store
+from rag.text.lexical import containment, shingles
+from rag.text.offsets import OffsetMap
+from rag.text.sentences import loads_spans
 
 if TYPE_CHECKING:
     from llama_index.core.schema import NodeWithScore
@@ -91,18 +92,6 @@ def fuse(rankings: list[list[Hit]], mode: str) -> list[Hit]:
             previous = fused.get(chunk_id)
             fused[chunk_id] = (chunk_id, text, meta, scaled * weight + (previous[3] if previous else 0.0))
     return sorted(fused.values(), key=lambda h: -h[3])
-
-
-def shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
-    words = _WORD.findall(text.lower())
-    return {tuple(words[i : i + n]) for i in range(max(len(words) - n + 1, 1))}
-
-
-def containment(a: set, b: set) -> float:
-    """Share of the smaller shingle set found in the other: 1.0 when one text contains the other."""
-    if not a or not b:
-        return 0.0
-    return len(a & b) / min(len(a), len(b))
 
 
 def merge_near_duplicates(passages: list[Passage], threshold: float) -> list[Passage]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from rag.ingest.offsets import OffsetMap
+from rag.text.offsets import OffsetMap
 
 
 @dataclass
@@ -35,7 +35,7 @@ class Passage:
     offsets: OffsetMap
     score: float = 0.0
     sources: list[Source] = field(default_factory=list)
-    annotation: str = ""  # the parser's reading of `text`, as stored at ingest (rag.read.annotate.Annotation.dumps)
+    annotation: str = ""  # the parser's reading of `text`, as stored at ingest (rag.text.parse.Annotation.dumps)
     sentences: list[tuple[int, int]] | None = None  # its sentence spans as split at ingest; None: split when read
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:

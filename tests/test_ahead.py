@@ -35,7 +35,7 @@ def test_the_child_reads_questions_as_this_process_would():
         assert "spacy" not in sys.modules, "the parser was loaded here after all"
         descriptions = dict(features.label_descriptions())  # sent by the child: no spaCy import
         assert "spacy" not in sys.modules
-        from rag.read.annotate import load_parser
+        from rag.text.parse import load_parser
         from rag.read.question import analyse
         import spacy
         nlp = load_parser({MODEL!r})

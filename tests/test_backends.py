@@ -187,7 +187,7 @@ def test_invented_answer_is_shown_as_doubt_beside_the_quoted_passages(seeded):
 @needs_llamacpp
 def test_an_abandoned_llamacpp_stream_does_not_hold_the_model(seeded):
     """A UI session that stops reading mid-answer (and is never garbage-collected) must not block the next one."""
-    from rag.backends.llamacpp import LlamaCppGenerator
+    from rag.answer.backends.llamacpp import LlamaCppGenerator
 
     generator = LlamaCppGenerator(seeded.settings.llm)
     passages = seeded.retrieve(TRADE, top_k=2)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.llm.cache import CheckCache
-from rag.llm.check import CachedChecker, CheckItem, OllamaChecker, load_checker, yes_share
+from rag.answer.models.cache import CheckCache
+from rag.answer.models.check import CachedChecker, CheckItem, OllamaChecker, load_checker, yes_share
 from rag.read.claim import MAX_WORDS, load_claim_model
 from tests.conftest import collection_settings
 from tests.fake_ollama import FakeOllama

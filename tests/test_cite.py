@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.cite import attribute, is_model_refusal, place_markers
+from rag.answer.cite import attribute, is_model_refusal, place_markers
 
 
 def test_marker_naming_no_shown_passage_is_dropped(seeded):
@@ -58,8 +58,8 @@ def test_chunks_store_their_sentence_spans_and_evidence_is_the_same_without_them
     splits at question time and gets the same evidence."""
     import dataclasses
 
-    from rag.cite import evidence_sentences
-    from rag.sentences import loads_spans, sentence_spans
+    from rag.read.evidence import evidence_sentences
+    from rag.text.sentences import loads_spans, sentence_spans
 
     chunks = seeded.store.all_chunks()
     assert chunks and all(loads_spans(c.metadata["sentences"]) == sentence_spans(c.text) for c in chunks)

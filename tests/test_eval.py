@@ -13,8 +13,8 @@ from rag.evaluate.metrics import includes_all, percentile, quotes_gold_evidence,
 from rag.evaluate.perturb import perturb
 from rag.evaluate.report import gate_ok
 from rag.evaluate.run import ABLATIONS, run_eval
-from rag.ingest.offsets import OffsetMap
 from rag.schema import Answer, Passage
+from rag.text.offsets import OffsetMap
 
 
 def _passage(doc_id: str, start: int, end: int) -> Passage:
@@ -129,7 +129,7 @@ def test_stability_cannot_be_won_by_never_answering():
 def test_perturbation_only_lowers_drops_punctuation_adds_an_opener_and_typos():
     """What a perturbed question may change, whatever the system under test knows: no word is swapped for another."""
     from rag.evaluate.perturb import OPENERS
-    from rag.vocabulary import damerau
+    from rag.text.vocabulary import damerau
 
     opener_words = {w for o in OPENERS for w in o.split()}
     questions = ["What is the population of the town between the rivers?", "Who is the prime minister of the government?", "How many years passed?"]

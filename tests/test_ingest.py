@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rag.embed import load_embedding
-from rag.ingest.offsets import OffsetMap
+from rag.embed.models import load_embedding
+from rag.text.offsets import OffsetMap
 
 
 def chunk_ids(assistant, doc_id):

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
+from rag.answer.wording import NOT_FOUND_TEXT, UNSURE
 from rag.assistant import Assistant
 from rag.read.features import FEATURES
 from rag.read.scorer import MODEL_FILE, AnswerModel, load_model
-from rag.read.wording import NOT_FOUND_TEXT, UNSURE
 
 ARTICLES = {
     "observatory.txt": "Hill observatory reopens after repairs\n\nMERIDIAN: The Kestrel Hill observatory reopened on Saturday after a "

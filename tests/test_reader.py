@@ -10,11 +10,11 @@ from __future__ import annotations
 import pytest
 
 from rag.evaluate.perturb import perturb
-from rag.read.annotate import Annotation, annotate, load_parser
 from rag.read.candidates import ParsedSentence, candidates
 from rag.read.question import analyse
-from rag.support import TermWeights
-from rag.vocabulary import Vocabulary
+from rag.text.lexical import TermWeights
+from rag.text.parse import Annotation, annotate, load_parser
+from rag.text.vocabulary import Vocabulary
 
 # An invented town's news: names, figures and years that appear nowhere in the seeds.
 INVENTED = {

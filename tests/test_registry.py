@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from rag.answer.models.registry import MODELS, PackagedModel, assemble, resolve
 from rag.errors import RagError
-from rag.llm.registry import MODELS, PackagedModel, assemble, resolve
 
 
 def _packages(root: Path, prefix: str, blobs: list[bytes]) -> None:

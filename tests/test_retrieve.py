@@ -7,9 +7,9 @@ import copy
 import pytest
 
 from rag.config import FUSION_MODES
-from rag.ingest.offsets import OffsetMap
 from rag.retrieve import HybridRetriever, merge_near_duplicates
 from rag.schema import Passage
+from rag.text.offsets import OffsetMap
 
 # (question, exact substring of the raw article that answers it, doc_id)
 LABELLED = [
@@ -70,7 +70,7 @@ def _only(settings, ranking):
 
 
 def _retriever(seeded, settings):
-    from rag.embed import load_query_embedding
+    from rag.embed.models import load_query_embedding
 
     return HybridRetriever(seeded.store, settings, seeded.store.bm25(), load_query_embedding(settings.embed.model))
 
@@ -94,7 +94,7 @@ def test_fused_rankings_are_llama_indexs(seeded, fusion):
     from llama_index.core.retrievers.fusion_retriever import FUSION_MODES as LLAMA_MODES
     from llama_index.retrievers.bm25 import BM25Retriever
 
-    from rag.embed import load_query_embedding
+    from rag.embed.models import load_query_embedding
 
     settings = copy.deepcopy(seeded.settings)
     settings.retrieve.fusion, settings.retrieve.merge = fusion, False

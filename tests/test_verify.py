@@ -1,4 +1,4 @@
-"""The verifier of generated answers (`rag.verify`), with the real parse and the packaged checking model, on an
+"""The verifier of generated answers (`rag.answer.verify`), with the real parse and the packaged checking model, on an
 invented collection in another domain (a port town's council): each plausible wrong answer a model might give is
 refused as a claim and shown as the system's doubt; the right answers beside them are claimed."""
 
@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from rag.backends.base import Generation
-from rag.cite import EvidenceSentence
+from rag.answer.backends.base import Generation
+from rag.answer.verify import figure_veto, figures, lead_of
 from rag.evaluate.gold import GoldItem
 from rag.evaluate.liar import facts, lie
+from rag.read.evidence import EvidenceSentence
 from rag.schema import Passage
-from rag.verify import figure_veto, figures, lead_of
 from tests.conftest import collection_settings
 
 PORT = {

@@ -114,7 +114,7 @@ def _bucket(item, decision, scored, model: AnswerModel) -> str:
 
 
 def main() -> None:
-    from rag.embed import offline_environment
+    from rag.embed.models import offline_environment
 
     offline_environment()
     results = {}

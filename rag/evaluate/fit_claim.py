@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.answer.models.cache import CheckCache
+from rag.answer.models.check import CachedChecker, CheckItem, load_checker
 from rag.config import load_settings
-from rag.llm.cache import CheckCache
-from rag.llm.check import CachedChecker, CheckItem, load_checker
 from rag.read.claim import CLAIM_FILE, FEATURES, Option, options, rows
 from rag.read.claim import logit as claim_logit
 

@@ -214,7 +214,7 @@ def fit(asked: list[Asked]) -> dict:
 
 
 def main() -> None:
-    from rag.embed import offline_environment
+    from rag.embed.models import offline_environment
     from rag.evaluate.fit_claim import fit_claim
 
     offline_environment()

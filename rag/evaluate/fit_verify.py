@@ -1,4 +1,4 @@
-"""`python -m rag.evaluate.fit_verify`: fit the verifier of generated answers (`rag.verify`) on the dev sets.
+"""`python -m rag.evaluate.fit_verify`: fit the verifier of generated answers (`rag.answer.verify`) on the dev sets.
 
 Data: every dev question (`fit_reader.DEV_SETS`) answered twice through the
 answer path, once by the oracle (the reference answer: right) and once by the
@@ -8,7 +8,7 @@ reads it, with the reading model's check asked of the fact and its rivals
 (cached in the committed dev cache, `rag/read/checks/`). Questions the
 reader calls not_found are never put to a model (`ask` gates them), and a
 rule's veto refuses a claim whatever the check says; neither is fitted.
-Logistic regression over `rag.verify.FEATURES`; the threshold is the lowest
+Logistic regression over `rag.answer.verify.FEATURES`; the threshold is the lowest
 at which, leaving one dev collection out, the liar's claims stay within
 `TARGET_WRONG` of the questions of *every* dev collection. The figures
 beside it: what the oracle keeps (delivered) and the liar gets through, per
@@ -25,13 +25,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.answer.verify import FEATURES, VERIFY_FILE, lead_of
 from rag.config import load_settings
 from rag.evaluate.fit_claim import _fit, dev_checker
 from rag.evaluate.fit_reader import DEV_SETS, ROOT, dev_collection
 from rag.evaluate.liar import LiarGenerator
 from rag.evaluate.metrics import includes_all, is_short
 from rag.evaluate.oracle import OracleGenerator
-from rag.verify import FEATURES, VERIFY_FILE, lead_of
 
 TARGET_WRONG = 0.03
 

@@ -17,13 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from rag.answer.cite import marker_numbers, strip_markers
 from rag.assistant import Assistant
-from rag.cite import marker_numbers, strip_markers
 from rag.evaluate.gold import GoldItem
 from rag.evaluate.metrics import includes_all, is_short, percentile, quotes_gold_evidence, retrieval_scores, token_f1
 from rag.evaluate.perturb import perturb
 from rag.schema import Answer, Citation, Passage
-from rag.sentences import split_sentences
+from rag.text.sentences import split_sentences
 
 RETRIEVAL_KEYS = ("evidence_recall_at_1", "evidence_recall_at_3", "evidence_recall_at_5", "evidence_recall_at_10", "mrr", "ndcg_at_10", "source_recall_at_5")
 
@@ -48,9 +48,9 @@ def baseline(assistant: Assistant) -> SystemUnderTest:
     import numpy as np
     from llama_index.core import Document, VectorStoreIndex
 
-    from rag.embed import load_embedding
+    from rag.embed.models import load_embedding
     from rag.retrieve import to_passage
-    from rag.sentences import sentence_spans
+    from rag.text.sentences import sentence_spans
 
     settings = assistant.settings
     embedding = load_embedding(settings.embed.model, settings.embed.batch_size)

@@ -16,12 +16,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.cite import REFUSAL, place_markers
+from rag.answer.cite import REFUSAL, place_markers
 from rag.evaluate.gold import GoldItem
 from rag.evaluate.oracle import StandIn
-from rag.read.annotate import Annotation
 from rag.schema import Passage
-from rag.support import fold, overlaps
+from rag.text.lexical import fold, overlaps
+from rag.text.parse import Annotation
 
 # Entity labels that stand for one another: a swapped fact is of the same kind as the true one.
 KINDS = {

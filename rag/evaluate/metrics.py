@@ -6,9 +6,9 @@ import math
 import re
 from collections import Counter
 
-from rag.cite import strip_markers
+from rag.answer.cite import strip_markers
 from rag.schema import Passage
-from rag.support import fold
+from rag.text.lexical import fold
 
 
 def overlaps(doc_id: str, start: int, end: int, spans: list[tuple[str, int, int]]) -> bool:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from rag.backends.base import Generation
-from rag.cite import REFUSAL
+from rag.answer.backends.base import Generation
+from rag.answer.cite import REFUSAL
 from rag.evaluate.gold import GoldItem
 from rag.evaluate.perturb import perturb
 from rag.schema import Passage

@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from rag.answer.verify import OUTRANKED, RULE_REASONS
 from rag.assistant import Assistant
 from rag.config import Settings
 from rag.errors import RagError
@@ -17,7 +18,6 @@ from rag.evaluate.harness import baseline, model_loss, score, stability, system
 from rag.evaluate.liar import LiarGenerator
 from rag.evaluate.oracle import OracleGenerator
 from rag.evaluate.report import gate_ok, measured, write_report
-from rag.verify import OUTRANKED, RULE_REASONS
 
 # Each ablation switches one component off; (settings section, flag).
 ABLATIONS = {"no_cleaning": ("chunk", "clean"), "no_bm25": ("retrieve", "bm25"), "no_dense": ("retrieve", "dense"), "no_merging": ("retrieve", "merge")}
@@ -111,7 +111,7 @@ def gate_section(results: dict[str, Any], sections: dict[str, Any]) -> str:
 
 def lies_passed(result: dict[str, Any]) -> dict[str, Any]:
     """The liar's figures: how many of its same-kind wrong answers were shown as claims, which, and what stopped the
-    rest (read from the reason each doubt gives: `rag.verify.Verdict.why`)."""
+    rest (read from the reason each doubt gives: `rag.answer.verify.Verdict.why`)."""
     rows = result["per_question"]
     reasons = [r["answer"].split("\n", 1)[0] for r in rows if r["route"] == "model_refused"]
     # a doubt may give several reasons: any rule's counts as the rule's

@@ -19,14 +19,14 @@ from pydantic import PrivateAttr
 from rag.errors import RagError
 from rag.ingest.clean import CleanText, clean_article
 from rag.ingest.metadata import find_title, front_matter
-from rag.ingest.offsets import OffsetMap
-from rag.read.annotate import Annotation, annotate
-from rag.sentences import dumps_spans, sentence_spans
+from rag.text.offsets import OffsetMap
+from rag.text.parse import Annotation, annotate
+from rag.text.sentences import dumps_spans, sentence_spans
 
 # Metadata every chunk carries. None of it is embedded or shown to the model:
 # the chunk text alone is, so chunks stay inside the embedding window.
-# "annotation" is the parser's reading of the chunk (rag.read.annotate), made here so no question parses a passage.
-# "sentences" are its sentence spans (rag.sentences), split here so answering a question needs no sentence splitter.
+# "annotation" is the parser's reading of the chunk (rag.text.parse), made here so no question parses a passage.
+# "sentences" are its sentence spans (rag.text.sentences), split here so answering a question needs no sentence splitter.
 CHUNK_KEYS = ("doc_id", "title", "outlet", "date", "folder", "sha", "start", "end", "offsets", "annotation", "sentences")
 CHUNKER_VERSION = 5  # bump when chunk text, its annotation or what is embedded changes: stores re-index on the next ingest
 

@@ -33,8 +33,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rag.ingest.dates import DATE_PATTERN
-from rag.ingest.offsets import OffsetMap
+from rag.text.dates import DATE_PATTERN
+from rag.text.offsets import OffsetMap
 
 LETTERS = r"[^\W\d_]"
 HYPHENATED = re.compile(rf"{LETTERS}+(?:-+{LETTERS}+)+")

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.ingest.clean import is_chrome
-from rag.ingest.dates import DATE_PATTERN, MONTHS, first_date, to_iso
+from rag.text.dates import DATE_PATTERN, MONTHS, first_date, to_iso
 
 TITLE_MAX_WORDS = 25
 BODY_MIN_WORDS = 30

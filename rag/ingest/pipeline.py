@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.config import Settings
-from rag.embed import count_tokens_fn, load_embedding, tokenizer_vocabulary
+from rag.embed.models import count_tokens_fn, load_embedding, tokenizer_vocabulary
 from rag.errors import RagError
 from rag.ingest.clean import collection_vocabulary, repeated_lines
 from rag.ingest.load import Article, find_article_files, read_article

@@ -75,9 +75,9 @@ def _serve_one(model: str, question_r: int, answer_w: int) -> None:
         silent = os.open(os.devnull, os.O_RDWR)  # the child says nothing: its failure is the parent's to report
         for fd in (0, 1, 2):
             os.dup2(silent, fd)
-        from rag.read.annotate import load_parser
         from rag.read.features import label_descriptions
         from rag.read.question import analyse
+        from rag.text.parse import load_parser
 
         nlp = load_parser(model)
         with os.fdopen(question_r, "rb") as pipe:

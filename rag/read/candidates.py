@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from rag.read.annotate import Annotation, Token
+from rag.text.parse import Annotation, Token
 
 KINDS = ("entity", "noun", "list", "clause", "sentence")
 _CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "advcl"})

@@ -2,7 +2,7 @@
 model over both that says whether the best checked one is claimed.
 
 The reader ranks candidates well but cannot tell when its first choice is
-right; the reading model's P(yes) (`rag.llm.check`) tells far better, and the
+right; the reading model's P(yes) (`rag.answer.models.check`) tells far better, and the
 two err on different questions, so a logistic model over both (and their
 agreement) is fitted on the dev collections by `python -m rag.evaluate.fit_reader`,
 its threshold chosen leaving one collection out for at most 3 % wrong claims.

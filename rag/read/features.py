@@ -19,7 +19,8 @@ import numpy as np
 
 from rag.read.candidates import KINDS, Candidate, ParsedSentence
 from rag.read.question import NUMERIC, Question
-from rag.support import SupportScorer, content_terms, fold
+from rag.read.support import SupportScorer
+from rag.text.lexical import content_terms, fold
 
 WINDOW = 6  # tokens either side of a candidate that tell what it is about
 QUESTION_TYPES = ("typed", "head", "open", "plural")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rag.support import content_terms
+from rag.text.lexical import content_terms
 
 # The labels each asking phrase wants: grammar, not topic.
 EXPECTS = {

@@ -17,15 +17,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rag.cite import EvidenceSentence
 from rag.read import ahead
-from rag.read.annotate import Annotation, load_parser
 from rag.read.candidates import Candidate, ParsedSentence, candidates
+from rag.read.evidence import EvidenceSentence
 from rag.read.features import SentenceSignals, candidate_features
 from rag.read.question import Question, analyse, analyse_words, focus_of, pieces
 from rag.read.scorer import AnswerModel
+from rag.read.support import SupportScorer
 from rag.schema import Passage
-from rag.support import SupportScorer, content_terms, fold
+from rag.text.lexical import content_terms, fold
+from rag.text.parse import Annotation, load_parser
 
 READ_SENTENCES = 8  # the best sentences (distinct texts) whose candidates are scored
 CONTEXT_WEIGHT = 0.25  # a question word the sentence leaves to its passage counts this much

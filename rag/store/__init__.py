@@ -1,7 +1,7 @@
 """The storage side: Chroma (`chroma`), the published version (`state`), the cross-host write lease (`lease`), the
 BM25 index (`bm25`), the query encoder (`encoder`).
 
-Names are imported from their modules on first use, so `rag.store.encoder` alone imports only numpy and tokenizers.
+Names are imported from their modules on first use, so `rag.embed.encoder` alone imports only numpy and tokenizers.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ from rag.errors import RagError
 from rag.store.bm25 import BM25Index
 from rag.store.chroma import make_chroma_client, server_errors
 from rag.store.lease import Lease
-from rag.support import TermWeights
+from rag.text.lexical import TermWeights
 
 if TYPE_CHECKING:
     from llama_index.core.schema import BaseNode

@@ -9,7 +9,7 @@ import pytest
 
 from rag.assistant import clean_question
 from rag.errors import RagError
-from rag.uploads import save_uploads
+from rag.ingest.uploads import save_uploads
 from tests.conftest import SEEDS
 from tests.reliability.conftest import assert_clear_failure, assert_store_consistent, run_cli
 

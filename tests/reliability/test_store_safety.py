@@ -12,7 +12,7 @@ import threading
 import time
 
 from rag.assistant import Assistant
-from rag.support import stem
+from rag.text.lexical import stem
 from tests.conftest import ROOT, collection_settings
 from tests.reliability.conftest import assert_store_consistent
 from tests.test_reader import INVENTED

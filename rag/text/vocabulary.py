@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rag.support import STOPWORDS, TermWeights, stem
+from rag.text.lexical import STOPWORDS, TermWeights, stem
 
 # Everyday ways to say "current"; rewritten only when the collection itself says "current".
 _PRESENT = re.compile(r"\b(?:right now|at the moment|at present|these days|nowadays|currently|presently|as of now|rn)\b", re.I)

@@ -1,6 +1,6 @@
 """Verify what a generating model claims: its short answer must be the fact its sentence gives for the question.
 
-Citation support (`rag.cite`) only asks whether a sentence shares the answer's
+Citation support (`rag.answer.cite`) only asks whether a sentence shares the answer's
 words, so a plausible wrong answer passes it: the other minister of the same
 sentence, "$239 billion" for "$239 million", a year from another clause, a
 sentence that says the opposite. Here the model's lead (its first sentence)
@@ -15,7 +15,7 @@ answer:
 - **slot** (the parse stored at ingest): where the sentence has the question's
   verb, the fact hangs on that verb, not on another one of the sentence
   ("Y, accompanied by X, led…": X fills "accompany", not "lead");
-- **the reading model's check** (`rag.llm.check`), put to the fact and to its
+- **the reading model's check** (`rag.answer.models.check`), put to the fact and to its
   rivals (the other spans of its sentence of the same kind, and the reader's
   own best answer): a logistic model over the fact's P(yes) and its margin
   over the best rival, fitted on the dev sets with the oracle (right answers)
@@ -36,16 +36,16 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.arithmetic import computations
-from rag.cite import EvidenceSentence
-from rag.llm.check import CheckItem
-from rag.read.annotate import Annotation
+from rag.answer.arithmetic import computations
+from rag.answer.models.check import CheckItem
 from rag.read.candidates import Candidate, ParsedSentence, candidates
 from rag.read.claim import logit, options
+from rag.read.evidence import EvidenceSentence
 from rag.read.question import Question
 from rag.read.reader import Scored
 from rag.schema import Passage
-from rag.support import content_terms, fold, overlaps
+from rag.text.lexical import content_terms, fold, overlaps
+from rag.text.parse import Annotation
 
 VERIFY_FILE = Path(__file__).with_name("verify_model.json")
 FEATURES = ("check_logit", "margin", "reader_logit", "reader_first")
@@ -178,8 +178,8 @@ def load_verify_model(path: Path = VERIFY_FILE) -> VerifyModel | None:
 
 def lead_of(text: str) -> str:
     """The model's short answer: its first sentence (or line), without markers."""
-    from rag.cite import strip_markers
-    from rag.sentences import split_sentences
+    from rag.answer.cite import strip_markers
+    from rag.text.sentences import split_sentences
 
     first = text.strip().split("\n", 1)[0]
     sentences = split_sentences(first)
@@ -369,7 +369,7 @@ def negation_veto(fact: Fact, lead_negated: bool | None, question_negated: bool,
 
 
 def figure_veto(lead: str, question: str, evidence: list[EvidenceSentence]) -> str:
-    """A figure of the lead (not the question's, nor one it computed from figures the passages state: `rag.arithmetic`
+    """A figure of the lead (not the question's, nor one it computed from figures the passages state: `rag.answer.arithmetic`
     shows those with their sums) that no sentence gives with the same scale word."""
     stated = set().union(*(figures(f"{e.text} {e.date}") for e in evidence)) if evidence else set()
     operands = " ".join([question, *(e.text for e in evidence)])

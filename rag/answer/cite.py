@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rag.arithmetic import Computation, computations, without_results
-from rag.retrieve import containment, shingles
+from rag.answer.arithmetic import Computation, computations, without_results
+from rag.read.evidence import EvidenceSentence, evidence_sentences
+from rag.read.support import SupportScorer
 from rag.schema import Citation, Passage, Source
-from rag.sentences import sentence_spans, split_sentences
-from rag.support import SupportScorer, content_terms, fold, numbers
+from rag.text.lexical import containment, content_terms, fold, numbers, shingles
+from rag.text.sentences import split_sentences
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 REFUSAL = "The articles don't say."
@@ -29,36 +30,12 @@ _MODEL_REFUSAL = re.compile(
 
 
 @dataclass
-class EvidenceSentence:
-    """One sentence of one shown passage, with its raw span."""
-
-    passage: int  # index into the passages list (0-based)
-    text: str
-    start: int
-    end: int
-    context: str = ""  # the passage's title and text: what the sentence leaves implicit ("Harbourtown" in "The terminal cost…")
-    date: str = ""  # the article's publication date (ISO), when known
-    outlet: str = ""
-    offset: int = 0  # where the sentence starts in its passage's (clean) text: its slice of the passage's annotation
-
-
-@dataclass
 class Attribution:
     text: str
     citations: list[Citation] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
     dropped_markers: list[int] = field(default_factory=list)
     supported_sentences: int = 0
-
-
-def evidence_sentences(passages: list[Passage]) -> list[EvidenceSentence]:
-    sentences = []
-    for i, passage in enumerate(passages):
-        for start, end in passage.sentences if passage.sentences is not None else sentence_spans(passage.text):
-            raw_start, raw_end = passage.raw_span(start, end)
-            text = passage.text[start:end]
-            sentences.append(EvidenceSentence(i, text, raw_start, raw_end, f"{passage.title} {passage.text}", passage.date, passage.outlet, start))
-    return sentences
 
 
 def is_model_refusal(text: str) -> bool:

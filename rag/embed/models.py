@@ -62,7 +62,7 @@ def load_query_embedding(name: str):
     """The embedding for answering questions: the torch-free `QueryEmbedding` when the model is a mean-pooled
     BERT (the packaged default is), so `rag ask` imports neither torch nor llama-index; otherwise the
     sentence-transformers one."""
-    from rag.store.encoder import QueryEmbedding, supports
+    from rag.embed.encoder import QueryEmbedding, supports
 
     path = resolve_model_path(name)
     if not supports(path):

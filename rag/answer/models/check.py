@@ -10,7 +10,7 @@ prompt is the cost: one sentence, never whole passages.
 Two checkers speak the same protocol: the embedded GGUF model in-process
 (llama-cpp-python) and the user's Ollama model when the server returns
 log-probabilities (Ollama >= 0.12.11). Every answer is cached on disk, keyed
-by the model's sha256 and the prompt (`rag.llm.cache`).
+by the model's sha256 and the prompt (`rag.answer.models.cache`).
 
 Written by hand: llama-cpp-python's chat completion computes logits for the
 whole answer and cannot drop a KV cache past a shared prefix on request.
@@ -26,8 +26,8 @@ from typing import Protocol
 
 import numpy as np
 
+from rag.answer.models.cache import CheckCache
 from rag.errors import RagError
-from rag.llm.cache import CheckCache
 
 INSTRUCTIONS = (
     "You check answers against one sentence from a news article. Read the sentence and the question, then the proposed "
@@ -222,7 +222,7 @@ def load_checker(settings) -> CachedChecker:
     """The configured checking model, cached; `RagError` saying why when it cannot check (off, not installed)."""
     from pathlib import Path
 
-    from rag.llm import cache as check_cache
+    from rag.answer.models import cache as check_cache
 
     check = settings.check
     if not check.model:
@@ -233,7 +233,7 @@ def load_checker(settings) -> CachedChecker:
     else:
         import importlib.util
 
-        from rag.llm.registry import resolve
+        from rag.answer.models.registry import resolve
 
         if importlib.util.find_spec("llama_cpp") is None:
             raise RagError("llama-cpp-python is not installed", 'install the embedded extra: CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install --no-cache-dir -e ".[embedded]"')

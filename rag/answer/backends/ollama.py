@@ -12,10 +12,10 @@ from collections.abc import Iterator
 
 import httpx
 
-from rag.backends.base import Generation
+from rag.answer.backends.base import Generation
+from rag.answer.prompt import build_prompt
 from rag.config import LLMSettings
 from rag.errors import RagError
-from rag.prompt import build_prompt
 from rag.schema import Passage
 
 CHECK_TIMEOUT_S = 3.0

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from rag.backends.base import Generator
+from rag.answer.backends.base import Generator
 from rag.config import Settings
 from rag.errors import RagError
-from rag.support import SupportScorer
+from rag.read.support import SupportScorer
 
 # `auto` tries Ollama, then the reader alone. The embedded SmolLM2-135M is used
 # only when named: measured below the reader (README, "Answer backends").
@@ -16,15 +16,15 @@ ALL_BACKENDS = ("ollama", "llamacpp", "extractive")
 def make_generator(name: str, settings: Settings, scorer: SupportScorer) -> Generator:
     """The generator called ``name`` (not `auto`); raises `RagError` if it cannot be built."""
     if name == "ollama":
-        from rag.backends.ollama import OllamaGenerator
+        from rag.answer.backends.ollama import OllamaGenerator
 
         return OllamaGenerator(settings.llm)
     if name == "llamacpp":
-        from rag.backends.llamacpp import LlamaCppGenerator
+        from rag.answer.backends.llamacpp import LlamaCppGenerator
 
         return LlamaCppGenerator(settings.llm)
     if name == "extractive":
-        from rag.backends.extractive import ExtractiveGenerator
+        from rag.answer.backends.extractive import ExtractiveGenerator
 
         return ExtractiveGenerator()
     raise RagError(f"Unknown backend '{name}'", f"choose one of: auto, {', '.join(ALL_BACKENDS)}")

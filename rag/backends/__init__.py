@@ -1,1 +1,0 @@
-"""Answer generators behind one small protocol (see rag.generate for the factory)."""

@@ -1,0 +1,124 @@
+"""The layout's contracts, checked over the source with `ast` (no import runs): imports point down the flow, no
+import cycle, no module or function past its size. The layers, bottom to top, as README's "How it works" draws them:
+a module may import its own package and any layer below it, never a layer above or a sibling package of its own
+layer (the foundation's modules and the surfaces aside: config raises errors, the CLI starts the UI)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "rag"
+LAYERS = [
+    ["rag.errors", "rag.imports", "rag.config"],  # what every stage may raise, import lazily and be configured by
+    ["rag.text"],  # sentences, the lexical toolkit, offsets, dates, the parse, the vocabulary
+    ["rag.schema"],  # Passage, Citation, Answer: what crosses between stages
+    ["rag.embed", "rag.store"],  # the embedding model; where the collection lives
+    ["rag.ingest"],
+    ["rag.retrieve"],
+    ["rag.read"],
+    ["rag.answer"],  # prompt, models and backends, generation, verification, the outcome and its wording
+    ["rag.assistant"],  # the facade
+    ["rag.cli", "rag.ui", "rag.render", "rag.remote", "rag.examples", "rag.evaluate", "rag.__main__"],
+]
+MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 40
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def imports_of(path: Path, name: str) -> set[str]:
+    """Every `rag` module ``path`` imports, at the top, in a function or for type checking alone."""
+    found: set[str] = set()
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.split(".")[0] == "rag")
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+            if base.split(".")[0] == "rag":
+                found.add(base)
+                found.update(f"{base}.{a.name}" for a in node.names)  # `from rag.read import reader` names a module
+    known = modules()
+    return {m for m in found if m in known and m != name}
+
+
+def layer_of(name: str) -> tuple[int, str]:
+    """(layer index, the layer's package the module belongs to)."""
+    for index, layer in enumerate(LAYERS):
+        for package in layer:
+            if name == package or name.startswith(package + "."):
+                return index, package
+    raise AssertionError(f"{name} is in no layer: add it to LAYERS")
+
+
+def test_every_module_has_a_layer() -> None:
+    for name in modules():
+        if name != "rag":
+            layer_of(name)
+
+
+def test_imports_point_down_the_flow() -> None:
+    wrong = []
+    for name, path in modules().items():
+        if name == "rag":
+            continue
+        level, package = layer_of(name)
+        for imported in imports_of(path, name):
+            if imported == "rag":
+                continue
+            other, other_package = layer_of(imported)
+            up = other > level
+            sideways = other == level and other_package != package and level not in (0, len(LAYERS) - 1)
+            if up or sideways:
+                wrong.append(f"{name} imports {imported}")
+    assert not wrong, "imports against the flow:\n" + "\n".join(sorted(wrong))
+
+
+def test_no_import_cycle() -> None:
+    graph = {name: imports_of(path, name) - {"rag"} for name, path in modules().items()}
+    done: set[str] = set()
+
+    def visit(name: str, path: list[str]) -> None:
+        if name in path:
+            raise AssertionError("import cycle: " + " → ".join([*path[path.index(name) :], name]))
+        if name in done:
+            return
+        for imported in sorted(graph.get(name, ())):
+            visit(imported, [*path, name])
+        done.add(name)
+
+    for name in graph:
+        visit(name, [])
+
+
+@pytest.mark.parametrize("name", sorted(modules()))
+def test_sizes(name: str) -> None:
+    path = modules()[name]
+    lines = path.read_text().count("\n")
+    assert lines <= MAX_MODULE_LINES, f"{name} has {lines} lines (at most {MAX_MODULE_LINES})"
+    long = [
+        f"{node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+    assert not long, f"{name}: functions over {MAX_FUNCTION_LINES} lines: {', '.join(long)}"
+
+
+def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
+    """The contract test can fail: an upward import in a module is reported."""
+    path = tmp_path / "probe.py"
+    path.write_text("from rag.assistant import Assistant\nfrom rag.read import reader\n")
+    assert imports_of(path, "rag.text.probe") == {"rag.assistant", "rag.read", "rag.read.reader"}
+    assert layer_of("rag.assistant")[0] > layer_of("rag.text.probe")[0]
