@@ -123,11 +123,11 @@ def replica_qps(store: Path, questions: list[str], scratch: Path, replicas: int,
 def bm25_rebuild_s(store: Path) -> float:
     """What a replica does on a new version: read every chunk from Chroma, build the BM25 index and term weights."""
     from bench.run import settings_for
-    from rag.store import Store
+    from rag.store import open_store
 
-    opened = Store(settings_for(store))
+    opened = open_store(settings_for(store))
     start = time.perf_counter()
-    opened._derive_indexes()
+    opened.derive_indexes()
     return time.perf_counter() - start
 
 

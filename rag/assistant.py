@@ -41,7 +41,7 @@ from rag.read.reader import Reader, Scored, corroborating
 from rag.read.scorer import AnswerModel, load_model
 from rag.read.support import SupportScorer
 from rag.schema import Answer, Passage
-from rag.store import Snapshot, Store, server_errors
+from rag.store import Snapshot, Store, open_store, server_errors
 from rag.text.lexical import content_terms, overlaps
 from rag.text.parse import load_parser
 from rag.text.vocabulary import Vocabulary
@@ -139,7 +139,7 @@ class Assistant:
     def store(self) -> Store:
         with self._lock:
             if self._store is None:
-                self._store = Store(self.settings)
+                self._store = open_store(self.settings)
             return self._store
 
     def parts(self) -> Parts:

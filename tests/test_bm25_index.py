@@ -37,7 +37,7 @@ def test_hits_carry_text_and_offsets_fetched_from_chroma(both):
 
 
 def test_the_persisted_index_holds_no_chunk_text(both):
-    from rag.store import BM25_DIR, VERSIONS_DIR
+    from rag.store.local import BM25_DIR, VERSIONS_DIR
 
     store, _ = both
     assert not hasattr(store.bm25(), "corpus")
