@@ -1,8 +1,8 @@
 """The facade: the only thing the CLI, the UI and the eval harness talk to.
 
-A question goes plan → retrieve → decide → generate → verify (→ quote), each a
-method of its own (see `Assistant.stream`), all on one `Parts` built from one
-published store version, and comes out as `AnswerEvent`s.
+A question goes plan → retrieve → decide → (check the reader's answer | generate → verify) → word it: the steps
+live in `rag.answer` (reader_check, model_answer, wording), all on one `Pipeline` built from one published store
+version; `Assistant.stream` calls them in order and yields `AnswerEvent`s.
 """
 
 from __future__ import annotations
@@ -16,38 +16,37 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from collections.abc import Generator as Generator_
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.answer.backends.base import Generator
-from rag.answer.backends.registry import choose_generator, fallbacks, make_generator
-from rag.answer.cite import attribute, is_model_refusal, strip_markers
+from rag.answer.backends.registry import check_name, choose_generator
+from rag.answer.cite import is_model_refusal
 from rag.answer.events import AnswerEvent, Draft
-from rag.answer.models.check import CachedChecker, CheckItem, load_checker
-from rag.answer.outcome import ANSWER, EVIDENCE, NOT_FOUND, Decision, decide
-from rag.answer.verify import LeadParse, Verdict, combine, lead_of, load_verify_model, pieces, verdict
-from rag.answer.verify import decide as decide_verdict
-from rag.answer.wording import NOT_FOUND_TEXT, UNSURE, claim, quote_relevant
+from rag.answer.facts import lead_of
+from rag.answer.model_answer import generate, read_verdict, verify
+from rag.answer.models.check import CachedChecker, load_checker
+from rag.answer.outcome import NOT_FOUND, Decision, decide
+from rag.answer.reader_check import check_reader
+from rag.answer.turn import Pipeline, Turn, elapsed_ms
+from rag.answer.verify import Verdict, load_verify_model
+from rag.answer.wording import reader_answer
 from rag.config import Settings, load_settings
 from rag.errors import RagError
 from rag.ingest.pipeline import IngestReport, ingest, remove
 from rag.ingest.uploads import UploadReport, save_uploads
-from rag.read.claim import best, load_claim_model, options
+from rag.read.claim import load_claim_model
 from rag.read.evidence import EvidenceSentence, evidence_sentences
-from rag.read.question import Question
-from rag.read.reader import Reader, Scored, corroborating
+from rag.read.reader import Reader, Scored
 from rag.read.scorer import AnswerModel, load_model
 from rag.read.support import SupportScorer
 from rag.schema import Answer, Passage
 from rag.store import Snapshot, Store, open_store, server_errors
-from rag.text.lexical import content_terms, overlaps
-from rag.text.parse import load_parser
+from rag.text.lexical import content_terms
 from rag.text.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
-    from rag.retrieve import HybridRetriever
+    pass
 
 MAX_QUESTION_CHARS = 2000
 _FOLLOW_UP = re.compile(
@@ -80,50 +79,17 @@ def condense(question: str, history: list[tuple[str, str]] | None) -> str:
     return question
 
 
-@dataclass(frozen=True)
-class Parts:
-    """What answering needs, all built from one published version of the store: they never disagree."""
-
-    version: str
-    retriever: HybridRetriever
-    scorer: SupportScorer
-    vocabulary: Vocabulary
-    reader: Reader
-
-
-@dataclass
-class Turn:
-    """One question on its way through the steps: what was asked, how it was read, who will word the answer."""
-
-    question: str
-    history: list[tuple[str, str]] | None
-    asked: str  # the question as the collection words it (normalised, condensed with the history)
-    parts: Parts
-    settings: Settings  # the assistant's, or a copy with this question's Ollama model
-    requested: str  # the backend asked for ("auto" may fail over)
-    generator: Generator
-    top_k: int | None
-    started: float = field(default_factory=time.perf_counter)
-    timings: dict[str, float] = field(default_factory=dict)
-    checked_by: str = ""  # which model checked the reader's candidates, or why none did (shown with the answer)
-
-    @cached_property
-    def plan(self) -> Question:
-        """How the question is read, parsed only when the reader needs it: retrieval and embedding go first, while
-        a one-shot command's parser process is still parsing (rag.read.ahead)."""
-        return self.parts.reader.question(self.asked)
-
-
 class Assistant:
     """Built from settings; opens the store and loads models lazily, once."""
 
     def __init__(self, settings: Settings | None = None, model: AnswerModel | None = None, checker: CachedChecker | None = None) -> None:
         self.settings = settings or load_settings()
+        check_name(self.settings.llm.backend)
         # what scores answers and decides a claim: the fitted model (rag/read/answer_model.json) unless one is given
         # (the fitting script reads with a fixed one; tests may claim everything or nothing)
         self.model = model
         self._store: Store | None = None
-        self._parts: Parts | None = None
+        self._pipeline: Pipeline | None = None
         # One Assistant serves many UI sessions: parts are built under the first
         # lock, once per published store version; the store itself lets one
         # writer (ingest/remove/upload) in at a time while questions go on.
@@ -142,18 +108,18 @@ class Assistant:
                 self._store = open_store(self.settings)
             return self._store
 
-    def parts(self) -> Parts:
+    def pipeline(self) -> Pipeline:
         """The retriever, scorer, vocabulary and reader for the store's current version (rebuilt when it changes)."""
         snapshot = self.store.snapshot()
-        parts = self._parts
-        if parts is not None and parts.version == snapshot.version:
-            return parts
+        pipeline = self._pipeline
+        if pipeline is not None and pipeline.version == snapshot.version:
+            return pipeline
         with self._lock:
-            if self._parts is None or self._parts.version != snapshot.version:
-                self._parts = self._build_parts(snapshot)
-            return self._parts
+            if self._pipeline is None or self._pipeline.version != snapshot.version:
+                self._pipeline = self._build_pipeline(snapshot)
+            return self._pipeline
 
-    def _build_parts(self, snapshot: Snapshot) -> Parts:
+    def _build_pipeline(self, snapshot: Snapshot) -> Pipeline:
         from rag.embed.models import load_query_embedding, tokenizer_vocabulary
         from rag.retrieve import HybridRetriever
 
@@ -163,11 +129,11 @@ class Assistant:
         reader = Reader(scorer, self.settings.read.model, self.settings.read.parse, self.settings.read.dense)
         with server_errors(self.settings):
             retriever = HybridRetriever(self.store, self.settings, snapshot.bm25, embedding)
-        return Parts(snapshot.version, retriever, scorer, vocabulary, reader)
+        return Pipeline(snapshot.version, retriever, scorer, vocabulary, reader)
 
     @property
     def scorer(self) -> SupportScorer:
-        return self.parts().scorer
+        return self.pipeline().scorer
 
     # -- collection -----------------------------------------------------------
     def ingest(self, paths: list[Path] | None = None, show_progress: bool = False) -> IngestReport:
@@ -219,14 +185,14 @@ class Assistant:
 
     # -- questions ---------------------------------------------------------
     def retrieve(self, question: str, top_k: int | None = None) -> list[Passage]:
-        return self._retrieve(self.parts(), clean_question(question), top_k)
+        return self._retrieve(self.pipeline(), clean_question(question), top_k)
 
-    def _retrieve(self, parts: Parts, question: str, top_k: int | None) -> list[Passage]:
+    def _retrieve(self, pipeline: Pipeline, question: str, top_k: int | None) -> list[Passage]:
         candidates = self.settings.retrieve.candidates
         if top_k is not None and top_k > candidates:
             raise RagError(f"top-k {top_k} is more than the {candidates} candidates each ranking returns", "ask for fewer, or raise retrieve.candidates in config.toml")
         with server_errors(self.settings):
-            return parts.retriever.retrieve(question, top_k)
+            return pipeline.retriever.retrieve(question, top_k)
 
     def ask(
         self,
@@ -250,16 +216,10 @@ class Assistant:
     ) -> Iterator[AnswerEvent]:
         """Yield the answer as it is drafted, and last the checked `Answer` (see `AnswerEvent`).
 
-        The steps: plan (normalise the wording, type the question, choose the
-        backend) → retrieve → decide (the reader's short answer and its
-        calibrated confidence: `answer`, `evidence` or `not_found`, for every
-        backend) → read and verify (an LLM, unless nothing retrieved is about
-        the question: its sentences re-cited, its "the articles don't say"
-        kept; only a wholly unsupported text gives way to the reader) → quote
-        (the reader's decision in words, its best short candidates checked by
-        the reading model first unless ``check`` is false). ``model`` overrides
-        the Ollama model for this question only.
-        """
+        Plan (normalise, type the question, choose the backend) → retrieve → decide (the reader's short answer and
+        its calibrated outcome, for every backend) → an LLM reads and the verifier checks its lead (unless nothing
+        retrieved is about the question) → else the reader's decision, its best short candidates checked by the
+        reading model unless ``check`` is false. ``model`` overrides the Ollama model for this question only."""
         turn = self._plan(question, backend, top_k, history, model)
         passages = self._retrieve_step(turn)
         decision, evidence = self._decide(turn, passages)
@@ -272,12 +232,13 @@ class Assistant:
                 answer = yield from self._generate_and_verify(turn, passages, decision, evidence, draft, check)
         if answer is None:
             if check:
-                decision = yield from self._check(turn, decision, evidence, passages, draft)
+                fitted = self._fitted_checker(load_claim_model, "claim model", "rag.evaluate.fit_reader")
+                decision = yield from check_reader(turn, decision, evidence, passages, draft, fitted)
             elif decision.outcome != NOT_FOUND:
                 turn.checked_by = "the reader alone, unchecked (asked without the check)"
-            answer = self._quote(turn, decision, evidence, passages, route)
+            answer = reader_answer(turn, decision, evidence, passages, route)
             yield draft.add(answer.answer)
-        answer.timings_ms["total_ms"] = _ms(turn.started)
+        answer.timings_ms["total_ms"] = elapsed_ms(turn.started)
         yield draft.done(answer)
 
     def inspect(self, question: str) -> tuple[Decision, Scored | None]:
@@ -286,7 +247,7 @@ class Assistant:
         turn = self._plan(question, "extractive", None, None, None)
         passages = self._retrieve_step(turn)
         decision, evidence = self._decide(turn, passages)
-        scored = turn.parts.reader.score(turn.plan, evidence_sentences(passages), passages, self._model()) if evidence else None
+        scored = turn.pipeline.reader.score(turn.parsed, evidence_sentences(passages), passages, self._model()) if evidence else None
         return decision, scored
 
     def _model(self) -> AnswerModel:
@@ -295,38 +256,38 @@ class Assistant:
     def _plan(self, question: str, backend: str | None, top_k: int | None, history: list[tuple[str, str]] | None, model: str | None) -> Turn:
         started = time.perf_counter()
         question = clean_question(question)
-        parts = self.parts()
-        asked = parts.vocabulary.normalise(condense(question, history)).text
+        pipeline = self.pipeline()
+        asked = pipeline.vocabulary.normalise(condense(question, history)).text
         settings = self.settings
         if model and model != settings.llm.ollama_model:
             settings = copy.copy(settings)
             settings.llm = dataclasses.replace(settings.llm, ollama_model=model)
         requested = backend or self.settings.llm.backend
-        generator = self.generators[requested] if requested in self.generators else choose_generator(requested, settings, parts.scorer)[0]
-        return Turn(question, history, asked, parts, settings, requested, generator, top_k, started)
+        generator = self.generators[requested] if requested in self.generators else choose_generator(requested, settings)[0]
+        return Turn(question, history, asked, pipeline, settings, requested, generator, top_k, started)
 
     def _retrieve_step(self, turn: Turn) -> list[Passage]:
         """The question's passages, plus each part's for a two-part question (a part's answer may sit elsewhere)."""
         retrieve = self.settings.retrieve
-        passages = self._retrieve(turn.parts, turn.asked, max(turn.top_k or retrieve.top_k, retrieve.read_k))
-        for part in turn.parts.reader.part_texts(turn.asked):
+        passages = self._retrieve(turn.pipeline, turn.asked, max(turn.top_k or retrieve.top_k, retrieve.read_k))
+        for part in turn.pipeline.reader.part_texts(turn.asked):
             seen = {p.id for p in passages}
-            passages += [p for p in self._retrieve(turn.parts, part, 3) if p.id not in seen]
+            passages += [p for p in self._retrieve(turn.pipeline, part, 3) if p.id not in seen]
         if not passages:
             with server_errors(self.settings):
                 if self.store.chunk_count() == 0:
                     raise RagError("The collection is empty", "run 'rag ingest' first")
-        turn.timings["retrieve_ms"] = _ms(turn.started)
+        turn.took("retrieve_ms", turn.started)
         return passages
 
     def _decide(self, turn: Turn, passages: list[Passage]) -> tuple[Decision, list[EvidenceSentence]]:
         mark = time.perf_counter()
         evidence = evidence_sentences(passages)
-        turn.parts.reader.prepare(turn.asked, evidence)
+        turn.pipeline.reader.prepare(turn.asked, evidence)
         model = self._model()
-        reading = turn.parts.reader.read(turn.plan, evidence, passages, model, self.settings.cite.evidence_sentences)
+        reading = turn.pipeline.reader.read(turn.parsed, evidence, passages, model, self.settings.cite.evidence_sentences)
         decision = decide(reading, model, bool(evidence))
-        turn.timings["read_ms"] = _ms(mark)
+        turn.took("read_ms", mark)
         return decision, evidence
 
     def checker(self) -> tuple[CachedChecker | None, str]:
@@ -364,64 +325,16 @@ class Assistant:
         threading.Thread(target=load, name="warm-check", daemon=True).start()
         return f"answers checked by {checker.name}, {checker.where}"
 
-    def _check(self, turn: Turn, decision: Decision, evidence: list[EvidenceSentence], passages: list[Passage], draft: Draft) -> Generator_[AnswerEvent, None, Decision]:
-        """The reading model checks the reader's best short candidates, each against its own sentence; the fitted claim
-        model over the check and the reader decides whether the most probable is claimed. The evidence is shown at once
-        and the checked answer replaces it. Without a checker (or a claim model fitted for it) the reader's own
-        decision stands, and the answer says so."""
-        reading = decision.reading
-        if decision.outcome == NOT_FOUND or reading.scored is None or reading.parts:
-            return decision
-        checker, claim_model, why = self._fitted_checker(load_claim_model, "claim model", "rag.evaluate.fit_reader")
-        if checker is None:
-            turn.checked_by = f"the reader alone, unchecked: {why}"
-            return decision
-        mark = time.perf_counter()
-        found = options(reading.scored.candidates, reading.scored.probabilities, self.settings.check.candidates)
-        turn.checked_by = f"checked by {checker.name}, {checker.where}"
-        if not found:
-            return Decision(EVIDENCE, reading)
-        shown = quote_relevant(UNSURE, reading.relevant, evidence, passages, self.settings.retrieve.merge_threshold)
-        yield draft.add(shown.text)
-        try:
-            p_yes = checker.p_yes([CheckItem(evidence[o.candidate.sentence].text, turn.asked, o.text) for o in found])
-        except RagError as exc:  # the model failed mid-check: the reader's own decision stands, and says why
-            turn.checked_by = f"the reader alone, unchecked: {exc}"
-            yield draft.restart(turn.checked_by)
-            return decision
-        k, probability = best(found, p_yes, claim_model)
-        turn.timings["check_ms"] = _ms(mark)
-        yield draft.restart(f"{turn.checked_by} in {turn.timings['check_ms'] / 1000:.1f} s")
-        if probability < claim_model.threshold:
-            return Decision(EVIDENCE, reading)
-        chosen = found[k].candidate
-        support = [chosen.sentence, *corroborating(chosen, reading.scored, evidence, passages)]
-        return Decision(ANSWER, dataclasses.replace(reading, short=chosen.text, confidence=probability, kind=chosen.kind, support=support))
-
     def _generate_and_verify(
         self, turn: Turn, passages: list[Passage], decision: Decision, evidence: list[EvidenceSentence], draft: Draft, check: bool
     ) -> Generator_[AnswerEvent, None, Answer | None]:
-        """An LLM reads the passages and words the answer, failing over under `auto`; None when the reader's decision
-        should stand instead (the model failed, or wrote nothing)."""
-        mark = time.perf_counter()
-        generator = turn.generator
-        while True:
-            generation = generator.generate(turn.question, passages[: turn.top_k or self.settings.retrieve.top_k], turn.history)
-            try:
-                for token in generation.tokens:
-                    turn.timings.setdefault("first_token_ms", _ms(turn.started))
-                    yield draft.add(token)
-                break
-            except RagError as exc:
-                remaining = fallbacks(generator.name) if turn.requested == "auto" else []
-                if not remaining:
-                    raise
-                generator = make_generator(remaining[0], turn.settings, turn.parts.scorer)
-                yield draft.restart(f"{exc}; answering with {generator.name} instead")
-                if generator.name == "extractive":
-                    return None
-        turn.timings["generate_ms"] = _ms(mark)
-        answer = self._verify(turn, draft.text.strip(), passages, decision, evidence, generator, check)
+        """An LLM reads the passages and words the answer, and the verifier checks it (`rag.answer.model_answer`);
+        None when the reader's decision should stand instead (the model failed, or wrote nothing)."""
+        text = yield from generate(turn, passages, draft)
+        if text is None:
+            return None
+        fitted = self._fitted_checker(load_verify_model, "verifier", "rag.evaluate.fit_verify") if check else (None, None, "asked without the check")
+        answer = verify(turn, text, passages, decision, evidence, fitted)
         if answer is not None and answer.route == "model_refused":
             yield draft.restart(f"the model's answer is not confirmed by the passages ({answer.checked_by}); showing it as doubtful, with what the articles say")
         return answer
@@ -439,86 +352,7 @@ class Assistant:
         lead = lead_of(text)
         if not lead or is_model_refusal(text):
             return None, decision, text
-        return self._read_verdict(turn, lead, evidence, passages, decision, self.checker()[0]), decision, text
-
-    def _read_verdict(self, turn: Turn, lead: str, evidence: list[EvidenceSentence], passages: list[Passage], decision: Decision, checker) -> Verdict:
-        nlp = load_parser(self.settings.read.model)
-        asked = turn.plan.parts or [turn.plan]
-        split = pieces(lead, len(asked)) if len(asked) > 1 else [lead]
-        if not split:  # a two-part question answered in one piece: read as one
-            asked, split = [turn.plan], [lead]
-        readings = decision.reading.parts or [decision.reading]
-        found = []
-        for k, (question, piece) in enumerate(zip(asked, split, strict=True)):
-            support = [turn.parts.scorer.coverage(f"{question.text} {piece}", e.text) for e in evidence]
-            scored = readings[k].scored if k < len(readings) else None
-            found.append(verdict(piece, question.text, question, evidence, passages, scored, support, LeadParse.of(piece, nlp), checker))
-        return found[0] if len(found) == 1 else combine(lead, found)
-
-    def _verify(
-        self, turn: Turn, text: str, passages: list[Passage], decision: Decision, evidence: list[EvidenceSentence], generator: Generator, check: bool
-    ) -> Answer | None:
-        """The model's text, checked. Its "the articles don't say" stands, with the most relevant passages beside it.
-        Otherwise its lead (first sentence) is claimed only when the verifier confirms its fact (`rag.answer.verify`: figures
-        and scale, names, negation, the parse's slot, the reading model's check; the fitted probability is the
-        confidence shown); each sentence is re-cited to the passages (`rag.answer.cite`), unsupported ones flagged. A lead
-        the verifier does not confirm is shown as the system's doubt, with the relevant sentences quoted. Without a
-        checker (or a verifier fitted for it) a lead is claimed only when it states the reader's own claimed answer,
-        at the reader's confidence. None when the model wrote nothing."""
-        cite = self.settings.cite
-        merge = self.settings.retrieve.merge_threshold
-        name, model = generator.name, generator.model
-        if text and is_model_refusal(text):
-            composed = quote_relevant(strip_markers(text).strip(), decision.relevant, evidence, passages, merge)
-            return Answer(turn.question, composed.text, False, name, model, composed.citations, [], turn.timings, "", EVIDENCE, 0.0, "model_declined")
-        lead = lead_of(text)
-        if not lead:
-            return None
-        mark = time.perf_counter()
-        checker, verify_model, why = self._fitted_checker(load_verify_model, "verifier", "rag.evaluate.fit_verify") if check else (None, None, "asked without the check")
-        try:
-            found = decide_verdict(self._read_verdict(turn, lead, evidence, passages, decision, checker), verify_model)
-        except RagError as exc:  # the checking model failed mid-check: judged as if there were none
-            checker, why = None, str(exc)
-            found = self._read_verdict(turn, lead, evidence, passages, decision, None)
-        if checker is None:
-            reader = decision.reading.short
-            found.claimed = bool(decision.outcome == ANSWER and found.fact and not found.vetoes and reader and overlaps(found.fact.text, reader))
-            found.probability = decision.confidence if found.claimed else 0.0
-            found.checked_by = f"the reader alone, unchecked: {why}"
-        turn.timings["verify_ms"] = _ms(mark)
-        turn.checked_by = found.checked_by
-        result = attribute(text, passages, turn.parts.scorer, cite.support_threshold, merge, cite.drop_unsupported, turn.question)
-        if result.supported_sentences:  # the lead as shown: re-cited, a computed figure with its arithmetic
-            lead = lead_of(result.text) or lead
-        if found.claimed and result.supported_sentences:
-            confidence = round(found.probability, 3)
-            answer = Answer(turn.question, result.text, False, name, model, result.citations, result.unsupported, turn.timings, lead, ANSWER, confidence, "model")
-        else:
-            shown = [found.fact.sentence] if found.fact else []
-            relevant = list(dict.fromkeys([*shown, *decision.relevant]))[: max(cite.evidence_sentences, 1)]
-            doubt = f"The model answered “{lead}”; the passages don't confirm it ({found.why()})."
-            composed = quote_relevant(doubt, relevant, evidence, passages, merge)
-            answer = Answer(turn.question, composed.text, False, name, model, composed.citations, [], turn.timings, "", EVIDENCE, 0.0, "model_refused")
-        answer.checked_by = turn.checked_by
-        return answer
-
-    def _quote(self, turn: Turn, decision: Decision, evidence: list[EvidenceSentence], passages: list[Passage], route: str) -> Answer:
-        """The reader's decision in words: its answer with the evidence quoted, the relevant sentences unclaimed, or
-        not found. The extractive backend always; under an LLM when the model was not asked (not found), failed, or
-        was wholly unsupported (then the extractive backend answered)."""
-        merge = self.settings.retrieve.merge_threshold
-        name, model = ("extractive", "none") if route in ("fallback", "gated") else (turn.generator.name, turn.generator.model)
-        if decision.outcome == NOT_FOUND:
-            return Answer(turn.question, NOT_FOUND_TEXT, True, name, model, [], [], turn.timings, "", NOT_FOUND, 0.0, route)
-        if decision.outcome == EVIDENCE:
-            composed = quote_relevant(UNSURE, decision.relevant, evidence, passages, merge)
-        else:
-            composed = claim(decision.reading.short, decision.reading.support, evidence, passages, merge)
-        confidence = round(decision.confidence, 3) if decision.outcome == ANSWER else 0.0
-        answer = Answer(turn.question, composed.text, False, name, model, composed.citations, [], turn.timings, composed.short, decision.outcome, confidence, route)
-        answer.checked_by = turn.checked_by
-        return answer
+        return read_verdict(turn, lead, evidence, passages, decision, self.checker()[0]), decision, text
 
     # -- status ------------------------------------------------------------
     def info(self) -> dict[str, Any]:
@@ -538,9 +372,5 @@ class Assistant:
             "articles": len(self.store.article_hashes()),
             "chunks": self.store.chunk_count(),
             "backend": self.settings.llm.backend,
-            "backends": backend_status(self.settings, self.scorer),
+            "backends": backend_status(self.settings),
         }
-
-
-def _ms(since: float) -> float:
-    return round((time.perf_counter() - since) * 1000, 1)

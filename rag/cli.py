@@ -13,7 +13,8 @@ from typing import Any
 
 import click
 
-from rag.config import BACKENDS
+from rag.answer.backends.registry import CHOICES as BACKENDS
+from rag.answer.backends.registry import answered_by
 from rag.errors import RagError
 
 
@@ -138,7 +139,7 @@ def print_answer(answer: Any, via: str = "") -> None:
         click.secho(f"  [unsupported] {sentence}", fg="yellow")
     total = answer.timings_ms.get("total_ms", 0)
     server = f" (the server at {via})" if via else ""
-    click.secho(f"-- answered by {answer.answered_by()}{server} in {total / 1000:.1f} s", dim=True, err=True)
+    click.secho(f"-- answered by {answered_by(answer)}{server} in {total / 1000:.1f} s", dim=True, err=True)
 
 
 def run_question(ctx: click.Context, question: str, backend: str | None, top_k: int | None, as_json: bool, history: list | None = None, check: bool = True) -> Any:
@@ -339,16 +340,9 @@ def eval_command(
     if articles is not None:
         helper = Assistant(collection_settings(helper.settings, articles))
     results, written, failures = run_eval(helper, gold, out_dir, backend, not no_baseline, ablate, perturbed=not no_perturb, with_reader=not no_reader)
-    from rag.evaluate.report import ablation_table, lies_text, model_loss_text, summary_table
+    from rag.evaluate.report import printed
 
-    click.echo(f"checked by: {results['checked_by'] or 'no checking model'}")
-    click.echo(summary_table(results))
-    if "model_loss" in results:
-        click.echo("\n" + model_loss_text(results["model_loss"]))
-    if "lies" in results:
-        click.echo("\n" + lies_text(results["lies"]))
-    if "ablations" in results:
-        click.echo("\n" + ablation_table(results))
+    click.echo(printed(results))
     click.echo("Wrote " + ", ".join(str(p) for p in written))
     for failure in failures:
         click.secho(f"GATE FAIL: {failure}", fg="red", err=True)

@@ -13,6 +13,7 @@ import html
 import re
 from collections.abc import Callable
 
+from rag.answer.backends.registry import answered_by
 from rag.schema import Answer, Citation
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&=:])")
@@ -40,7 +41,7 @@ def answer_markdown(answer: Answer | None, partial: str = "") -> str:
 def status_line(answer: Answer) -> str:
     """What answered, in words, how long it took, and what was claimed."""
     seconds = answer.timings_ms.get("total_ms", 0) / 1000
-    return f"Answered by **{escape_markdown(answer.answered_by())}** in {seconds:.1f} s · {escape_markdown(answer.outcome_label())} · {len(answer.citations)} citation(s)"
+    return f"Answered by **{escape_markdown(answered_by(answer))}** in {seconds:.1f} s · {escape_markdown(answer.outcome_label())} · {len(answer.citations)} citation(s)"
 
 
 def _card(citation: Citation, context: tuple[str, str, str]) -> str:

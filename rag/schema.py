@@ -96,21 +96,6 @@ class Answer:
         citations = [Citation(**(c | {"sources": [Source(**s) for s in c.get("sources", [])]})) for c in data.get("citations", [])]
         return cls(**(data | {"citations": citations}))
 
-    def answered_by(self) -> str:
-        """Who answered, in words a reader understands ("llama3.2:3b via Ollama", "no LLM — quoted from the articles")."""
-        if self.backend == "ollama":
-            return f"{self.model} via Ollama"
-        if self.backend == "llamacpp":
-            return f"{self.model}, in-process (llama.cpp)"
-        if self.backend == "oracle":
-            return "the reference answers (eval oracle)"
-        why = {
-            "gated": " (nothing retrieved is about the question, so no model was asked)",
-            "fallback": " (the model's answer was not supported by the passages, or the model failed)",
-        }.get(self.route, "")
-        checked = f"; {self.checked_by}" if self.checked_by else ""
-        return "no LLM — quoted from the articles" + why + checked
-
     def outcome_label(self) -> str:
         """The outcome as a reader sees it first: "answer · confidence 0.92", "evidence · no short answer claimed"."""
         if self.outcome == "answer":

@@ -12,6 +12,7 @@ from typing import Any
 
 import gradio as gr
 
+from rag.answer.backends.registry import AUTO, BACKENDS
 from rag.assistant import Assistant
 from rag.errors import RagError
 from rag.examples import example_questions
@@ -20,7 +21,7 @@ from rag.remote import store_identity
 from rag.render import CSS, answer_markdown, escape_markdown, sources_html, status_line
 from rag.schema import Citation
 
-BACKEND_CHOICES = [("auto", "auto"), ("ollama", "ollama"), ("embedded (llama.cpp)", "llamacpp"), ("extractive (quotes only)", "extractive")]
+BACKEND_CHOICES = [(AUTO, AUTO), *((b.label, b.name) for b in BACKENDS.values())]
 ARTICLE_HEADERS = ["doc_id", "title", "outlet", "date", "chunks"]
 PROGRESS = gr.Progress(track_tqdm=True)  # Gradio injects a live tracker where a handler's default is one; track_tqdm shows ingest's bars
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.answer.backends.registry import answered_by
 from rag.answer.models.cache import CheckCache
 from rag.answer.models.check import CachedChecker, CheckItem, OllamaChecker, load_checker, yes_share
 from rag.read.claim import MAX_WORDS, load_claim_model
@@ -105,7 +106,7 @@ def test_without_a_checker_the_reader_answers_alone_and_says_so(tmp_path: Path) 
     assistant.ingest()
     answer = assistant.ask("Which company won the island ferry contract?")
     assert answer.outcome != "not_found"
-    assert "the reader alone" in answer.checked_by and "the reader alone" in answer.answered_by()
+    assert "the reader alone" in answer.checked_by and "the reader alone" in answered_by(answer)
 
 
 def test_the_ollama_checker_reads_the_next_tokens_logprobs() -> None:

@@ -77,9 +77,8 @@ def test_readers_keep_the_old_version_until_the_writer_publishes(settings) -> No
 
 def test_a_writer_elsewhere_is_refused_clearly_after_the_wait(settings) -> None:
     store = open_store(settings)
-    with store.writing(), pytest.raises(RagError, match="Another"):
-        with open_store(settings).writing(wait_s=0.3):
-            pass
+    with store.writing(), pytest.raises(RagError, match="Another"), open_store(settings).writing(wait_s=0.3):
+        pass
     with open_store(settings).writing(wait_s=0.3):  # released at the end of the first
         pass
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from rag.answer.backends.base import Generation
-from rag.answer.verify import figure_veto, figures, lead_of
+from rag.answer.facts import figures, lead_of
+from rag.answer.rules import figure_veto
 from rag.evaluate.gold import GoldItem
 from rag.evaluate.liar import facts, lie
 from rag.read.evidence import EvidenceSentence

@@ -34,7 +34,6 @@ class Attribution:
     text: str
     citations: list[Citation] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
-    dropped_markers: list[int] = field(default_factory=list)
     supported_sentences: int = 0
 
 
@@ -90,9 +89,24 @@ def cite_sentence(n: int, j: int, passages: list[Passage], evidence: list[Eviden
     )
 
 
+class Numbering:
+    """Citation numbers by first use; each evidence sentence is cited once (with its passage's score unless given)."""
+
+    def __init__(self, evidence: list[EvidenceSentence], passages: list[Passage], merge_threshold: float, role: str = "evidence") -> None:
+        self.evidence, self.passages, self.merge_threshold, self.role = evidence, passages, merge_threshold, role
+        self.numbers: dict[int, int] = {}
+        self.citations: list[Citation] = []
+
+    def __call__(self, j: int, score: float | None = None) -> int:
+        if j not in self.numbers:
+            self.numbers[j] = len(self.numbers) + 1
+            score = float(self.passages[self.evidence[j].passage].score) if score is None else score
+            self.citations.append(cite_sentence(self.numbers[j], j, self.passages, self.evidence, self.merge_threshold, score, self.role))
+        return self.numbers[j]
+
+
 SHORT_CLAIM_TERMS = 4  # claims with fewer content words are judged together with the question
 STATED = 0.5  # a short claim is stated by a sentence holding this share of its words (and all its figures)
-CONTEXT_WEIGHT = 0.25  # how much of a question word the sentence leaves to its passage counts
 
 
 def attribute(
@@ -106,7 +120,7 @@ def attribute(
     """
     evidence = evidence_sentences(passages)
     result = Attribution(text="")
-    numbering: dict[int, int] = {}
+    number = Numbering(evidence, passages, merge_threshold)
     pieces: list[str] = []
     passages_text = " ".join(p.text for p in passages)
     # a figure may be computed from operands the model did not repeat: those in the question or its most relevant sentences
@@ -116,18 +130,9 @@ def attribute(
         claim, markers = _markers(sentence)
         if not claim:
             continue
-        valid = [m for m in markers if 1 <= m <= len(passages)]
-        result.dropped_markers += [m for m in markers if m not in valid]
+        valid = [m for m in markers if 1 <= m <= len(passages)]  # a marker naming no shown passage is dropped
         computed = computations(claim, operands, passages_text)
-        rest = without_results(claim, computed)
-        cited, overruled = _cite_claim(rest, evidence, scorer, valid, threshold, question)
-        if computed and not cited and len(content_terms(rest)) < SHORT_CLAIM_TERMS:
-            # "25 years." says nothing but the figure: it stands on operand sentences that are about the question
-            cited = [(j, float(relevance[j])) for j in _operand_sentences(computed, claim, evidence, relevance)]
-            cited = cited if cited and all(score >= threshold for _, score in cited) else []
-        else:
-            cited += [(j, cited[0][1]) for j in _operand_sentences(computed, claim, evidence, relevance) if cited and j not in {k for k, _ in cited}]
-        result.dropped_markers += overruled
+        cited = _cite_computed(claim, computed, evidence, scorer, valid, threshold, question, relevance)
         if not cited:
             result.unsupported.append(claim)
             if not drop_unsupported:
@@ -135,17 +140,37 @@ def attribute(
             continue
         result.supported_sentences += 1
         for j, score in cited:
-            if j not in numbering:
-                numbering[j] = len(numbering) + 1
-                result.citations.append(cite_sentence(numbering[j], j, passages, evidence, merge_threshold, score))
+            number(j, score)
         shown = [c.shown() for c in computed if fold(c.left.text) not in fold(claim) or fold(c.right.text) not in fold(claim)]
         claim = _with_arithmetic(claim, shown)
-        pieces.append(place_markers(claim, "".join(f"[{numbering[j]}]" for j in dict.fromkeys(j for j, _ in cited))))
+        pieces.append(place_markers(claim, "".join(f"[{number(j)}]" for j in dict.fromkeys(j for j, _ in cited))))
     result.text = " ".join(pieces)
+    result.citations = number.citations
     return result
 
 
 OPERAND_SENTENCES = 3
+
+
+def _cite_computed(
+    claim: str,
+    computed: list[Computation],
+    evidence: list[EvidenceSentence],
+    scorer: SupportScorer,
+    valid: list[int],
+    threshold: float,
+    question: str,
+    relevance: np.ndarray,
+) -> list[tuple[int, float]]:
+    """The (sentence, support) pairs citing ``claim`` whose figures ``computed`` found computed: the claim without
+    its results is cited, with the sentences stating the operands it does not show."""
+    rest = without_results(claim, computed)
+    cited = _cite_claim(rest, evidence, scorer, valid, threshold, question)
+    if computed and not cited and len(content_terms(rest)) < SHORT_CLAIM_TERMS:
+        # "25 years." says nothing but the figure: it stands on operand sentences that are about the question
+        cited = [(j, float(relevance[j])) for j in _operand_sentences(computed, claim, evidence, relevance)]
+        return cited if cited and all(score >= threshold for _, score in cited) else []
+    return cited + [(j, cited[0][1]) for j in _operand_sentences(computed, claim, evidence, relevance) if cited and j not in {k for k, _ in cited}]
 
 
 def _operand_sentences(computed: list[Computation], claim: str, evidence: list[EvidenceSentence], relevance: np.ndarray) -> list[int]:
@@ -171,23 +196,21 @@ def claim_parts(claim: str) -> list[str]:
     return [part for part in _PART_SPLIT.split(claim) if len(content_terms(part)) >= 2]
 
 
-def _cite_claim(
-    claim: str, evidence: list[EvidenceSentence], scorer: SupportScorer, valid: list[int], threshold: float, question: str
-) -> tuple[list[tuple[int, float]], list[int]]:
-    """(evidence sentence, support) pairs that support ``claim``, and the model's markers that were overruled; no pairs
-    when unsupported. One sentence supports the whole claim; else each clause has its own; else two sentences support
-    it together ("42 million euros spent against a budget of 50 million"), each adding words the other lacks."""
+def _cite_claim(claim: str, evidence: list[EvidenceSentence], scorer: SupportScorer, valid: list[int], threshold: float, question: str) -> list[tuple[int, float]]:
+    """(evidence sentence, support) pairs that support ``claim``; none when unsupported. One sentence supports the
+    whole claim; else each clause has its own; else two sentences support it together ("42 million euros spent
+    against a budget of 50 million"), each adding words the other lacks."""
     whole = _support([claim], evidence, scorer, question)[0]
-    best, overruled = _best_evidence(whole, evidence, valid, threshold)
+    best = _best_evidence(whole, evidence, valid, threshold)
     if best >= 0:
-        return [(best, float(whole[best]))], overruled
+        return [(best, float(whole[best]))]
     parts = claim_parts(claim)
     if len(parts) >= 2:
         support = _support(parts, evidence, scorer, question)
-        cited = [(j, float(row[j])) for row in support for j in [_best_evidence(row, evidence, [], threshold)[0]]]
+        cited = [(j, float(row[j])) for row in support for j in [_best_evidence(row, evidence, [], threshold)]]
         if all(j >= 0 for j, _ in cited):
-            return cited, overruled
-    return _pair(claim, evidence, scorer, whole, threshold), overruled
+            return cited
+    return _pair(claim, evidence, scorer, whole, threshold)
 
 
 PAIR_CANDIDATES = 6  # sentences, best first, tried two by two for a claim no single sentence supports
@@ -244,9 +267,7 @@ def _support(claims: list[str], evidence: list[EvidenceSentence], scorer: Suppor
 def _relevance(question: str, evidence: list[EvidenceSentence], scorer: SupportScorer) -> np.ndarray:
     """Each sentence's support for the question, read with its passage (what the sentence leaves implicit, its
     passage may say), as a share of the best sentence's."""
-    plain = scorer.matrix([question], [e.text for e in evidence])[0]
-    gain = np.array([scorer.coverage(question, e.context) - scorer.coverage(question, e.text) for e in evidence])
-    relevance = plain + CONTEXT_WEIGHT * np.clip(gain, 0.0, 1.0)
+    relevance = scorer.relevance(question, evidence)
     return relevance / max(float(relevance.max()), 1e-9)
 
 
@@ -258,21 +279,22 @@ def _states(sentence: EvidenceSentence, claim: str) -> bool:
     return bool(terms) and len(terms & held) >= STATED * len(terms) and numbers(claim) <= numbers(f"{sentence.text} {sentence.date}")
 
 
-def _best_evidence(support: np.ndarray, evidence: list[EvidenceSentence], valid: list[int], threshold: float) -> tuple[int, list[int]]:
-    """The evidence sentence to cite for one claim (-1: none supports it), and the model's markers it overrules.
+def _best_evidence(support: np.ndarray, evidence: list[EvidenceSentence], valid: list[int], threshold: float) -> int:
+    """The evidence sentence to cite for one claim (-1: none supports it).
 
-    A marker the model gave wins when its passage supports the claim well enough; else the best support anywhere.
+    A marker the model gave wins when its passage supports the claim well enough; else the best support anywhere
+    (the model's markers overruled).
     """
     if not evidence:
-        return -1, []
+        return -1
     for j in sorted(range(len(evidence)), key=lambda j: -support[j]):
         if support[j] < threshold:
             break
         if not valid or evidence[j].passage + 1 in valid:
-            return j, []
+            return j
     if support.max() >= threshold:
-        return int(support.argmax()), list(valid)
-    return -1, []
+        return int(support.argmax())
+    return -1
 
 
 def place_markers(text: str, markers: str, closing: str = "") -> str:

@@ -36,60 +36,38 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answer.arithmetic import computations
+from rag.answer.facts import (
+    READER_RANKS,
+    Fact,
+    Sentences,
+    find_fact,
+    more_facts,
+    reader_view,
+    rivals,
+)
 from rag.answer.models.check import CheckItem
-from rag.read.candidates import Candidate, ParsedSentence, candidates
-from rag.read.claim import logit, options
+from rag.answer.rules import (
+    OUTRANKED,
+    LeadParse,
+    figure_veto,
+    name_veto,
+    negation_veto,
+    questions_negation,
+    slot_veto,
+)
+from rag.read.claim import logit
 from rag.read.evidence import EvidenceSentence
 from rag.read.question import Question
 from rag.read.reader import Scored
 from rag.schema import Passage
-from rag.text.lexical import content_terms, fold, overlaps
-from rag.text.parse import Annotation
 
 VERIFY_FILE = Path(__file__).with_name("verify_model.json")
+
+
 FEATURES = ("check_logit", "margin", "reader_logit", "reader_first")
-RIVALS = 3  # same-kind spans of the fact's sentence put to the check beside it
+
+
 MARGIN_CAP = 8.0
-READER_RANKS = 20  # the rank given to a fact the reader did not find among its candidates
-
-_SCALES = {
-    "thousand": "thousand",
-    "k": "thousand",
-    "million": "million",
-    "mn": "million",
-    "m": "million",
-    "mln": "million",
-    "billion": "billion",
-    "bn": "billion",
-    "b": "billion",
-    "trillion": "trillion",
-    "tn": "trillion",
-    "crore": "crore",
-    "lakh": "lakh",
-    "percent": "percent",
-    "per cent": "percent",
-    "%": "percent",
-    "pc": "percent",
-}
-_FIGURE = re.compile(r"(\d+(?:[.,]\d+)*)(?:\s*(per cent|percent|thousand|million|billion|trillion|crore|lakh|mln|mn|bn|tn|pc|%|k|m|b)(?![\w]))?", re.IGNORECASE)
-_NEGATIONS = frozenset({"not", "n't", "never", "no", "none", "neither", "nor", "without"})
-_ANSWER_PARTICLE = re.compile(r"^\s*(?:yes|no)\b[\s,:;.!-]*", re.IGNORECASE)
-
-
-def figures(text: str) -> set[tuple[str, str]]:
-    """(number, scale) pairs as written: "$239 million" → ("239", "million"); a bare figure's scale is ""."""
-    return {(m.group(1).replace(",", ""), _SCALES.get((m.group(2) or "").lower(), "")) for m in _FIGURE.finditer(text)}
-
-
-@dataclass(frozen=True)
-class Fact:
-    """The model's short answer read as one span of one evidence sentence (``candidate`` None: no span matched,
-    the lead itself against the sentence that supports it best)."""
-
-    sentence: int
-    text: str
-    candidate: Candidate | None = None
 
 
 @dataclass
@@ -174,249 +152,6 @@ def load_verify_model(path: Path = VERIFY_FILE) -> VerifyModel | None:
         return VerifyModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
         return None
-
-
-def lead_of(text: str) -> str:
-    """The model's short answer: its first sentence (or line), without markers."""
-    from rag.answer.cite import strip_markers
-    from rag.text.sentences import split_sentences
-
-    first = text.strip().split("\n", 1)[0]
-    sentences = split_sentences(first)
-    return strip_markers(sentences[0] if sentences else first).strip()
-
-
-class Sentences:
-    """Every evidence sentence parsed from the annotation stored at ingest, with its candidate spans, built on demand."""
-
-    def __init__(self, evidence: list[EvidenceSentence], passages: list[Passage]) -> None:
-        self.evidence, self.passages = evidence, passages
-        self._annotations: dict[int, Annotation] = {}
-        self._parsed: dict[int, ParsedSentence] = {}
-        self._spans: dict[int, list[Candidate]] = {}
-
-    def parsed(self, j: int) -> ParsedSentence:
-        if j not in self._parsed:
-            ev = self.evidence[j]
-            if ev.passage not in self._annotations:
-                self._annotations[ev.passage] = Annotation.loads(self.passages[ev.passage].annotation)
-            self._parsed[j] = ParsedSentence(j, ev.text, self._annotations[ev.passage].within(ev.offset, ev.offset + len(ev.text)))
-        return self._parsed[j]
-
-    def spans(self, j: int) -> list[Candidate]:
-        if j not in self._spans:
-            self._spans[j] = [c for c in candidates(self.parsed(j)) if c.kind != "sentence"]
-        return self._spans[j]
-
-    def distinct(self) -> list[int]:
-        seen: set[str] = set()
-        order = []
-        for j, ev in enumerate(self.evidence):
-            if ev.text not in seen:
-                seen.add(ev.text)
-                order.append(j)
-        return order
-
-
-def _new_terms(text: str, question: Question) -> int:
-    asked = set(question.terms) | set(question.years)
-    return len([t for t in content_terms(text) if t not in asked])
-
-
-def words_key(text: str) -> str:
-    """The text's words, letters and digits only, lower-cased, space-separated and padded: a span is *in* a lead when
-    its key is in the lead's key, whole words only ("Dar" is not in "a roadmap")."""
-    return " " + " ".join(fold(w) for w in re.findall(r"[^\W_]+", text.lower())) + " "
-
-
-def find_fact(lead: str, question: Question, sentences: Sentences, support: list[float]) -> Fact | None:
-    """The span of the passages the lead states as its answer: among spans it repeats that add words the question
-    lacks, one of the kind the question asks for first, then the most new words, then the longest, then the sentence
-    that supports the lead best. None when it repeats none."""
-    folded = words_key(lead)
-    best: tuple | None = None
-    chosen: Fact | None = None
-    for j in sentences.distinct():
-        for span in sentences.spans(j):
-            key = words_key(span.text)
-            if len(key) < 4 or key not in folded or not _new_terms(span.text, question):
-                continue
-            rank = (span.label in question.expects, _new_terms(span.text, question), len(key), support[j])
-            if best is None or rank > best:
-                best, chosen = rank, Fact(j, span.text, span)
-    return chosen
-
-
-MORE_FACTS = 2  # further named entities, figures or dates a lead states beside its main fact, each checked too
-
-
-def more_facts(lead: str, main: Fact, question: Question, sentences: Sentences, support: list[float]) -> list[Fact]:
-    """The other facts the lead states: named entities, figures and dates of the passages it repeats outside its main
-    fact and the question ("The pier, <Harbour Trust> said, reopens in June": the name is checked beside the date),
-    each with the sentence stating it that supports the lead best."""
-    taken = [words_key(main.text)]
-    found: dict[str, Fact] = {}
-    folded = words_key(lead)
-    for j in sorted(sentences.distinct(), key=lambda j: -support[j]):
-        for span in sentences.spans(j):
-            key = words_key(span.text)
-            if span.kind != "entity" or len(key) < 4 or key not in folded or key in found or not _new_terms(span.text, question):
-                continue
-            if any(key in t or t in key for t in taken):
-                continue
-            found[key] = Fact(j, span.text, span)
-            taken.append(key)
-    return list(found.values())[:MORE_FACTS]
-
-
-def rivals(fact: Fact, question: Question, sentences: Sentences, scored: Scored | None) -> list[tuple[int, str]]:
-    """What the fact competes with: the other spans of its sentence of the same kind (entity label, or span kind),
-    and the reader's most probable short answer; none overlapping the fact or the question."""
-    out: list[tuple[int, str]] = []
-
-    def add(j: int, text: str) -> None:
-        if fold(text) and not any(overlaps(text, t) for t in [fact.text, *(t for _, t in out)]) and _new_terms(text, question):
-            out.append((j, text))
-
-    if fact.candidate is not None:
-        same = [c for c in sentences.spans(fact.sentence) if (c.label or c.kind) == (fact.candidate.label or fact.candidate.kind)]
-        for c in same:
-            if len([o for o in out if o[0] == fact.sentence]) < RIVALS:
-                add(fact.sentence, c.text)
-    if scored is not None:
-        for top in options(scored.candidates, scored.probabilities, 1):  # the reader's most probable short answer
-            add(top.candidate.sentence, top.candidate.text)
-    return out
-
-
-def reader_view(fact: str, scored: Scored | None) -> tuple[float, int]:
-    """The reader's probability for the fact (its most probable candidate saying the same) and that candidate's rank
-    among the reader's distinct candidate texts."""
-    if scored is None or not scored.candidates:
-        return 0.0, READER_RANKS
-    order = sorted(range(len(scored.candidates)), key=lambda k: -scored.probabilities[k])
-    seen: list[str] = []
-    for k in order:
-        text = fold(scored.candidates[k].text)
-        if text in seen:
-            continue
-        if len(seen) >= READER_RANKS:
-            break
-        if overlaps(scored.candidates[k].text, fact) and len(fold(scored.candidates[k].text)) <= 2 * len(fold(fact)) + 8:
-            return float(scored.probabilities[k]), len(seen)
-        seen.append(text)
-    return 0.0, READER_RANKS
-
-
-def _governing_verb(sentence: ParsedSentence, token: int) -> int | None:
-    """The nearest verb at or above ``token`` in the dependency tree (None: it hangs on no verb)."""
-    seen = set()
-    while token not in seen:
-        seen.add(token)
-        if sentence.tokens[token].pos == "VERB":
-            return token
-        head = sentence.tokens[token].head
-        if head == token:
-            return None
-        token = head
-    return None
-
-
-def _negated(sentence: ParsedSentence, verb: int | None) -> bool:
-    if verb is None:
-        return False
-    return any(sentence.tokens[c].dep == "neg" or sentence.tokens[c].lemma in ("never", "no") for c in sentence.children[verb])
-
-
-_MODIFIER_CLAUSES = frozenset({"acl", "relcl", "advcl"})
-# How each rule's refusal begins or says its reason (Verdict.why): the eval counts a doubt by its reason in words, since
-# the Answer JSON carries the text, not the verdict. Keep in step with the vetoes' wording below.
-RULE_REASONS = ("no passage gives", "no passage names", "the passages give", "the sentence says the opposite", "says in that sentence, not")
-OUTRANKED = "the check confirms"
-
-
-def slot_veto(fact: Fact, question: Question, sentences: Sentences) -> str:
-    """The fact fills a clause that only modifies the sentence (a noun's participle or relative clause, an adverbial
-    clause: "Y, accompanied by X, led…"; "the bridge, built in 1964, was closed in 2019") while the question asks about
-    the sentence's own verb, which lies outside that clause. Only then: a fact under any other verb may still be the
-    answer (the question's words are not the sentence's), so that is left to the check."""
-    if fact.candidate is None or not question.verb:
-        return ""
-    sentence = sentences.parsed(fact.sentence)
-    asked = [i for i, t in enumerate(sentence.tokens) if t.lemma == question.verb and t.pos == "VERB"]
-    verb = _governing_verb(sentence, fact.candidate.root)
-    if not asked or verb is None or verb in asked:
-        return ""
-    token = sentence.tokens[verb]
-    if token.dep not in _MODIFIER_CLAUSES or token.lemma in question.lemmas:
-        return ""
-    low, high = sentence.subtree(verb)
-    if any(low <= i <= high for i in asked):
-        return ""
-    return f"“{fact.text}” is what “{token.lemma}” says in that sentence, not “{question.verb}”"
-
-
-def negation_veto(fact: Fact, lead_negated: bool | None, question_negated: bool, sentences: Sentences) -> str:
-    """The sentence negates the verb the fact hangs on, and the lead (the question, when the lead has no verb) does not."""
-    if fact.candidate is None:
-        return ""
-    sentence = sentences.parsed(fact.sentence)
-    stated = _negated(sentence, _governing_verb(sentence, fact.candidate.root))
-    said = question_negated if lead_negated is None else lead_negated
-    # only a sentence that denies what the lead asserts: a lead's "not" may word a right answer the sentence states
-    # positively ("it did not grow" for "it fell"), so that direction is left to the check
-    return "the sentence says the opposite" if stated and not said else ""
-
-
-def figure_veto(lead: str, question: str, evidence: list[EvidenceSentence]) -> str:
-    """A figure of the lead (not the question's, nor one it computed from figures the passages state: `rag.answer.arithmetic`
-    shows those with their sums) that no sentence gives with the same scale word."""
-    stated = set().union(*(figures(f"{e.text} {e.date}") for e in evidence)) if evidence else set()
-    operands = " ".join([question, *(e.text for e in evidence)])
-    computed = {n for c in computations(lead, operands, operands) for n, _ in figures(c.result.text)}
-    asked = {n for n, _ in figures(question)} | computed
-    for number, scale in sorted(figures(lead)):
-        if number in asked:
-            continue
-        scales = {s for n, s in stated if n == number}
-        if not scales:
-            return f"no passage gives the figure {number}"
-        if scale and scale not in scales:
-            return f"the passages give {number} in {' or '.join(sorted(s or 'units' for s in scales))}, not {scale}"
-        if not scale and "" not in scales:
-            return f"the passages give {number} in {' or '.join(sorted(scales))}"
-    return ""
-
-
-_NAMED = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
-
-
-def name_veto(lead_names: list[str], question: str, evidence: list[EvidenceSentence]) -> str:
-    """A name the lead states (a person, organisation, place…: the parser's entities) that neither the question nor
-    any shown passage, its title or its outlet has."""
-    known = fold(question + " " + " ".join(f"{e.text} {e.context} {e.outlet}" for e in evidence))
-    missing = [n for n in lead_names if fold(n) and fold(n) not in known]
-    return f"no passage names {missing[0]}" if missing else ""
-
-
-@dataclass(frozen=True)
-class LeadParse:
-    """What the verifier needs of the lead's own parse: its proper names, and its polarity (None: it has no verb)."""
-
-    names: list[str]
-    negated: bool | None
-
-    @classmethod
-    def of(cls, lead: str, nlp) -> LeadParse:
-        doc = nlp(_ANSWER_PARTICLE.sub("", lead) or lead)
-        names = [e.text for e in doc.ents if e.label_ in _NAMED]
-        verbs = [t for t in doc if t.pos_ in ("VERB", "AUX")]
-        negated = any(t.dep_ == "neg" or t.lower_ in _NEGATIONS for t in doc) if verbs else None
-        return cls(names, negated)
-
-
-def questions_negation(question_text: str) -> bool:
-    return any(w in _NEGATIONS for w in re.findall(r"[a-z']+|n't", question_text.lower()))
 
 
 def verdict(

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answer.verify import FEATURES, VERIFY_FILE, lead_of
+from rag.answer.facts import lead_of
+from rag.answer.verify import FEATURES, VERIFY_FILE
 from rag.config import load_settings
 from rag.evaluate.fit_claim import _fit, dev_checker
 from rag.evaluate.fit_reader import DEV_SETS, ROOT, dev_collection
@@ -94,41 +95,47 @@ def lowest(rows: list[Row], scores: np.ndarray, names: list[str], rules: bool = 
     return 1.01
 
 
+VARIANTS = (  # name, feature columns, rules on, a rival the check confirms more refuses
+    ("check_margin_reader", [0, 1, 2, 3], True, False),
+    ("check_margin_reader_best_of_rivals", [0, 1, 2, 3], True, True),
+    ("check_and_margin", [0, 1], True, False),
+    ("check_alone", [0], True, False),
+    ("reader_alone", [2, 3], True, False),
+    ("no_rules", [0, 1, 2, 3], False, False),
+)
+
+
+def fit_variant(rows: list[Row], usable: list[int], columns: list[int], rules: bool, outranked: bool) -> dict:
+    """One variant fitted leaving one collection out: its threshold, what it delivers out of fold and held out, its
+    trade-off curve, and the final model fitted on every collection (under "_final")."""
+    names = sorted({r.collection for r in rows})
+    x = np.array([rows[k].features for k in usable])
+    y = np.array([rows[k].right for k in usable])
+    oof = np.zeros(len(rows))
+    for held in names:
+        train = [i for i, k in enumerate(usable) if rows[k].collection != held]
+        model = _fit(x[train][:, columns], y[train])
+        inside = [i for i, k in enumerate(usable) if rows[k].collection == held]
+        oof[[usable[i] for i in inside]] = model.predict_proba(x[inside][:, columns])[:, 1]
+    # the threshold a fold would choose on the collections it was fitted on, applied to the one it never saw
+    held_out = {}
+    for held in names:
+        threshold = lowest(rows, oof, [n for n in names if n != held], rules, outranked)
+        held_out[held] = {"threshold": threshold, **figures(rows, claims(rows, oof, threshold, rules, outranked), held)}
+    threshold = lowest(rows, oof, names, rules, outranked)
+    curve = {f"{t:.2f}": figures(rows, claims(rows, oof, t, rules, outranked)) for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)}
+    return {"trade_off_out_of_fold": curve, "features": [FEATURES[c] for c in columns], "rules": rules, "refuse_outranked": outranked,
+            "threshold": threshold, "held_out": held_out,
+            "out_of_fold_at_threshold": figures(rows, claims(rows, oof, threshold, rules, outranked)), "_final": _fit(x[:, columns], y)}  # fmt: skip
+
+
 def fit(rows: list[Row], checker) -> dict:
+    """Every variant fitted; the one that delivers most of the oracle's answers out of fold, within the liar's
+    ceiling (rules on), written as the verifier with every variant's figures under "cv"."""
     names = sorted({r.collection for r in rows})
     usable = [k for k, r in enumerate(rows) if r.verified and r.features]
-    label = lambda k: rows[k].right  # noqa: E731
-    x = np.array([rows[k].features for k in usable])
-    y = np.array([label(k) for k in usable])
-    variants = {}
-    for variant, columns, rules, outranked in (
-        ("check_margin_reader", [0, 1, 2, 3], True, False),
-        ("check_margin_reader_best_of_rivals", [0, 1, 2, 3], True, True),
-        ("check_and_margin", [0, 1], True, False),
-        ("check_alone", [0], True, False),
-        ("reader_alone", [2, 3], True, False),
-        ("no_rules", [0, 1, 2, 3], False, False),
-    ):
-        oof = np.zeros(len(rows))
-        for held in names:
-            train = [i for i, k in enumerate(usable) if rows[k].collection != held]
-            model = _fit(x[train][:, columns], y[train])
-            inside = [i for i, k in enumerate(usable) if rows[k].collection == held]
-            oof[[usable[i] for i in inside]] = model.predict_proba(x[inside][:, columns])[:, 1]
-        # the threshold a fold would choose on the collections it was fitted on, applied to the one it never saw
-        held_out = {}
-        for held in names:
-            others = [n for n in names if n != held]
-            threshold = lowest(rows, oof, others, rules, outranked)
-            held_out[held] = {"threshold": threshold, **figures(rows, claims(rows, oof, threshold, rules, outranked), held)}
-        final = _fit(x[:, columns], y)
-        threshold = lowest(rows, oof, names, rules, outranked)
-        curve = {f"{t:.2f}": figures(rows, claims(rows, oof, t, rules, outranked)) for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)}
-        variants[variant] = {"trade_off_out_of_fold": curve, "features": [FEATURES[c] for c in columns], "rules": rules, "refuse_outranked": outranked,
-                             "threshold": threshold, "held_out": held_out,
-                             "out_of_fold_at_threshold": figures(rows, claims(rows, oof, threshold, rules, outranked)), "_final": final}  # fmt: skip
+    variants = {variant: fit_variant(rows, usable, columns, rules, outranked) for variant, columns, rules, outranked in VARIANTS}
     rules_alone = claims(rows, np.ones(len(rows)), 0.0)
-    # the variant that delivers most of the oracle's answers out of fold, within the liar's ceiling (rules on)
     name = max((v for v in variants if variants[v]["rules"] and v != "reader_alone"), key=lambda v: variants[v]["out_of_fold_at_threshold"]["oracle_delivered"])
     chosen = variants[name]
     final = chosen.pop("_final")
@@ -136,7 +143,16 @@ def fit(rows: list[Row], checker) -> dict:
         v.pop("_final", None)
     scaler, regression = final.named_steps["standardscaler"], final.named_steps["logisticregression"]
     vetoed = [r for r in rows if r.verified and r.vetoes]
-    data = {
+    cv = {
+        "target_wrong": TARGET_WRONG,
+        "threshold_from": "leave one dev collection out; every collection's liar claims within target_wrong",
+        "rows": len(rows),
+        "verified": len(usable),
+        "variants": variants,
+        "rules_alone": {n: figures(rows, rules_alone, n) for n in names},
+        "vetoed": {"oracle_right": sum(r.who == "oracle" and r.right for r in vetoed), "liar_wrong": sum(r.who == "liar" and not r.right for r in vetoed)},
+    }
+    return {
         "features": chosen["features"],
         "chosen": name,
         "checker": {"name": checker.name, "key": checker.key},
@@ -146,17 +162,8 @@ def fit(rows: list[Row], checker) -> dict:
         "intercept": round(float(regression.intercept_[0]), 6),
         "threshold": chosen["threshold"],
         "refuse_outranked": chosen["refuse_outranked"],
-        "cv": {
-            "target_wrong": TARGET_WRONG,
-            "threshold_from": "leave one dev collection out; every collection's liar claims within target_wrong",
-            "rows": len(rows),
-            "verified": len(usable),
-            "variants": variants,
-            "rules_alone": {n: figures(rows, rules_alone, n) for n in names},
-            "vetoed": {"oracle_right": sum(r.who == "oracle" and r.right for r in vetoed), "liar_wrong": sum(r.who == "liar" and not r.right for r in vetoed)},
-        },
+        "cv": cv,
     }
-    return data
 
 
 def main() -> None:

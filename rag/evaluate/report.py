@@ -74,21 +74,38 @@ def worst_questions(result: dict[str, Any], n: int = 8) -> list[dict[str, Any]]:
     return [r for r in sorted(result["per_question"], key=badness, reverse=True) if badness(r) > 0][:n]
 
 
+def printed(results: dict[str, Any]) -> str:
+    """What `rag eval` prints: who checked, the summary table, then what the oracle, the liar and the ablations found."""
+    parts = [f"checked by: {results['checked_by'] or 'no checking model'}", summary_table(results)]
+    if "model_loss" in results:
+        parts.append("\n" + model_loss_text(results["model_loss"]))
+    if "lies" in results:
+        parts.append("\n" + lies_text(results["lies"]))
+    if "ablations" in results:
+        parts.append("\n" + ablation_table(results))
+    return "\n".join(parts)
+
+
+def _gate_lines(results: dict[str, Any], thresholds: dict[str, float]) -> list[str]:
+    if not thresholds:
+        return []
+    values = measured(results)
+    lines = ["## CI gate (config.toml)", ""]
+    lines += [
+        f"- {k}: {values[k]:.3f} {'<=' if k.endswith('rate') else '>='} {v} → {'ok' if gate_ok(k, values[k], v) else 'FAIL'}"
+        if k in values
+        else f"- {k}: not measured in this run"
+        for k, v in thresholds.items()
+    ]
+    return [*lines, ""]
+
+
 def write_report(results: dict[str, Any], out: Path, thresholds: dict[str, float]) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "results.json", out / "report.md"]
     written[0].write_text(json.dumps(results, indent=2, ensure_ascii=False))
     lines = ["# Eval report", "", f"Gold file: `{results['gold']}` ({results['questions']} questions); backend: {results['backend']}", "", summary_table(results), ""]
-    if thresholds:
-        values = measured(results)
-        lines += ["## CI gate (config.toml)", ""]
-        lines += [
-            f"- {k}: {values[k]:.3f} {'<=' if k.endswith('rate') else '>='} {v} → {'ok' if gate_ok(k, values[k], v) else 'FAIL'}"
-            if k in values
-            else f"- {k}: not measured in this run"
-            for k, v in thresholds.items()
-        ]
-        lines.append("")
+    lines += _gate_lines(results, thresholds)
     if "model_loss" in results:
         lines += ["## What the pipeline loses of the model's answers (oracle)", "", "```", model_loss_text(results["model_loss"]), "```", ""]
     if "lies" in results:

@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from rag.answer.verify import OUTRANKED, RULE_REASONS
+from rag.answer.rules import OUTRANKED, RULE_REASONS
 from rag.assistant import Assistant
 from rag.config import Settings
 from rag.errors import RagError
@@ -41,6 +41,9 @@ DEFAULT_GOLD = "eval/test.jsonl"  # the held-out half: the CI gate and the READM
 STABILITY_KEYS = ("perturbation_stability", "perturbation_kept_refusals", "perturbation_refused_both")
 
 
+STAND_INS = {"oracle": OracleGenerator, "liar": LiarGenerator}  # eval-only generators, given the gold set they stand in for
+
+
 def run_eval(
     assistant: Assistant,
     gold_path: Path,
@@ -51,19 +54,16 @@ def run_eval(
     perturbed: bool = True,
     with_reader: bool = True,
 ) -> tuple[dict[str, Any], list[Path], list[str]]:
-    """Score ``gold_path`` against the store's collection (the configured folders are ingested into an empty store).
-    Failures name each gated metric below its threshold, or not measured at all (a gate that skips what it cannot
-    see would pass anything)."""
+    """Score ``gold_path`` against the store's collection (the configured folders are ingested into an empty store);
+    returns the results, the files written and the gate's failures (`gate_failures`)."""
     if assistant.store.chunk_count() == 0:
         assistant.ingest()
     articles = {doc_id: doc.get_content() for doc_id, doc in assistant.store.articles().items()}
     gold = load_gold(gold_path, articles)
     progress = _progress(len(gold) * (1 + perturbed) * (1 + with_baseline) + len(gold) * with_reader + len(gold) * ablate * len(ABLATIONS))
     results: dict[str, Any] = {"gold": str(gold_path), "questions": len(gold), "backend": backend or assistant.settings.llm.backend}
-    if backend == "oracle":
-        assistant.generators["oracle"] = OracleGenerator(gold)
-    if backend == "liar":
-        assistant.generators["liar"] = LiarGenerator(gold)
+    if backend in STAND_INS:
+        assistant.generators[backend] = STAND_INS[backend](gold)
     results["system"] = score(system(assistant, backend), gold, assistant, articles, progress)
     if backend == "oracle":
         results["model_loss"] = model_loss(results["system"])
@@ -79,25 +79,35 @@ def run_eval(
         if perturbed:
             results["baseline"].update({k: v for k, v in stability(rules_free, gold, results["baseline"]).items() if k in STABILITY_KEYS})
     if ablate:
-        results["ablations"] = {}
-        with tempfile.TemporaryDirectory(prefix="rag-ablate-") as scratch:
-            for name in ABLATIONS:
-                variant = Assistant(ablated_settings(assistant.settings, name, Path(scratch)))
-                variant.generators = assistant.generators
-                if variant.store.chunk_count() == 0:  # the cleaning-off variant: same folders, own store
-                    variant.ingest(sorted({Path(d.metadata["folder"]) for d in assistant.store.articles().values() if d.metadata.get("folder")}) or None)
-                results["ablations"][name] = score(system(variant, backend), gold, variant, articles, progress)
+        results["ablations"] = _ablations(assistant, backend, gold, articles, progress)
     if backend == "liar":
         results["lies"] = lies_passed(results["system"])
     thresholds = {k: float(v) for k, v in assistant.settings.eval.get(gate_section(results, assistant.settings.eval), {}).items()}
+    return results, write_report(results, out, thresholds), gate_failures(results, thresholds)
+
+
+def _ablations(assistant: Assistant, backend: str | None, gold: list, articles: dict[str, str], progress) -> dict[str, Any]:
+    """The system scored with each component off, each variant in a scratch store where it needs its own."""
+    found = {}
+    with tempfile.TemporaryDirectory(prefix="rag-ablate-") as scratch:
+        for name in ABLATIONS:
+            variant = Assistant(ablated_settings(assistant.settings, name, Path(scratch)))
+            variant.generators = assistant.generators
+            if variant.store.chunk_count() == 0:  # the cleaning-off variant: same folders, own store
+                variant.ingest(sorted({Path(d.metadata["folder"]) for d in assistant.store.articles().values() if d.metadata.get("folder")}) or None)
+            found[name] = score(system(variant, backend), gold, variant, articles, progress)
+    return found
+
+
+def gate_failures(results: dict[str, Any], thresholds: dict[str, float]) -> list[str]:
+    """Each gated metric below its threshold, or not measured at all (a gate that skips what it cannot see would
+    pass anything)."""
     values = measured(results)
-    failures = [
+    return [
         f"{k} = {values[k]:.3f}, threshold {v}" if k in values else f"{k} was not measured in this run, threshold {v}"
         for k, v in thresholds.items()
         if k not in values or not gate_ok(k, values[k], v)
     ]
-    written = write_report(results, out, thresholds)
-    return results, written, failures
 
 
 def gate_section(results: dict[str, Any], sections: dict[str, Any]) -> str:

@@ -29,7 +29,6 @@ from rag.text.lexical import content_terms, fold
 from rag.text.parse import Annotation, load_parser
 
 READ_SENTENCES = 8  # the best sentences (distinct texts) whose candidates are scored
-CONTEXT_WEIGHT = 0.25  # a question word the sentence leaves to its passage counts this much
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 
 
@@ -108,11 +107,7 @@ class Reader:
 
     def sentence_scores(self, question: Question, evidence: list[EvidenceSentence]) -> np.ndarray:
         """Each sentence's support for the question, a question word its passage states counting at a quarter."""
-        if not evidence:
-            return np.zeros(0, dtype=np.float32)
-        scores = self.scorer.matrix([question.focus], [e.text for e in evidence])[0]
-        gain = np.array([self.scorer.coverage(question.focus, e.context) - self.scorer.coverage(question.focus, e.text) for e in evidence], dtype=np.float32)
-        return scores + CONTEXT_WEIGHT * np.clip(gain, 0.0, 1.0)
+        return self.scorer.relevance(question.focus, evidence)
 
     def score(self, question: Question, evidence: list[EvidenceSentence], passages: list[Passage], model: AnswerModel) -> Scored:
         scores = self.sentence_scores(question, evidence)

@@ -20,6 +20,9 @@ from rag.text.lexical import TermWeights, content_terms, numbers
 if TYPE_CHECKING:
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
+    from rag.read.evidence import EvidenceSentence
+
+CONTEXT_WEIGHT = 0.25  # a query word the sentence leaves to its passage counts this much
 EMBED_CACHE = 20_000  # sentence vectors kept (≈30 MB)
 
 
@@ -71,3 +74,13 @@ class SupportScorer:
                 if not claim_numbers <= numbers(ev):
                     scores[i, j] *= 0.5
         return scores
+
+    def relevance(self, query: str, sentences: list[EvidenceSentence]) -> np.ndarray:
+        """Each sentence's support for ``query``, read with its passage: a query word only the passage states (what
+        the sentence leaves implicit: "Harbourtown" in "The terminal cost…") counts at `CONTEXT_WEIGHT`. The reader
+        ranks sentences by it; citing weighs a short claim's sentences by it."""
+        if not sentences:
+            return np.zeros(0, dtype=np.float32)
+        scores = self.matrix([query], [e.text for e in sentences])[0]
+        gain = np.array([self.coverage(query, e.context) - self.coverage(query, e.text) for e in sentences], dtype=np.float32)
+        return scores + CONTEXT_WEIGHT * np.clip(gain, 0.0, 1.0)

