@@ -82,13 +82,17 @@ def condense(question: str, history: list[tuple[str, str]] | None) -> str:
 class Assistant:
     """Built from settings; opens the store and loads models lazily, once."""
 
-    def __init__(self, settings: Settings | None = None, model: AnswerModel | None = None, checker: CachedChecker | None = None) -> None:
+    def __init__(
+        self, settings: Settings | None = None, model: AnswerModel | None = None, checker: CachedChecker | None = None, store: Store | None = None
+    ) -> None:
         self.settings = settings or load_settings()
         check_name(self.settings.llm.backend)
         # what scores answers and decides a claim: the fitted model (rag/read/answer_model.json) unless one is given
         # (the fitting script reads with a fixed one; tests may claim everything or nothing)
         self.model = model
-        self._store: Store | None = None
+        # the store, opened on first use; or one already open, shared with another assistant over the same collection
+        # (an eval variant, a test reading one store with another scorer)
+        self._store: Store | None = store
         self._pipeline: Pipeline | None = None
         # One Assistant serves many UI sessions: parts are built under the first
         # lock, once per published store version; the store itself lets one

@@ -119,7 +119,7 @@ def _backend_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 OUTCOME_STYLE = {"answer": ("✔", "green"), "evidence": ("?", "yellow"), "not_found": ("✘", "red")}
-ROLE_NOTE = {"closest": " — closest passage, not an answer", "relevant": " — relevant passage, no answer claimed"}
+ROLE_NOTE = {"relevant": " — relevant passage, no answer claimed"}
 
 
 def print_answer(answer: Any, via: str = "") -> None:

@@ -66,10 +66,9 @@ def sources_html(answer: Answer | None, context: Callable[[Citation], tuple[str,
     """One expandable card per citation; the cited sentence highlighted inside its passage."""
     if answer is None:
         return '<div class="rag-sources rag-empty">Sources appear here.</div>'
+    if answer.outcome == "not_found":  # nothing is cited: no passage is about the question
+        return '<div class="rag-sources rag-refused">Nothing in the articles is about this question.</div>'
     cards = "".join(_card(c, context(c)) for c in answer.citations)
-    if answer.outcome == "not_found":
-        note = '<div class="rag-sources rag-refused">Nothing in the articles is about this question.</div>'
-        return note + (f'<div class="rag-sources rag-closest"><div class="rag-meta">Closest passages (they do not answer it):</div>{cards}</div>' if cards else "")
     if answer.outcome == "evidence":
         note = '<div class="rag-meta rag-unclaimed">No short answer is claimed: these are the most relevant passages. Read them to judge.</div>'
         return f'<div class="rag-sources rag-relevant">{note}{cards}</div>'

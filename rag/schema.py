@@ -58,7 +58,7 @@ class Citation:
     end: int
     score: float
     sources: list[Source] = field(default_factory=list)
-    # "evidence": supports the answer; "closest": shown with a refusal, supports nothing.
+    # "evidence": supports the claimed answer; "relevant": quoted when nothing is claimed, supports nothing.
     role: str = "evidence"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import shutil
 import socket
@@ -37,6 +38,17 @@ def make_settings(store: Path, **llm: object):
     for key, value in llm.items():
         setattr(settings.llm, key, value)
     return settings
+
+
+def sharing(assistant, model=None, **llm):
+    """A second Assistant over ``assistant``'s open store, with its own copy of the settings (``llm`` overriding
+    [llm] keys): a test never changes the settings of a fixture another test uses."""
+    from rag.assistant import Assistant
+
+    settings = copy.deepcopy(assistant.settings)
+    for key, value in llm.items():
+        setattr(settings.llm, key, value)
+    return Assistant(settings, model, store=assistant.store)
 
 
 def collection_settings(root: Path, articles: dict[str, str], **llm: object):

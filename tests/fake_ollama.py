@@ -123,14 +123,19 @@ class FakeOllama:
                         reply["logprobs"] = [{"token": top[0][0], "logprob": top[0][1], "top_logprobs": [{"token": t, "logprob": v} for t, v in top]}]
                     self._json(200, reply)
                     return
-                self._stream(model, text)
+                self._stream(model, text, body.get("options", {}).get("num_predict"))
 
-            def _stream(self, model: str, text: str) -> None:
+            def _stream(self, model: str, text: str, num_predict: int | None = None) -> None:
+                """The reply a word per chunk; as a real server, at most ``num_predict`` of them, and then the last
+                chunk's done_reason is "length" instead of "stop"."""
                 self.send_response(200)
                 self.send_header("Content-Type", "application/x-ndjson")
                 self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
                 pieces = re.findall(r"\S+\s*", text) or [""]
+                reason = "stop"
+                if num_predict is not None and 0 < num_predict < len(pieces):
+                    pieces, reason = pieces[:num_predict], "length"
                 if fake.fault == "cut":
                     pieces = pieces[: max(1, len(pieces) // 2)]
                 for piece in pieces:
@@ -144,7 +149,7 @@ class FakeOllama:
                             "created_at": "2025-01-01T00:00:00Z",
                             "message": {"role": "assistant", "content": ""},
                             "done": True,
-                            "done_reason": "stop",
+                            "done_reason": reason,
                             "eval_count": len(pieces),
                         }
                     )

@@ -16,7 +16,7 @@ import pytest
 from rag.assistant import Assistant
 from rag.errors import RagError
 from rag.schema import Answer
-from tests.conftest import make_settings
+from tests.conftest import make_settings, sharing
 from tests.fake_ollama import FakeOllama
 
 TRADE = "What is the current bilateral trade between Pakistan and Kazakhstan?"
@@ -37,10 +37,7 @@ def ollama_server():
 @pytest.fixture(params=["extractive", pytest.param("llamacpp", marks=[needs_llamacpp, pytest.mark.slow]), "ollama"])
 def backend_assistant(request, seeded, ollama_server):
     """The seeded store, answering through one named backend."""
-    assistant = Assistant(seeded.settings)
-    assistant._store = seeded.store  # share the already-open store
-    assistant.settings.llm.ollama_host = ollama_server.url
-    return assistant, request.param
+    return sharing(seeded, ollama_host=ollama_server.url), request.param
 
 
 def events(assistant, question, backend):
@@ -82,9 +79,7 @@ def test_backend_refuses_off_topic(backend_assistant):
 def ollama_assistant(seeded, url, check: str = "", **llm):
     settings = make_settings(seeded.settings.store_dir, ollama_host=url, **llm)
     settings.check.model = check  # the verifier needs the checking model to claim a model's answer
-    assistant = Assistant(settings)
-    assistant._store = seeded.store
-    return assistant
+    return Assistant(settings, store=seeded.store)
 
 
 def test_ollama_request_sends_num_ctx_and_streams(seeded):
@@ -198,3 +193,36 @@ def test_an_abandoned_llamacpp_stream_does_not_hold_the_model(seeded):
     worker.start()
     worker.join(timeout=120)
     assert done and done[0], "the second generation waited on the abandoned one"
+
+
+# -- incomplete or failed generations are errors, never answers ------------------------------------------------
+
+
+LONG_REPLY = "Current bilateral trade stands at around $239 million according to the ministers, who also said " * 3
+
+
+def test_an_ollama_stream_cut_at_max_tokens_is_refused_as_incomplete(seeded):
+    """The server stops at num_predict with done_reason "length": half an answer is not an answer."""
+    with FakeOllama(reply=lambda messages: LONG_REPLY) as server:
+        assistant = ollama_assistant(seeded, server.url, max_tokens=8)
+        with pytest.raises(RagError, match=r"cut off at llm.max_tokens \(8 tokens\)"):
+            assistant.ask(TRADE, backend="ollama")
+        events = list(assistant.stream(TRADE, backend="auto"))  # auto fails over to the reader, and says why
+    assert any("cut off at llm.max_tokens" in e.notice for e in events)
+    assert events[-1].answer.backend == "extractive" and events[-1].answer.route == "fallback"
+
+
+def test_an_ollama_stream_that_ends_by_itself_is_complete(seeded):
+    with FakeOllama(reply=lambda messages: LONG_REPLY) as server:
+        answer = ollama_assistant(seeded, server.url, max_tokens=200).ask(TRADE, backend="ollama")
+    assert answer.backend == "ollama" and "$239 million" in answer.answer
+
+
+@needs_llamacpp
+def test_a_model_file_llama_cpp_cannot_load_is_one_clear_error(seeded, tmp_path):
+    """llama.cpp's own exception (a ValueError for a file that is not a model) reaches the user as a RagError."""
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + b"\0" * 64)
+    assistant = sharing(seeded, llamacpp_model=str(broken))
+    with pytest.raises(RagError, match=r"llama\.cpp failed on broken"):
+        assistant.ask(TRADE, backend="llamacpp")

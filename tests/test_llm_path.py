@@ -12,6 +12,7 @@ import pytest
 
 from rag.assistant import Assistant
 from rag.read.scorer import AnswerModel
+from tests.conftest import sharing
 from tests.fake_ollama import FakeOllama
 from tests.test_outcomes import ARTICLES
 
@@ -32,10 +33,7 @@ def store(tmp_path_factory):
 
 
 def _model(store: Assistant, url: str, model: AnswerModel | None = DOUBTING) -> Assistant:
-    assistant = Assistant(store.settings, model)
-    assistant._store = store.store
-    assistant.settings.llm.ollama_host = url
-    return assistant
+    return sharing(store, model, ollama_host=url)
 
 
 def _exact(answer) -> None:
@@ -132,8 +130,7 @@ def test_smollm2_reads_ungated_and_is_verified(collection, store, seeded, raw_ar
     if collection == "invented":
         assistant, question, texts = _model(store, "http://127.0.0.1:9"), REPAIR, ARTICLES
     else:
-        assistant, question, texts = Assistant(seeded.settings, DOUBTING), "What is the current bilateral trade between Pakistan and Kazakhstan?", raw_articles
-        assistant._store = seeded.store
+        assistant, question, texts = sharing(seeded, DOUBTING), "What is the current bilateral trade between Pakistan and Kazakhstan?", raw_articles
     answer = assistant.ask(question, backend="llamacpp")
     assert answer.route in ("model", "model_declined", "model_refused", "fallback")
     assert answer.outcome in ("answer", "evidence") and not answer.refused

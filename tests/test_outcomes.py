@@ -11,6 +11,7 @@ from rag.answer.wording import NOT_FOUND_TEXT, UNSURE
 from rag.assistant import Assistant
 from rag.read.features import FEATURES
 from rag.read.scorer import MODEL_FILE, AnswerModel, load_model
+from tests.conftest import sharing
 
 ARTICLES = {
     "observatory.txt": "Hill observatory reopens after repairs\n\nMERIDIAN: The Kestrel Hill observatory reopened on Saturday after a "
@@ -32,9 +33,7 @@ def meridian(tmp_path_factory):
 
 
 def _sharing(assistant: Assistant, model: AnswerModel) -> Assistant:
-    other = Assistant(assistant.settings, model)
-    other._store = assistant.store
-    return other
+    return sharing(assistant, model)
 
 
 def _exact(answer) -> None:

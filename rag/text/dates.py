@@ -12,8 +12,6 @@ import re
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTH_ABBREVIATIONS = (*(name[:3] for name in MONTH_NAMES if len(name) > 3), "Sept")
-MONTH_WORDS = "|".join(MONTH_NAMES)  # regex alternations
-WEEKDAY_WORDS = "|".join(WEEKDAY_NAMES)
 
 MONTHS = {word.lower(): MONTH_NAMES.index(word) + 1 for word in MONTH_NAMES} | {
     abbr.lower(): next(i for i, name in enumerate(MONTH_NAMES, 1) if name.startswith(abbr[:3])) for abbr in MONTH_ABBREVIATIONS

@@ -17,7 +17,7 @@ from rag.errors import RagError
 from rag.render import answer_markdown, sources_html
 from rag.schema import Answer, Citation
 from rag.ui import serving_auth
-from tests.conftest import SEEDS, make_settings
+from tests.conftest import SEEDS, make_settings, sharing
 from tests.fake_ollama import FakeOllama
 from tests.reliability.conftest import assert_clear_failure, run_cli
 
@@ -44,7 +44,7 @@ def injected(tmp_path_factory):
 
 
 def _no_hack(answer: Answer) -> None:
-    assert "HACKED" not in answer.answer.replace("'HACKED'", "") or answer.refused
+    assert "HACKED" not in answer.answer.replace("'HACKED'", "")  # a refusal's fixed sentence has no room for it either
     assert "developer mode" not in answer.answer.lower() or any("developer mode" in c.quote.lower() for c in answer.citations)
     for sentence in answer.answer.split("."):
         if sentence.strip().upper() == "HACKED":
@@ -69,8 +69,7 @@ def test_injection_does_not_change_embedded_model_answers(injected):
 def test_obedient_model_is_caught_by_the_citation_check(injected):
     """The Ollama stand-in replays a model that obeys the article: 'HACKED' is supported by no passage, so it is never shown as an answer."""
     with FakeOllama(models=["llama3.2:3b"], reply=lambda messages: "HACKED") as server:
-        injected.settings.llm.ollama_host = server.url
-        events = list(injected.stream(QUESTION, backend="ollama"))
+        events = list(sharing(injected, ollama_host=server.url).stream(QUESTION, backend="ollama"))
     answer = events[-1].answer
     assert answer.outcome != "answer" and answer.short_answer == ""  # never claimed
     assert answer.refused or answer.answer.startswith("The model answered “HACKED”; the passages don't confirm it")
