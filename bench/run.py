@@ -222,11 +222,11 @@ def serving_rss_mb(store: Path) -> float:
 
 def cold_ask_s(store: Path, repeats: int = 3, parser_process: bool = True) -> list[float]:
     """Wall time of a fresh `rag ask`; ``parser_process`` off is the ablation that loads spaCy in the command itself
-    (rag.read.ahead never starts its child), to show what overlapping the parser's load is worth."""
+    (rag.read.parse_ahead never starts its child), to show what overlapping the parser's load is worth."""
     args = ["--store", str(store), "ask", "--backend", "extractive", SEED_QUESTIONS[0]]
     cmd = [sys.executable, "-m", "rag", *args]
     if not parser_process:
-        code = "import runpy, sys\nimport rag.read.ahead as ahead\nahead.start = lambda model: False\n"
+        code = "import runpy, sys\nimport rag.read.parse_ahead as ahead\nahead.start = lambda model: False\n"
         code += f"sys.argv = ['rag', *{args!r}]\nrunpy.run_module('rag', run_name='__main__')"
         cmd = [sys.executable, "-c", code]
     env = dict(os.environ, RAG_CONFIG=str(ROOT / "config.toml"))

@@ -1,7 +1,7 @@
 """The facade: the only thing the CLI, the UI and the eval harness talk to.
 
 A question goes plan → retrieve → decide → (check the reader's answer | generate → verify) → word it: the steps
-live in `rag.answer` (reader_check, model_answer, wording), all on one `Pipeline` built from one published store
+live in `rag.answer` (reader_check, model_answer, outcome), all on one `Pipeline` built from one published store
 version; `Assistant.stream` calls them in order and yields `AnswerEvent`s.
 """
 
@@ -22,25 +22,22 @@ from typing import TYPE_CHECKING, Any
 from rag.answer.backends.base import Generator
 from rag.answer.backends.registry import check_name, choose_generator
 from rag.answer.cite import is_model_refusal
-from rag.answer.events import AnswerEvent, Draft
 from rag.answer.facts import lead_of
 from rag.answer.model_answer import generate, read_verdict, verify
 from rag.answer.models.check import CachedChecker, load_checker
-from rag.answer.outcome import NOT_FOUND, Decision, decide
+from rag.answer.outcome import NOT_FOUND, Decision, decide, reader_answer
 from rag.answer.reader_check import check_reader
-from rag.answer.turn import Pipeline, Turn, elapsed_ms
+from rag.answer.turn import AnswerEvent, Draft, Pipeline, Turn, elapsed_ms
 from rag.answer.verify import Verdict, load_verify_model
-from rag.answer.wording import reader_answer
 from rag.config import Settings, load_settings
 from rag.errors import RagError
 from rag.ingest.pipeline import IngestReport, ingest, remove
 from rag.ingest.uploads import UploadReport, save_uploads
 from rag.read.claim import load_claim_model
-from rag.read.evidence import EvidenceSentence, evidence_sentences
 from rag.read.reader import Reader, Scored
 from rag.read.scorer import AnswerModel, load_model
 from rag.read.support import SupportScorer
-from rag.schema import Answer, Passage
+from rag.schema import Answer, EvidenceSentence, Passage, evidence_sentences
 from rag.store import Snapshot, Store, open_store, server_errors
 from rag.text.lexical import content_terms
 from rag.text.vocabulary import Vocabulary
@@ -82,9 +79,7 @@ def condense(question: str, history: list[tuple[str, str]] | None) -> str:
 class Assistant:
     """Built from settings; opens the store and loads models lazily, once."""
 
-    def __init__(
-        self, settings: Settings | None = None, model: AnswerModel | None = None, checker: CachedChecker | None = None, store: Store | None = None
-    ) -> None:
+    def __init__(self, settings: Settings | None = None, model: AnswerModel | None = None, checker: CachedChecker | None = None, store: Store | None = None) -> None:
         self.settings = settings or load_settings()
         check_name(self.settings.llm.backend)
         # what scores answers and decides a claim: the fitted model (rag/read/answer_model.json) unless one is given

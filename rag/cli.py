@@ -198,9 +198,9 @@ def ask_command(ctx: click.Context, question: str, as_json: bool, backend: str |
             print_answer(answer, via=url)
         return
     if settings.read.parse:
-        from rag.read import ahead
+        from rag.read import parse_ahead
 
-        ahead.start(settings.read.model)  # the parser loads in a second process while this one opens the store
+        parse_ahead.start(settings.read.model)  # the parser loads in a second process while this one opens the store
     from rag.assistant import Assistant
 
     ctx.obj = Assistant(settings)

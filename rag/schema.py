@@ -1,4 +1,4 @@
-"""The objects that flow between stages: Passage in, Answer out (JSON shape per DESIGN.md)."""
+"""The objects that flow between stages: Passage in, its sentences as evidence, Answer out (JSON shape per DESIGN.md)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from rag.text.offsets import OffsetMap
+from rag.text.sentences import sentence_spans
 
 
 @dataclass
@@ -44,6 +45,30 @@ class Passage:
 
     def source(self) -> Source:
         return Source(self.doc_id, self.title, self.outlet, self.date, self.start, self.end)
+
+
+@dataclass
+class EvidenceSentence:
+    """One sentence of one shown passage, with its raw span."""
+
+    passage: int  # index into the passages list (0-based)
+    text: str
+    start: int
+    end: int
+    context: str = ""  # the passage's title and text: what the sentence leaves implicit ("Harbourtown" in "The terminal cost…")
+    date: str = ""  # the article's publication date (ISO), when known
+    outlet: str = ""
+    offset: int = 0  # where the sentence starts in its passage's (clean) text: its slice of the passage's annotation
+
+
+def evidence_sentences(passages: list[Passage]) -> list[EvidenceSentence]:
+    sentences = []
+    for i, passage in enumerate(passages):
+        for start, end in passage.sentences if passage.sentences is not None else sentence_spans(passage.text):
+            raw_start, raw_end = passage.raw_span(start, end)
+            text = passage.text[start:end]
+            sentences.append(EvidenceSentence(i, text, raw_start, raw_end, f"{passage.title} {passage.text}", passage.date, passage.outlet, start))
+    return sentences
 
 
 @dataclass

@@ -59,8 +59,11 @@ def test_backend_answer_cites_exact_raw_spans(backend_assistant, raw_articles):
     assert not answer.refused
     assert "239" in answer.answer
     assert answer.citations
-    # what backs a claim is from the articles that give the figure; quotes shown unclaimed may come from any
-    assert {c.doc_id for c in answer.citations if c.role == "evidence"} <= {"000_8f5cf43f1953043f.txt", "003_b941a13b01e5ff27.txt"}
+    # a claim is backed by evidence from the articles that give the figure; quotes shown unclaimed ("relevant") back
+    # nothing and may come from any
+    backing = {c.doc_id for c in answer.citations if c.role == "evidence"}
+    assert bool(backing) == (answer.outcome == "answer")
+    assert backing <= {"000_8f5cf43f1953043f.txt", "003_b941a13b01e5ff27.txt"}
     for c in answer.citations:
         assert f"[{c.n}]" in answer.answer
         assert raw_articles[c.doc_id][c.start : c.end].replace("-", "") == c.quote.replace("-", "")
@@ -115,11 +118,14 @@ def test_ollama_missing_model_says_to_pull_it(seeded):
 
 
 def test_ollama_timeout_is_a_clear_error(seeded):
-    with FakeOllama(fault="hang", delay_s=3) as server:
+    """A server that hangs is given up on after llm.timeout_s, not waited for (it would answer after 30 s)."""
+    with FakeOllama(fault="hang", delay_s=30) as server:
+        assistant = ollama_assistant(seeded, server.url, timeout_s=1.0)
+        assistant.pipeline()  # built before the clock starts: only the question is timed
         started = time.monotonic()
         with pytest.raises(RagError, match="did not answer within 1 s"):
-            ollama_assistant(seeded, server.url, timeout_s=1.0).ask(TRADE, backend="ollama")
-    assert time.monotonic() - started < 10
+            assistant.ask(TRADE, backend="ollama")
+        assert time.monotonic() - started < 20
 
 
 @pytest.mark.parametrize(("fault", "message"), [("cut", "before the answer was complete"), ("garbage", "malformed")])

@@ -58,7 +58,7 @@ def test_chunks_store_their_sentence_spans_and_evidence_is_the_same_without_them
     splits at question time and gets the same evidence."""
     import dataclasses
 
-    from rag.read.evidence import evidence_sentences
+    from rag.schema import evidence_sentences
     from rag.text.sentences import loads_spans, sentence_spans
 
     chunks = seeded.store.all_chunks()

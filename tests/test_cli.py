@@ -33,13 +33,10 @@ def test_ask_json_matches_the_answer_schema(cli_store, raw_articles):
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert set(answer) == ANSWER_KEYS
-    assert answer["outcome"] in ("answer", "evidence") and answer["refused"] is False and answer["route"] == "reader"
-    assert "$239 million" in answer["answer"]  # claimed, or in the quoted evidence
-    if answer["outcome"] == "answer":
-        assert answer["short_answer"].lower() == "around $239 million" and answer["confidence"] > 0
-    else:
-        assert answer["short_answer"] == "" and answer["confidence"] == 0
-    assert answer["citations"] and all(set(c) == CITATION_KEYS for c in answer["citations"])
+    # the reader alone (tests run without the checking model) claims nothing here: the figure is in the quoted evidence
+    assert (answer["outcome"], answer["refused"], answer["route"], answer["short_answer"], answer["confidence"]) == ("evidence", False, "reader", "", 0)
+    assert "$239 million" in answer["answer"]
+    assert answer["citations"] and all(set(c) == CITATION_KEYS and c["role"] == "relevant" for c in answer["citations"])
     c = answer["citations"][0]
     assert raw_articles[c["doc_id"]][c["start"] : c["end"]].replace("-", "") == c["quote"].replace("-", "")
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from rag.answer.wording import NOT_FOUND_TEXT, UNSURE
+from rag.answer.outcome import NOT_FOUND_TEXT, UNSURE
 from rag.assistant import Assistant
 from rag.read.features import FEATURES
 from rag.read.scorer import MODEL_FILE, AnswerModel, load_model

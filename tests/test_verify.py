@@ -14,8 +14,7 @@ from rag.answer.facts import figures, lead_of
 from rag.answer.rules import figure_veto
 from rag.evaluate.gold import GoldItem
 from rag.evaluate.liar import facts, lie
-from rag.read.evidence import EvidenceSentence
-from rag.schema import Passage
+from rag.schema import EvidenceSentence, Passage
 from tests.conftest import collection_settings
 
 PORT = {

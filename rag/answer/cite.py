@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rag.answer.arithmetic import Computation, computations, without_results
-from rag.read.evidence import EvidenceSentence, evidence_sentences
 from rag.read.support import SupportScorer
-from rag.schema import Citation, Passage, Source
+from rag.schema import Citation, EvidenceSentence, Passage, Source, evidence_sentences
 from rag.text.lexical import containment, content_terms, fold, numbers, shingles
 from rag.text.sentences import split_sentences
 

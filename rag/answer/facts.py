@@ -9,10 +9,9 @@ from dataclasses import dataclass
 
 from rag.read.candidates import Candidate, ParsedSentence, candidates
 from rag.read.claim import options
-from rag.read.evidence import EvidenceSentence
 from rag.read.question import Question
 from rag.read.reader import Scored
-from rag.schema import Passage
+from rag.schema import EvidenceSentence, Passage
 from rag.text.lexical import content_terms, fold, overlaps
 from rag.text.parse import Annotation
 

@@ -15,17 +15,14 @@ from collections.abc import Generator
 
 from rag.answer.backends.registry import fallbacks, make_generator
 from rag.answer.cite import attribute, is_model_refusal, strip_markers
-from rag.answer.events import AnswerEvent, Draft
 from rag.answer.facts import lead_of
 from rag.answer.models.check import CachedChecker
-from rag.answer.outcome import ANSWER, EVIDENCE, Decision
+from rag.answer.outcome import ANSWER, EVIDENCE, Decision, Worded, answer_of, quote_relevant
 from rag.answer.rules import LeadParse
-from rag.answer.turn import Turn, elapsed_ms
+from rag.answer.turn import AnswerEvent, Draft, Turn, elapsed_ms
 from rag.answer.verify import Verdict, VerifyModel, combine, decide, pieces, verdict
-from rag.answer.wording import Worded, answer_of, quote_relevant
 from rag.errors import RagError
-from rag.read.evidence import EvidenceSentence
-from rag.schema import Answer, Passage
+from rag.schema import Answer, EvidenceSentence, Passage
 from rag.text.lexical import overlaps
 from rag.text.parse import load_parser
 

@@ -8,16 +8,13 @@ import dataclasses
 import time
 from collections.abc import Generator
 
-from rag.answer.events import AnswerEvent, Draft
 from rag.answer.models.check import CachedChecker, CheckItem
-from rag.answer.outcome import ANSWER, EVIDENCE, NOT_FOUND, Decision
-from rag.answer.turn import Turn
-from rag.answer.wording import UNSURE, quote_relevant
+from rag.answer.outcome import ANSWER, EVIDENCE, NOT_FOUND, UNSURE, Decision, quote_relevant
+from rag.answer.turn import AnswerEvent, Draft, Turn
 from rag.errors import RagError
 from rag.read.claim import ClaimModel, best, options
-from rag.read.evidence import EvidenceSentence
 from rag.read.reader import corroborating
-from rag.schema import Passage
+from rag.schema import EvidenceSentence, Passage
 
 
 def check_reader(

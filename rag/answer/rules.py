@@ -20,8 +20,8 @@ from rag.answer.facts import (
     figures,
 )
 from rag.read.candidates import ParsedSentence
-from rag.read.evidence import EvidenceSentence
 from rag.read.question import Question
+from rag.schema import EvidenceSentence
 from rag.text.lexical import fold
 
 _NEGATIONS = frozenset({"not", "n't", "never", "no", "none", "neither", "nor", "without"})

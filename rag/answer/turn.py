@@ -1,7 +1,11 @@
-"""One question on its way through the answer steps, and what it is answered with.
+"""One question on its way through the answer steps, what it is answered with, and what it yields.
 
 `Pipeline` is what one published store version answers with; `Turn` carries a question through the steps of
-`Assistant.stream` (rag/answer/reader_check.py, model_answer.py, wording.py), gathering its timings and who checked it.
+`Assistant.stream` (rag/answer/reader_check.py, model_answer.py, outcome.py), gathering its timings and who checked
+it. `AnswerEvent` is what `Assistant.stream` yields: one event type that the CLI, the UI and the eval read the same
+way. Every event carries the whole draft so far, so a surface shows ``draft`` and never has to rebuild text from
+pieces or tell event kinds apart: a failover empties the draft and says why in ``notice``; the last event carries the
+checked ``answer``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from rag.config import Settings
 from rag.read.question import Question
 from rag.read.reader import Reader
 from rag.read.support import SupportScorer
+from rag.schema import Answer
 from rag.text.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
@@ -52,7 +57,7 @@ class Turn:
     @cached_property
     def parsed(self) -> Question:
         """The question as the reader parses it, only when the reader needs it: retrieval and embedding go first,
-        while a one-shot command's parser process is still parsing (rag.read.ahead)."""
+        while a one-shot command's parser process is still parsing (rag.read.parse_ahead)."""
         return self.pipeline.reader.question(self.asked)
 
     def took(self, step: str, since: float) -> float:
@@ -63,3 +68,29 @@ class Turn:
 
 def elapsed_ms(since: float) -> float:
     return round((time.perf_counter() - since) * 1000, 1)
+
+
+@dataclass(frozen=True)
+class AnswerEvent:
+    draft: str = ""  # the answer text so far (unchecked until ``answer`` arrives)
+    delta: str = ""  # what this event added to ``draft``: a terminal prints just this
+    notice: str = ""  # why the draft was emptied: a backend failed and another starts again
+    answer: Answer | None = None  # the checked answer, on the last event only
+
+
+class Draft:
+    """Builds the events of one answer, keeping the draft they all carry."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def add(self, delta: str) -> AnswerEvent:
+        self.text += delta
+        return AnswerEvent(self.text, delta)
+
+    def restart(self, notice: str) -> AnswerEvent:
+        self.text = ""
+        return AnswerEvent("", "", notice)
+
+    def done(self, answer: Answer) -> AnswerEvent:
+        return AnswerEvent(self.text, "", "", answer)

@@ -56,10 +56,9 @@ from rag.answer.rules import (
     slot_veto,
 )
 from rag.read.claim import logit
-from rag.read.evidence import EvidenceSentence
 from rag.read.question import Question
 from rag.read.reader import Scored
-from rag.schema import Passage
+from rag.schema import EvidenceSentence, Passage
 
 VERIFY_FILE = Path(__file__).with_name("verify_model.json")
 

@@ -68,7 +68,7 @@ _DESCRIPTIONS: dict[str, str] = {}  # NER label → spaCy's description of it, l
 
 def label_descriptions() -> dict[str, str]:
     """Each NER label's description (`spacy.explain`). A one-shot command's parser process sends these with the
-    question's parse (rag.read.ahead, `remember_descriptions`), so the command itself never imports spaCy (≈1 s)."""
+    question's parse (rag.read.parse_ahead, `remember_descriptions`), so the command itself never imports spaCy (≈1 s)."""
     if not _DESCRIPTIONS:
         import spacy
 

@@ -17,14 +17,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rag.read import ahead
+from rag.read import parse_ahead
 from rag.read.candidates import Candidate, ParsedSentence, candidates
-from rag.read.evidence import EvidenceSentence
 from rag.read.features import SentenceSignals, candidate_features
 from rag.read.question import Question, analyse, analyse_words, focus_of, pieces
 from rag.read.scorer import AnswerModel
 from rag.read.support import SupportScorer
-from rag.schema import Passage
+from rag.schema import EvidenceSentence, Passage
 from rag.text.lexical import content_terms, fold
 from rag.text.parse import Annotation, load_parser
 
@@ -86,10 +85,10 @@ class Reader:
         self.parse = parse
 
     def question(self, text: str) -> Question:
-        """The question's analysis: from the parser process a one-shot command started (rag.read.ahead), else here."""
+        """The question's analysis: from the parser process a one-shot command started (rag.read.parse_ahead), else here."""
         if not self.parse:
             return analyse_words(text)
-        return ahead.take(text, self.parser) or analyse(text, load_parser(self.parser))
+        return parse_ahead.take(text, self.parser) or analyse(text, load_parser(self.parser))
 
     def part_texts(self, text: str) -> list[str]:
         """The parts of a two-part question, to retrieve for before it is parsed (the parse reads them the same way)."""
@@ -97,7 +96,7 @@ class Reader:
 
     def prepare(self, text: str, evidence: list[EvidenceSentence]) -> None:
         """Embed the question's focus and the evidence sentences now, in the batch `sentence_scores` would use: a
-        one-shot command does this while its parser process is still parsing (rag.read.ahead), not after."""
+        one-shot command does this while its parser process is still parsing (rag.read.parse_ahead), not after."""
         if self.scorer.embedding is not None and evidence:
             self.scorer.embed([focus_of(text), *(e.text for e in evidence)])
 

@@ -20,7 +20,7 @@ from rag.text.lexical import TermWeights, content_terms, numbers
 if TYPE_CHECKING:
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
-    from rag.read.evidence import EvidenceSentence
+    from rag.schema import EvidenceSentence
 
 CONTEXT_WEIGHT = 0.25  # a query word the sentence leaves to its passage counts this much
 EMBED_CACHE = 20_000  # sentence vectors kept (≈30 MB)

@@ -72,7 +72,7 @@ def test_obedient_model_is_caught_by_the_citation_check(injected):
         events = list(sharing(injected, ollama_host=server.url).stream(QUESTION, backend="ollama"))
     answer = events[-1].answer
     assert answer.outcome != "answer" and answer.short_answer == ""  # never claimed
-    assert answer.refused or answer.answer.startswith("The model answered “HACKED”; the passages don't confirm it")
+    assert answer.route == "model_refused" and answer.answer.startswith("The model answered “HACKED”; the passages don't confirm it")
     assert "54 million tonnes" in answer.answer
 
 

@@ -1,4 +1,4 @@
-"""A one-shot command's parser process (rag.read.ahead): it reads a question exactly as this process would, and any
+"""A one-shot command's parser process (rag.read.parse_ahead): it reads a question exactly as this process would, and any
 failure of it leaves the usual path (and the usual error) in charge. Each case runs in a fresh interpreter: the child
 is only started by a single-threaded process that has not loaded spaCy."""
 
@@ -25,7 +25,8 @@ def python(code: str, **env: str) -> subprocess.CompletedProcess:
 def test_the_child_reads_questions_as_this_process_would():
     result = python(f"""
         import sys
-        from rag.read import ahead, features
+        from rag.read import features
+        from rag.read import parse_ahead as ahead
         questions = ["Who led the delegation that visited the port in 2024?", "How many members does the council have?",
                      "Which ports are covered, and when was the accord signed?", "name the ministers who spoke"]
         taken = []
@@ -51,7 +52,7 @@ def test_the_child_reads_questions_as_this_process_would():
 def test_a_model_that_cannot_load_gives_none_then_the_usual_error():
     result = python("""
         from rag.errors import RagError
-        from rag.read import ahead
+        from rag.read import parse_ahead as ahead
         from rag.read.reader import Reader
         assert ahead.start("xx_no_such_model")
         assert ahead.take("Who spoke?", "xx_no_such_model") is None
@@ -65,7 +66,7 @@ def test_a_model_that_cannot_load_gives_none_then_the_usual_error():
 
 def test_a_child_for_another_model_or_never_asked_is_stopped_and_reaped():
     result = python(f"""
-        from rag.read import ahead
+        from rag.read import parse_ahead as ahead
         ahead.start({MODEL!r}); other = ahead._child.pid
         assert ahead.take("Who spoke?", "another_model") is None
         ahead.start({MODEL!r}); unasked = ahead._child.pid
