@@ -41,14 +41,14 @@ def make_settings(store: Path, **llm: object):
 
 
 def sharing(assistant, model=None, **llm):
-    """A second Assistant over ``assistant``'s open store, with its own copy of the settings (``llm`` overriding
-    [llm] keys): a test never changes the settings of a fixture another test uses."""
+    """A second Assistant over ``assistant``'s open store and its checking model, with its own copy of the settings
+    (``llm`` overriding [llm] keys) and its own generators: a test never changes a fixture another test uses."""
     from rag.assistant import Assistant
 
     settings = copy.deepcopy(assistant.settings)
     for key, value in llm.items():
         setattr(settings.llm, key, value)
-    return Assistant(settings, model, store=assistant.store)
+    return Assistant(settings, model, checker=assistant.checker()[0], store=assistant.store)
 
 
 def collection_settings(root: Path, articles: dict[str, str], **llm: object):

@@ -15,7 +15,7 @@ from rag.answer.rules import figure_veto
 from rag.evaluate.gold import GoldItem
 from rag.evaluate.liar import facts, lie
 from rag.schema import EvidenceSentence, Passage
-from tests.conftest import collection_settings
+from tests.conftest import collection_settings, sharing
 
 PORT = {
     "01_terminal.txt": (
@@ -64,8 +64,9 @@ def port(tmp_path_factory: pytest.TempPathFactory):
 
 
 def ask(assistant, question: str, text: str):
-    assistant.generators["scripted"] = Scripted({question: text})
-    events = list(assistant.stream(question, backend="scripted"))
+    scripted = sharing(assistant)
+    scripted.generators["scripted"] = Scripted({question: text})
+    events = list(scripted.stream(question, backend="scripted"))
     return events, events[-1].answer
 
 
