@@ -27,12 +27,12 @@ Hand-written: no library in the stack verifies a generated answer's facts.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -55,7 +55,7 @@ from rag.answer.rules import (
     questions_negation,
     slot_veto,
 )
-from rag.read.claim import logit
+from rag.read.claim import FittedLogistic, logit
 from rag.read.question import Question
 from rag.read.reader import Scored
 from rag.schema import EvidenceSentence, Passage
@@ -116,18 +116,13 @@ class Verdict:
 
 
 @dataclass(frozen=True)
-class VerifyModel:
-    """Logistic regression over FEATURES and the threshold to claim at, fitted for one checking model."""
+class VerifyModel(FittedLogistic):
+    """The verifier: over the check of a lead's facts and their rivals and the reader's view (FEATURES)."""
 
-    checker: str
-    checker_name: str
-    features: tuple[str, ...]  # the subset of FEATURES the fit kept
-    mean: np.ndarray
-    scale: np.ndarray
-    coef: np.ndarray
-    intercept: float
-    threshold: float
     refuse_outranked: bool = False  # a rival the check confirms more strongly than the fact refuses it (fitted choice)
+
+    ALL: ClassVar[tuple[str, ...]] = FEATURES
+    REFIT: ClassVar[str] = "rag.evaluate.fit_verify"
 
     def probability(self, features: list[float]) -> float:
         chosen = [features[FEATURES.index(f)] for f in self.features]
@@ -135,22 +130,13 @@ class VerifyModel:
         return float(1.0 / (1.0 + math.exp(-(self.intercept + float(x @ self.coef)))))
 
     @classmethod
-    def from_dict(cls, data: dict) -> VerifyModel:
-        if not set(data["features"]) <= set(FEATURES):
-            raise ValueError("verify_model.json was fitted on other features: run python -m rag.evaluate.fit_verify")
-        arrays = (np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "coef"))
-        return cls(
-            data["checker"]["key"], data["checker"]["name"], tuple(data["features"]), *arrays, float(data["intercept"]), float(data["threshold"]),
-            bool(data.get("refuse_outranked", False)),
-        )  # fmt: skip
+    def from_dict(cls, data: dict, **more: object) -> VerifyModel:
+        return super().from_dict(data, refuse_outranked=bool(data.get("refuse_outranked", False)), **more)
 
 
 @lru_cache(maxsize=2)
 def load_verify_model(path: Path = VERIFY_FILE) -> VerifyModel | None:
-    try:
-        return VerifyModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        return None
+    return VerifyModel.load(path)
 
 
 def verdict(

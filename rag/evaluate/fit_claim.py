@@ -57,6 +57,17 @@ def check_all(checker: CachedChecker, questions: list, chosen: list[list[Option]
     return answers
 
 
+def logistic_fields(final) -> dict:
+    """A fitted `_fit` pipeline as the JSON fields its loaders read (the claim model, the verifier): scaling and weights."""
+    scaler, regression = final.named_steps["standardscaler"], final.named_steps["logisticregression"]
+    return {
+        "mean": scaler.mean_.round(6).tolist(),
+        "scale": scaler.scale_.round(6).tolist(),
+        "coef": regression.coef_[0].round(6).tolist(),
+        "intercept": round(float(regression.intercept_[0]), 6),
+    }
+
+
 def _fit(x: np.ndarray, y: np.ndarray):
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -168,7 +179,6 @@ def _model_data(final, chosen: dict, checker: CachedChecker, dev: DevClaims, var
     """The claim model as written to claim_model.json, with its figures under "cv"."""
     from sklearn.metrics import roc_auc_score
 
-    scaler, regression = final.named_steps["standardscaler"], final.named_steps["logisticregression"]
     reader_scores = [np.array([o.reader for o in f]) for f in dev.chosen]
     figures = {
         "target_wrong": TARGET_WRONG,
@@ -184,10 +194,7 @@ def _model_data(final, chosen: dict, checker: CachedChecker, dev: DevClaims, var
     return {
         "features": chosen["features"],
         "checker": {"name": checker.name, "key": checker.key},
-        "mean": scaler.mean_.round(6).tolist(),
-        "scale": scaler.scale_.round(6).tolist(),
-        "coef": regression.coef_[0].round(6).tolist(),
-        "intercept": round(float(regression.intercept_[0]), 6),
+        **logistic_fields(final),
         "threshold": chosen["threshold"],
         "fitted_on": {"gold": "the dev sets of fit_reader, as written", "options": len(dev.flat_labels), "right_options": int(dev.flat_labels.sum())},
         "cv": figures,

@@ -28,7 +28,7 @@ import numpy as np
 from rag.answer.facts import lead_of
 from rag.answer.verify import FEATURES, VERIFY_FILE
 from rag.config import load_settings
-from rag.evaluate.fit_claim import _fit, dev_checker
+from rag.evaluate.fit_claim import _fit, dev_checker, logistic_fields
 from rag.evaluate.fit_reader import DEV_SETS, ROOT, dev_collection
 from rag.evaluate.liar import LiarGenerator
 from rag.evaluate.metrics import includes_all, is_short
@@ -141,7 +141,6 @@ def fit(rows: list[Row], checker) -> dict:
     final = chosen.pop("_final")
     for v in variants.values():
         v.pop("_final", None)
-    scaler, regression = final.named_steps["standardscaler"], final.named_steps["logisticregression"]
     vetoed = [r for r in rows if r.verified and r.vetoes]
     cv = {
         "target_wrong": TARGET_WRONG,
@@ -156,10 +155,7 @@ def fit(rows: list[Row], checker) -> dict:
         "features": chosen["features"],
         "chosen": name,
         "checker": {"name": checker.name, "key": checker.key},
-        "mean": scaler.mean_.round(6).tolist(),
-        "scale": scaler.scale_.round(6).tolist(),
-        "coef": regression.coef_[0].round(6).tolist(),
-        "intercept": round(float(regression.intercept_[0]), 6),
+        **logistic_fields(final),
         "threshold": chosen["threshold"],
         "refuse_outranked": chosen["refuse_outranked"],
         "cv": cv,

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import ClassVar, Self
 
 import numpy as np
 
@@ -87,9 +88,10 @@ def rows(checked: list[Option], p_yes: list[float]) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class ClaimModel:
-    """Logistic regression over ``features`` (a subset of FEATURES: the fit keeps the variant that claims more on
-    collections it never saw, at the same ceiling of wrong claims), and the threshold to claim at."""
+class FittedLogistic:
+    """Logistic regression over ``features`` (the subset of the model's ``ALL`` its fit kept) and the threshold to
+    decide at, fitted for one checking model: another model's P(yes) is calibrated differently. The claim model and
+    the verifier are each one, read from the JSON their fitting script writes."""
 
     checker: str  # the checking model's key (sha256) it was fitted for
     checker_name: str
@@ -100,6 +102,33 @@ class ClaimModel:
     intercept: float
     threshold: float
 
+    ALL: ClassVar[tuple[str, ...]] = ()
+    REFIT: ClassVar[str] = ""  # the script that fits it
+
+    @classmethod
+    def from_dict(cls, data: dict, **more: object) -> Self:
+        if not set(data["features"]) <= set(cls.ALL):
+            raise ValueError(f"the fitted {cls.__name__} has other features: run python -m {cls.REFIT}")
+        arrays = (np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "coef"))
+        return cls(data["checker"]["key"], data["checker"]["name"], tuple(data["features"]), *arrays, float(data["intercept"]), float(data["threshold"]), **more)
+
+    @classmethod
+    def load(cls, path: Path) -> Self | None:
+        """The model fitted at ``path``, or None when none has been fitted."""
+        try:
+            return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            return None
+
+
+@dataclass(frozen=True)
+class ClaimModel(FittedLogistic):
+    """The claim model: over the reader's and the check's view of an option (the fit keeps the variant that claims
+    more on collections it never saw, at the same ceiling of wrong claims)."""
+
+    ALL: ClassVar[tuple[str, ...]] = FEATURES
+    REFIT: ClassVar[str] = "rag.evaluate.fit_reader"
+
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """P(right) per row of all FEATURES."""
         if not len(x):
@@ -107,21 +136,10 @@ class ClaimModel:
         x = x[:, [FEATURES.index(f) for f in self.features]]
         return 1.0 / (1.0 + np.exp(-(self.intercept + ((x - self.mean) / self.scale) @ self.coef)))
 
-    @classmethod
-    def from_dict(cls, data: dict) -> ClaimModel:
-        if not set(data["features"]) <= set(FEATURES):
-            raise ValueError("claim_model.json was fitted on other features: run python -m rag.evaluate.fit_reader")
-        arrays = (np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "coef"))
-        return cls(data["checker"]["key"], data["checker"]["name"], tuple(data["features"]), *arrays, float(data["intercept"]), float(data["threshold"]))
-
 
 @lru_cache(maxsize=2)
 def load_claim_model(path: Path = CLAIM_FILE) -> ClaimModel | None:
-    """The fitted claim model, or None when none has been fitted."""
-    try:
-        return ClaimModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        return None
+    return ClaimModel.load(path)
 
 
 def best(checked: list[Option], p_yes: list[float], model: ClaimModel) -> tuple[int, float]:
