@@ -86,12 +86,12 @@ def quality(models: tuple[str, ...]) -> dict[str, dict]:
     return {name: fit_claim(asked, oof, reader, dev_checker(name), write=False)["cv"] for name in models}
 
 
-def write_section(lines: list[str], path: Path) -> None:
-    """Replace this benchmark's section of RESULTS.md (or add it before the hand-written profiling notes)."""
+def write_section(lines: list[str], path: Path, section: str = SECTION) -> None:
+    """Replace a benchmark's section of RESULTS.md (or add it before the hand-written profiling notes)."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    block = "\n".join([SECTION, "", *lines, ""]) + "\n"
-    if SECTION in text:
-        head, rest = text.split(SECTION, 1)
+    block = "\n".join([section, "", *lines, ""]) + "\n"
+    if section in text:
+        head, rest = text.split(section, 1)
         tail = rest[rest.find("\n## ") + 1 :] if "\n## " in rest else ""
         text = head + block + tail
     elif "## Profiling and fixes" in text:

@@ -15,6 +15,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -55,9 +56,22 @@ def summary(path: list[str]) -> dict:
     return {"files": len(set(path)), "pairs": len(pairs), "crossings": max(len(path) - 1, 0), "returns": returns, "busiest": busiest}
 
 
+SECTION = "## Files a question passes through"
+
+
+def table(counts: dict, before: dict | None) -> list[str]:
+    rows = [("files entered", "files"), ("pairs of files a call crosses between", "pairs"), ("crossings", "crossings"), ("returns to a file left", "returns")]
+    head = ["| | before | now |", "|---|---|---|"] if before else ["| | now |", "|---|---|"]
+    body = [f"| {label} | {before[key]} | {counts[key]} |" if before else f"| {label} | {counts[key]} |" for label, key in rows]
+    note = "" if not before else f"Before: `{before.get('tree', 'an earlier tree')}`, measured by this script."
+    return [f"`python bench/flow.py` — {time.strftime('%Y-%m-%d %H:%M')}: one `Assistant.stream` of the default path (reader + check).", "", *head, *body, "", note]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="write the counts and the path as JSON here")
+    parser.add_argument("--before", type=Path, help="a JSON this script wrote on an earlier tree: shown beside")
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md", help="the section of this file is rewritten")
     args = parser.parse_args()
     os.environ.setdefault("RAG_STORE", tempfile.mkdtemp())
     sys.path.insert(0, str(ROOT))
@@ -71,6 +85,9 @@ def main() -> None:
     print(json.dumps(counts, indent=1))
     if args.out:
         args.out.write_text(json.dumps({**counts, "path": path}, indent=1))
+    from bench.check import write_section
+
+    write_section(table(counts, json.loads(args.before.read_text()) if args.before else None), args.results, SECTION)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ suite on every backend: what a reader sees, what one writer may do, and when a n
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 
 import pytest
@@ -99,3 +100,12 @@ def test_threads_of_one_store_queue_for_the_writer_instead_of_failing(settings) 
         order.append("first")
     thread.join(30)
     assert order == ["first", "second"]
+
+
+def test_the_write_lock_waits_the_configured_time_by_default(settings) -> None:
+    settings.store.lock_wait_s = 0.3
+    with open_store(settings).write_lock():
+        started = time.monotonic()
+        with pytest.raises(RagError, match="Another"), open_store(settings).write_lock():
+            pass
+        assert 0.3 <= time.monotonic() - started < 30

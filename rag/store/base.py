@@ -132,7 +132,7 @@ class Store:
         """How the stored chunks were made (chunker version, model, chunk settings); None for a new store."""
         raise NotImplementedError
 
-    def write_lock(self, wait_s: float) -> contextlib.AbstractContextManager[Lease | None]:
+    def _write_lock(self, wait_s: float) -> contextlib.AbstractContextManager[Lease | None]:
         """Held while one writer (of any process or host) writes; refuses clearly after ``wait_s``."""
         raise NotImplementedError
 
@@ -255,9 +255,12 @@ class Store:
     def writing(self, wait_s: float | None = None) -> Iterator[Writer]:
         """The one writer of this collection: other threads queue; another process (local) or another host (server,
         the lease) is waited for ``wait_s`` (default `store.lock_wait_s`), then refused clearly."""
-        wait = self.settings.store.lock_wait_s if wait_s is None else wait_s
-        with self._writing, self.write_lock(wait) as lease:
+        with self._writing, self.write_lock(wait_s) as lease:
             yield Writer(self, lease)
+
+    def write_lock(self, wait_s: float | None = None) -> contextlib.AbstractContextManager[Lease | None]:
+        """The lock (local) or lease (server) one writer holds, waited for ``wait_s`` (default `store.lock_wait_s`)."""
+        return self._write_lock(self.settings.store.lock_wait_s if wait_s is None else wait_s)
 
     def publish(self, writer: Writer) -> None:
         """Write the articles, BM25 index and term weights of a new version, then name it: readers switch whole.

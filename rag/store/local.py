@@ -55,7 +55,7 @@ class LocalStore(Store):
         return json.loads(path.read_text()) if path.exists() else None
 
     @contextlib.contextmanager
-    def write_lock(self, wait_s: float) -> Iterator[None]:
+    def _write_lock(self, wait_s: float) -> Iterator[None]:
         handle = open(self.dir / LOCK_FILE, "w")  # noqa: SIM115 - held for the block
         deadline = time.monotonic() + wait_s
         try:

@@ -74,7 +74,7 @@ class ServerStore(Store):
         return json.loads(got["documents"][0]) if got["ids"] else None
 
     @contextlib.contextmanager
-    def write_lock(self, wait_s: float) -> Iterator[Lease]:
+    def _write_lock(self, wait_s: float) -> Iterator[Lease]:
         lease = Lease(self.state, self.settings.store.lease_s, self.settings)
         lease.acquire(wait_s)
         try:

@@ -41,7 +41,7 @@ def _cited_spans_are_exact(answer, raw: dict[str, str]) -> None:
 
 def test_questions_go_on_while_ingest_and_removal_run(tmp_path):
     """Four threads ask while a fifth ingests a folder and removes it again, twice: no error, every citation exact,
-    and afterwards the answering parts are the ones built from the store's last version."""
+    and afterwards the answering pipeline is the one built from the store's last version."""
     assistant = Assistant(collection_settings(tmp_path, INVENTED, backend="extractive"))
     assistant.ingest()
     later = _write(tmp_path / "later", LATER)
@@ -82,10 +82,10 @@ def test_questions_go_on_while_ingest_and_removal_run(tmp_path):
     assert answered[0] >= 4
 
     snapshot = assistant.store.snapshot()
-    parts = assistant.parts()
-    assert parts.version == snapshot.version and parts.scorer.weights is snapshot.weights
+    pipeline = assistant.pipeline()
+    assert pipeline.version == snapshot.version and pipeline.scorer.weights is snapshot.weights
     assert set(snapshot.article_hashes()) == set(INVENTED)
-    assert stem("zorvath") not in parts.scorer.weights.df  # the removed articles' terms went with them
+    assert stem("zorvath") not in pipeline.scorer.weights.df  # the removed articles' terms went with them
     assert_store_consistent(assistant)
 
 
@@ -96,7 +96,7 @@ def test_a_second_process_ingesting_is_seen_whole_and_never_overwritten(tmp_path
     first = Assistant(settings)
     first.ingest()
     assert "9 million euros" not in first.ask("how much did the Zorvath bridge repairs cost?").answer
-    old_version = first.parts().version
+    old_version = first.pipeline().version
 
     later = _write(tmp_path / "later", LATER)
     env = dict(os.environ, RAG_STORE=str(settings.store_dir), RAG_CONFIG=str(ROOT / "config.toml"))
@@ -113,8 +113,8 @@ def test_a_second_process_ingesting_is_seen_whole_and_never_overwritten(tmp_path
     assert not errors, errors[:3]
 
     answer = first.ask("how much did the Zorvath bridge repairs cost?")
-    assert first.parts().version != old_version
-    assert stem("zorvath") in first.parts().scorer.weights.df  # the other process's term weights, not the stale ones
+    assert first.pipeline().version != old_version
+    assert stem("zorvath") in first.pipeline().scorer.weights.df  # the other process's term weights, not the stale ones
     assert not answer.refused and "9 million euros" in answer.answer  # claimed, or quoted as the evidence
     _cited_spans_are_exact(answer, INVENTED | LATER)
 
