@@ -67,8 +67,7 @@ def test_the_models_the_articles_dont_say_stands(store):
 
 def test_a_figure_the_model_computed_from_cited_figures_shows_its_arithmetic_and_its_operands(store):
     """Not held against it as an unstated figure: its arithmetic is shown, and the sentences stating the operands are
-    cited. Whether it is claimed is the verifier's call: a bare "25 years passed." states no fact the check can
-    confirm, so it is shown as doubt."""
+    cited. Whether it is claimed is the verifier's call; here it is not, and the answer says why."""
     with FakeOllama(reply=_replying("25 years passed.")) as server:
         answer = _model(store, server.url).ask("How many years passed between the mirror being made and being polished again?", backend="ollama")
     assert "(2023 − 1998 = 25)" in answer.answer.split("\n", 1)[0]  # claimed or doubted, the arithmetic is shown with it
