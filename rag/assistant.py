@@ -1,7 +1,7 @@
 """The facade: the only thing the CLI, the UI and the eval harness talk to.
 
 A question goes plan → retrieve → decide → (check the reader's answer | generate → verify) → word it: the steps
-live in `rag.answer` (reader_check, model_answer, outcome), all on one `Pipeline` built from one published store
+live in `rag.answer` (outcome: decide, check, word; model_answer: generate, verify), all on one `Pipeline` built from one published store
 version; `Assistant.stream` calls them in order and yields `AnswerEvent`s.
 """
 
@@ -25,8 +25,7 @@ from rag.answer.cite import is_model_refusal
 from rag.answer.facts import lead_of
 from rag.answer.model_answer import generate, read_verdict, verify
 from rag.answer.models.check import CachedChecker, load_checker
-from rag.answer.outcome import NOT_FOUND, Decision, decide, reader_answer
-from rag.answer.reader_check import check_reader
+from rag.answer.outcome import NOT_FOUND, Decision, check_reader, decide, reader_answer
 from rag.answer.turn import AnswerEvent, Draft, Pipeline, Turn, elapsed_ms
 from rag.answer.verify import Verdict, load_verify_model
 from rag.config import Settings, load_settings

@@ -1,7 +1,7 @@
 """One question on its way through the answer steps, what it is answered with, and what it yields.
 
 `Pipeline` is what one published store version answers with; `Turn` carries a question through the steps of
-`Assistant.stream` (rag/answer/reader_check.py, model_answer.py, outcome.py), gathering its timings and who checked
+`Assistant.stream` (rag/answer/outcome.py, model_answer.py), gathering its timings and who checked
 it. `AnswerEvent` is what `Assistant.stream` yields: one event type that the CLI, the UI and the eval read the same
 way. Every event carries the whole draft so far, so a surface shows ``draft`` and never has to rebuild text from
 pieces or tell event kinds apart: a failover empties the draft and says why in ``notice``; the last event carries the
