@@ -2,8 +2,9 @@
 
 One `Assistant.stream` (the default backend, the check on, a warm assistant: a first question loads the models) is
 traced with `sys.setprofile`. Counted: the `rag/` files it enters; the *pairs* of files a call crosses between (each
-pair once: how tangled the path is, whatever the loop counts); every *crossing* (a call or return from one file into
-another); and the *returns* (a crossing into a file the question had already left). Fewer files and pairs mean a
+pair once: how tangled the path is, whatever the loop counts); the distinct *moves* (a call or return from one file
+into another, each once) and, of those, the *returns* (into a file the question had already left); and every
+crossing, loops included. Fewer files and pairs mean a
 question's path reads top to bottom (issue "One home per stage"). Hand-written: no profiler in the stack counts file crossings.
 """
 
@@ -46,21 +47,33 @@ def trace(assistant, question: str) -> list[str]:
 
 
 def summary(path: list[str]) -> dict:
+    """Counts over the files entered in order: each distinct move (a call or return from one file into another, once
+    however often a loop repeats it) and, of those, the returns into a file the question had already left."""
     left: set[str] = set()
+    moves: set[tuple[str, str]] = set()
     returns = 0
     for before, after in itertools.pairwise(path):
         left.add(before)
-        returns += after in left
+        if (before, after) not in moves:
+            moves.add((before, after))
+            returns += after in left
     pairs = Counter(frozenset(p) for p in itertools.pairwise(path))
     busiest = [" ↔ ".join(sorted(p)) + f" ({n})" for p, n in pairs.most_common(3)]
-    return {"files": len(set(path)), "pairs": len(pairs), "crossings": max(len(path) - 1, 0), "returns": returns, "busiest": busiest}
+    return {"files": len(set(path)), "pairs": len(pairs), "moves": len(moves), "returns": returns, "crossings": max(len(path) - 1, 0), "busiest": busiest}
 
 
 SECTION = "## Files a question passes through"
 
 
 def table(counts: dict, before: dict | None) -> list[str]:
-    rows = [("files entered", "files"), ("pairs of files a call crosses between", "pairs"), ("crossings", "crossings"), ("returns to a file left", "returns")]
+    rows = [
+        ("files entered", "files"),
+        ("pairs of files a call crosses between", "pairs"),
+        ("distinct moves between files", "moves"),
+        ("of which returns to a file already left", "returns"),
+        ("every crossing, loops included", "crossings"),
+    ]
+    before = {**summary(before["path"]), "tree": before.get("tree", "")} if before else None
     head = ["| | before | now |", "|---|---|---|"] if before else ["| | now |", "|---|---|"]
     body = [f"| {label} | {before[key]} | {counts[key]} |" if before else f"| {label} | {counts[key]} |" for label, key in rows]
     note = "" if not before else f"Before: `{before.get('tree', 'an earlier tree')}`, measured by this script."
