@@ -1,4 +1,4 @@
-"""No LLM: the reader's own decision is the answer (`Assistant._quote` words it), so this generator writes nothing.
+"""No LLM: the reader's own decision is the answer (`rag.answer.outcome.reader_answer` words it), so this generator writes nothing.
 
 It exists so that `extractive` is a backend like the others (named in config,
 checked by `rag info`, reported in every Answer): the answer path asks a
