@@ -1,8 +1,8 @@
 """The facade: the only thing the CLI, the UI and the eval harness talk to.
 
-A question goes plan → retrieve → decide → (check the reader's answer | generate → verify) → word it: the steps
-live in `rag.answer` (outcome: decide, check, word; model_answer: generate, verify), all on one `Pipeline` built from one published store
-version; `Assistant.stream` calls them in order and yields `AnswerEvent`s.
+A question goes plan → retrieve → decide → (check the reader's answer | generate → verify) → word it. The steps
+live in `rag.answer` (outcome: decide, check, word; model_answer: generate, verify), all on one `Pipeline` built
+from one published store version; `Assistant.stream` calls them in order and yields `AnswerEvent`s.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from collections.abc import Generator as Generator_
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rag.answer.backends.base import Generator
 from rag.answer.backends.registry import check_name, choose_generator
@@ -40,9 +40,6 @@ from rag.schema import Answer, EvidenceSentence, Passage, evidence_sentences
 from rag.store import Snapshot, Store, open_store, server_errors
 from rag.text.lexical import content_terms
 from rag.text.vocabulary import Vocabulary
-
-if TYPE_CHECKING:
-    pass
 
 MAX_QUESTION_CHARS = 2000
 _FOLLOW_UP = re.compile(
