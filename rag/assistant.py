@@ -85,7 +85,7 @@ class Assistant:
         # (an eval variant, a test reading one store with another scorer)
         self._store: Store | None = store
         self._pipeline: Pipeline | None = None
-        # One Assistant serves many UI sessions: parts are built under the first
+        # One Assistant serves many UI sessions: the pipeline is built under the first
         # lock, once per published store version; the store itself lets one
         # writer (ingest/remove/upload) in at a time while questions go on.
         self._lock = threading.RLock()
@@ -95,7 +95,7 @@ class Assistant:
         # the checking model once loaded, or why it could not be (the fitting scripts give one with the dev sets' cache)
         self._checker: CachedChecker | str | None = checker
 
-    # -- parts, built on first use and again when the store publishes a new version --
+    # -- the pipeline, built on first use and again when the store publishes a new version --
     @property
     def store(self) -> Store:
         with self._lock:

@@ -45,9 +45,6 @@ _SCALES = {
 _FIGURE = re.compile(r"(\d+(?:[.,]\d+)*)(?:\s*(per cent|percent|thousand|million|billion|trillion|crore|lakh|mln|mn|bn|tn|pc|%|k|m|b)(?![\w]))?", re.IGNORECASE)
 
 
-_ANSWER_PARTICLE = re.compile(r"^\s*(?:yes|no)\b[\s,:;.!-]*", re.IGNORECASE)
-
-
 def figures(text: str) -> set[tuple[str, str]]:
     """(number, scale) pairs as written: "$239 million" → ("239", "million"); a bare figure's scale is ""."""
     return {(m.group(1).replace(",", ""), _SCALES.get((m.group(2) or "").lower(), "")) for m in _FIGURE.finditer(text)}

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from rag.answer.arithmetic import computations
 from rag.answer.facts import (
-    _ANSWER_PARTICLE,
     Fact,
     Sentences,
     figures,
@@ -25,6 +24,8 @@ from rag.schema import EvidenceSentence
 from rag.text.lexical import fold
 
 _NEGATIONS = frozenset({"not", "n't", "never", "no", "none", "neither", "nor", "without"})
+
+_ANSWER_PARTICLE = re.compile(r"^\s*(?:yes|no)\b[\s,:;.!-]*", re.IGNORECASE)  # "Yes, …" / "No, …" before a lead
 
 
 def _governing_verb(sentence: ParsedSentence, token: int) -> int | None:

@@ -92,8 +92,6 @@ class Store:
     that raise); everything else (the chunks, caching the newest snapshot, the writer, publishing) is written here
     once, so both stores keep one contract (tests/test_store_protocol.py runs it on both)."""
 
-    kind = ""  # "local" or "server": what `rag info` and errors call it
-
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.dir = settings.store_dir

@@ -37,8 +37,6 @@ KEEP_VERSIONS = 3  # a reader loading the previous version while a writer publis
 
 
 class LocalStore(Store):
-    kind = "local"
-
     def _published_version(self) -> str:
         path = self.dir / VERSION_FILE
         return json.loads(path.read_text())["version"] if path.exists() else ""

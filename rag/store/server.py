@@ -30,8 +30,6 @@ BATCH = 200
 
 
 class ServerStore(Store):
-    kind = "server"
-
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         with server_errors(settings):

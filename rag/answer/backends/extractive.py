@@ -8,12 +8,16 @@ model to read only when the backend is not this one.
 from __future__ import annotations
 
 from rag.answer.backends.base import Generation
+from rag.config import LLMSettings
 from rag.schema import Passage
 
 
 class ExtractiveGenerator:
     name = "extractive"
     model = "none"
+
+    def __init__(self, settings: LLMSettings | None = None) -> None:
+        """Built like every backend, from the [llm] settings, which it has no use for."""
 
     def check(self) -> None:
         return None

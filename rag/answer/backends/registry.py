@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 class Backend:
     name: str
     label: str  # the UI's choice
-    builds: str  # "module:Class", built from the settings' [llm] table (the extractive one takes none)
+    builds: str  # "module:Class", built from the settings' [llm] table
     answered_by: str  # how an answer names it; {model} is the model's name
     in_auto: bool  # tried by `auto`, in this table's order
 
@@ -59,7 +59,7 @@ def make_generator(name: str, settings: Settings) -> Generator:
         raise RagError("`auto` is not one backend", f"choose one of: {', '.join(BACKENDS)}")
     module, cls = BACKENDS[name].builds.split(":")
     built = getattr(importlib.import_module(module), cls)
-    return built() if name == "extractive" else built(settings.llm)
+    return built(settings.llm)
 
 
 def backend_status(settings: Settings) -> dict[str, str]:
