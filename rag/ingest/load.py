@@ -1,8 +1,11 @@
 """Read article files into `Article`s: the text that is indexed and cited, and the metadata the file states.
 
 A `.txt`/`.md` file's text is its raw text, untouched; a saved `.html` page's
-is the article trafilatura extracts from it (`rag.ingest.html`). Title, outlet
-and date come from general signals (`rag.ingest.metadata`). Validation happens
+is the article trafilatura extracts from it (`rag.ingest.html`), a `.pdf`'s the
+pages' text in reading order (`rag.ingest.pdf`), a `.docx`'s its body
+(`rag.ingest.word`). Title, outlet and date: a sidecar first, then what the
+file states (front matter, a page's or a document's metadata), then general
+signals (`rag.ingest.metadata`). Validation happens
 here, before anything touches the store, so one bad file is reported and
 skipped while the good ones are ingested.
 """
@@ -17,9 +20,13 @@ from pathlib import Path
 from rag.errors import RagError
 from rag.ingest.html import HTML_SUFFIXES, extract_page
 from rag.ingest.metadata import Metadata, front_matter, read_metadata, sidecar
+from rag.ingest.pdf import PDF_SUFFIXES, extract_pdf
+from rag.ingest.word import DOCX_SUFFIXES, extract_docx
 
 # What an article file is, for ingest and uploads alike: one home for the rule.
-ARTICLE_SUFFIXES = (".txt", ".md", *HTML_SUFFIXES)
+ARTICLE_SUFFIXES = (".txt", ".md", *HTML_SUFFIXES, *PDF_SUFFIXES, *DOCX_SUFFIXES)
+# Binary documents: their text is extracted from the bytes, never decoded from them.
+_DOCUMENTS = {**dict.fromkeys(PDF_SUFFIXES, extract_pdf), **dict.fromkeys(DOCX_SUFFIXES, extract_docx)}
 _WEB_ADDRESS = re.compile(r"^(?:https?|ftp):/", re.IGNORECASE)
 
 
@@ -73,6 +80,20 @@ def size_problem(name: str, size: int, max_bytes: int) -> str | None:
     return None
 
 
+def article_text(name: str, data: bytes) -> tuple[str, Metadata | None]:
+    """(the text that is stored and cited, the metadata the file itself states or None); `RagError` if unusable.
+
+    The one check for files on disk and browser uploads, so both refuse the same inputs with the same words.
+    """
+    suffix = Path(name).suffix.lower()
+    if suffix in _DOCUMENTS:
+        return _DOCUMENTS[suffix](name, data)
+    raw = decode_article(name, data)
+    if suffix in HTML_SUFFIXES:
+        return extract_page(name, raw)
+    return raw, None
+
+
 def decode_article(name: str, data: bytes) -> str:
     """The text of an article file's bytes; `RagError` when they are binary or hold no text.
 
@@ -99,11 +120,14 @@ def read_article(path: Path, max_bytes: int) -> Article:
         data = path.read_bytes()
     except OSError as exc:
         raise RagError(f"{path.name}: cannot be read ({exc.strerror})") from exc
-    raw = decode_article(path.name, data)
-    if path.suffix.lower() in HTML_SUFFIXES:
-        raw, page = extract_page(path.name, raw)
-        stated = sidecar(path)
-        found = Metadata(stated.get("title") or page.title, stated.get("outlet") or page.outlet, stated.get("date") or page.date)
+    raw, page = article_text(path.name, data)
+    if page is not None:
+        stated, signals = sidecar(path), read_metadata(raw, None)
+        found = Metadata(
+            stated.get("title") or page.title,
+            stated.get("outlet") or page.outlet or signals.outlet,
+            stated.get("date") or page.date or signals.date,
+        )
     else:
         found = read_metadata(raw, path)
         found = Metadata(found.title if _stated_title(raw, path) else "", found.outlet, found.date)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.errors import RagError
-from rag.ingest.load import SUFFIX_WORDS, decode_article, is_article_name, size_problem
+from rag.ingest.load import SUFFIX_WORDS, article_text, is_article_name, size_problem
 
 
 @dataclass
@@ -40,7 +40,7 @@ def check_upload(name: str, data: bytes, max_bytes: int) -> str | None:
     if problem:
         return problem
     try:
-        decode_article(name, data)
+        article_text(name, data)
     except RagError as exc:
         return exc.message
     return None
