@@ -7,6 +7,7 @@ interleaved in the content stream:
 - sentences: the share of the body's sentences found whole, in order, in the
   extraction (whitespace folded) — a reading order that crosses columns breaks them;
 - hyphen: whether the word hyphenated across a line end comes back whole;
+- furniture: running headers and page numbers left in the text (two pages: 4 lines);
 - ms/page: extraction time.
 
 Run: python -m bench.pdf_extract  (writes its section of bench/RESULTS.md)
@@ -87,18 +88,19 @@ def main() -> None:
     doc = ferry_article()
     sentences = [s for p in doc.paragraphs for s in re.split(r"(?<=\.) ", p)]
     files = {"columns in stream order": news_pdf(doc), "columns interleaved": news_pdf(doc, interleaved=True)}
-    rows = ["| library | layout | sentences whole, in order | hyphenated word whole | ms/page |", "|---|---|---|---|---|"]
+    rows = ["| library | layout | sentences whole, in order | hyphenated word whole | furniture | ms/page |", "|---|---|---|---|---|---|"]
     for name, read in LIBRARIES.items():
         for layout, data in files.items():
             start = time.perf_counter()
             try:
                 text = read(data)
             except ImportError as exc:
-                rows.append(f"| {name} | {layout} | not installed ({exc.name}) | | |")
+                rows.append(f"| {name} | {layout} | not installed ({exc.name}) | | | |")
                 continue
             ms = (time.perf_counter() - start) * 1000 / 2
             share, whole = score(text, sentences, doc.hyphenate)
-            rows.append(f"| {name} | {layout} | {share:.2f} | {'yes' if whole else 'no'} | {ms:.1f} |")
+            furniture = len(re.findall(rf"{doc.header}|\bPage \d\b", text))
+            rows.append(f"| {name} | {layout} | {share:.2f} | {'yes' if whole else 'no'} | {furniture} | {ms:.1f} |")
     print("\n".join(rows))
     intro = " ".join(__doc__.split("\n\n")[0].split())
     write_section([intro, "", *rows], Path(__file__).with_name("RESULTS.md"), "## PDF text extraction")

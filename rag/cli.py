@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from functools import wraps
@@ -87,14 +88,22 @@ def main(store: str | None, config: Path | None, debug: bool) -> None:
 
 @main.command("ingest")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--watch", "keep_watching", is_flag=True, help="Keep watching: re-ingest whenever article files are added, changed or deleted, until Ctrl+C.")
 @click.pass_context
 @handle_errors
-def ingest_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
-    """Index article files (.txt, .md, saved .html pages) or folders; default: collection.paths from config.
+def ingest_command(ctx: click.Context, paths: tuple[Path, ...], keep_watching: bool) -> None:
+    """Index article files (.txt, .md, saved .html pages, .pdf, .docx) or folders; default: collection.paths from config.
 
     Unchanged files are skipped, changed files re-indexed, and files deleted
-    from an ingested folder are removed from the index.
+    from an ingested folder are removed from the index. With --watch this
+    repeats after every change to the folders, until Ctrl+C.
     """
+    if keep_watching:
+        from rag.watch import watch
+
+        watch(assistant(ctx), list(paths) or None, say=lambda line: click.echo(line, err=line.startswith(("Skipped", "✗"))))
+        click.echo("Stopped watching.", err=True)
+        return
     report = assistant(ctx).ingest(list(paths) or None, show_progress=sys.stderr.isatty())
     for problem in report.problems:
         click.secho(f"Skipped: {problem}", fg="yellow", err=True)
@@ -354,10 +363,15 @@ def eval_command(
 @click.option("--host", help="Address to listen on (default: ui.host, 127.0.0.1). Any non-loopback address needs RAG_UI_USER/RAG_UI_PASSWORD.")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port (default: ui.port, 7860).")
 @click.option("--insecure", is_flag=True, help="Allow a non-loopback address without a login. Anyone who can reach it can read and change the collection.")
+@click.option("--watch", "keep_watching", is_flag=True, help="Keep the configured folders indexed while serving (as 'rag ingest --watch').")
 @click.pass_context
 @handle_errors
-def serve_command(ctx: click.Context, host: str | None, port: int | None, insecure: bool) -> None:
-    """Start the web chat: streamed, cited answers, a sources panel, and document upload/removal."""
+def serve_command(ctx: click.Context, host: str | None, port: int | None, insecure: bool, keep_watching: bool) -> None:
+    """Start the web chat and the JSON API (/api/ask, /api/articles; schema at /api/openapi.json).
+
+    The chat streams cited answers, with a sources panel and document
+    upload/removal; the API returns the same Answer JSON, under the same login.
+    """
 
     from rag.ui import serve, serving_auth
 
@@ -368,5 +382,13 @@ def serve_command(ctx: click.Context, host: str | None, port: int | None, insecu
     if helper.store.chunk_count() == 0:
         click.echo("The collection is empty: ingesting the configured folders first.", err=True)
         click.echo(helper.ingest(show_progress=sys.stderr.isatty()).summary(), err=True)
+    stop = threading.Event()
+    if keep_watching:
+        from rag.watch import watch
+
+        threading.Thread(target=watch, args=(helper,), kwargs={"say": lambda line: click.echo(line, err=True), "stop": stop}, daemon=True, name="rag-watch").start()
     click.echo(f"Serving on http://{host}:{port}" + (" (login required)" if auth else "") + f" — {helper.warm_check()} — Ctrl+C to stop.", err=True)
-    serve(helper, host, port, auth)
+    try:
+        serve(helper, host, port, auth)
+    finally:
+        stop.set()

@@ -13,3 +13,10 @@ class RagError(Exception):
 
     def __str__(self) -> str:
         return f"{self.message} — {self.hint}" if self.hint else self.message
+
+
+class Unavailable(RagError):
+    """A service an answer needs (the Chroma server, the Ollama server, an installed model) is not there now.
+
+    Its own type so the JSON API can tell the caller "try later" (503) apart from "your request is wrong" (400).
+    """

@@ -6,6 +6,9 @@ from `rag.render`. No retrieval, prompting or citation logic lives here.
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -180,19 +183,61 @@ def serving_auth(host: str, env: dict[str, str], insecure: bool) -> tuple[str, s
     )
 
 
-def serve(assistant: Assistant, host: str, port: int, auth: tuple[str, str] | None = None, block: bool = True):
-    """Launch on ``host:port``; never shared through Gradio's tunnel. Returns the app (``.close()`` stops it)."""
-    app = build_app(assistant)
-    app.queue(default_concurrency_limit=4)
-    app.launch(
-        server_name=host,
-        server_port=port,
+class Server:
+    """The chat and the JSON API on one uvicorn server, run here or in a thread; ``.close()`` stops it."""
+
+    def __init__(self, app, blocks: gr.Blocks, host: str, port: int) -> None:
+        import uvicorn
+
+        self.blocks = blocks
+        self.server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2))
+        self.thread: threading.Thread | None = None
+
+    def run(self) -> None:
+        self.server.run()
+
+    def start(self) -> Server:
+        self.thread = threading.Thread(target=self.server.run, daemon=True, name="rag-serve")
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RagError(f"The server could not start on {self.server.config.host}:{self.server.config.port}", "is the port taken? pick another with --port")
+            time.sleep(0.05)
+        return self
+
+    def close(self) -> None:
+        """Stop Gradio's queue, then the server; a client's event stream still open is cut, which is no error to log."""
+        self.blocks.close()
+        logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
+        self.server.should_exit = True
+        if self.thread is not None:
+            self.thread.join(timeout=30)
+
+
+def serve(assistant: Assistant, host: str, port: int, auth: tuple[str, str] | None = None, block: bool = True) -> Server:
+    """Serve the chat at ``/`` and the JSON API at ``/api`` on ``host:port``; never shared through Gradio's tunnel.
+
+    Gradio mounted on our FastAPI app (`gr.mount_gradio_app`) rather than its own
+    `launch()`, so the API's routes live on the same server under the same login.
+    """
+    from rag.api import build_api
+
+    blocks = build_app(assistant)
+    blocks.queue(default_concurrency_limit=4)
+    app = gr.mount_gradio_app(
+        build_api(assistant, auth),
+        blocks,
+        path="/",
         auth=auth,
-        share=False,
         css=CSS,
         max_file_size=int(assistant.settings.collection.max_file_mb * 1e6),  # refused before it is written
-        prevent_thread_lock=not block,
-        quiet=not block,
         footer_links=["api"],
+        server_name=host,
+        server_port=port,
     )
-    return app
+    server = Server(app, blocks, host, port)
+    if block:
+        server.run()
+        return server
+    return server.start()

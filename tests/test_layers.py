@@ -22,7 +22,7 @@ LAYERS = [
     ["rag.read"],
     ["rag.answer"],  # prompt, models and backends, generation, verification, the outcome and its wording
     ["rag.assistant"],  # the facade
-    ["rag.cli", "rag.ui", "rag.render", "rag.remote", "rag.examples", "rag.evaluate", "rag.__main__"],
+    ["rag.cli", "rag.ui", "rag.api", "rag.watch", "rag.render", "rag.remote", "rag.examples", "rag.evaluate", "rag.__main__"],
 ]
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 40

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from rag.config import Settings
-from rag.errors import RagError
+from rag.errors import RagError, Unavailable
 
 
 def make_chroma_client(settings: Settings) -> Any:
@@ -43,7 +43,7 @@ def server_errors(settings: Settings) -> Iterator[None]:
         module = type(exc).__module__.split(".")[0]
         if not settings.store.host or not (isinstance(exc, (ConnectionError, OSError)) or module in ("httpx", "httpcore", "chromadb")):
             raise
-        raise RagError(
+        raise Unavailable(
             f"Chroma server at {settings.store.host}:{settings.store.port} is not answering ({type(exc).__name__})",
             "check that 'chroma run' is up; the assistant reconnects when it is back",
         ) from exc

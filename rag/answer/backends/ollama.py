@@ -14,13 +14,13 @@ import httpx
 
 from rag.answer.backends.base import ChatGenerator
 from rag.config import LLMSettings
-from rag.errors import RagError
+from rag.errors import RagError, Unavailable
 
 CHECK_TIMEOUT_S = 3.0
 
 
 def _unreachable(host: str) -> RagError:
-    return RagError(
+    return Unavailable(
         f"Ollama is not reachable at {host}",
         "start it with 'ollama serve', set OLLAMA_HOST, or use --backend extractive",
     )
@@ -77,12 +77,12 @@ class OllamaGenerator(ChatGenerator):
                 if response.delta:
                     yield response.delta
         except httpx.TimeoutException as exc:
-            raise RagError(f"Ollama at {self.host} did not answer within {self.settings.timeout_s:g} s", "raise llm.timeout_s or use a smaller model") from exc
+            raise Unavailable(f"Ollama at {self.host} did not answer within {self.settings.timeout_s:g} s", "raise llm.timeout_s or use a smaller model") from exc
         except (ConnectionError, httpx.TransportError) as exc:
-            raise RagError(f"The connection to Ollama at {self.host} broke off mid-answer", "check the server, then ask again") from exc
+            raise Unavailable(f"The connection to Ollama at {self.host} broke off mid-answer", "check the server, then ask again") from exc
         except ollama.ResponseError as exc:
             if exc.status_code == 404:
-                raise RagError(f"Ollama model '{self.model}' is not pulled on {self.host}", f"run 'ollama pull {self.model}'") from exc
+                raise Unavailable(f"Ollama model '{self.model}' is not pulled on {self.host}", f"run 'ollama pull {self.model}'") from exc
             raise RagError(f"Ollama answered with an error: {exc.error}") from exc
         except ValueError as exc:  # a line of the NDJSON stream that is not JSON
             raise RagError(f"Ollama at {self.host} sent a malformed stream") from exc

@@ -27,7 +27,7 @@ from typing import Protocol
 import numpy as np
 
 from rag.answer.models.cache import CheckCache
-from rag.errors import RagError
+from rag.errors import RagError, Unavailable
 
 INSTRUCTIONS = (
     "You check answers against one sentence from a news article. Read the sentence and the question, then the proposed "
@@ -184,7 +184,7 @@ class OllamaChecker:
             try:
                 response = client.chat(model=self.name, messages=messages(item), options={"num_predict": 1, "temperature": 0.0}, logprobs=True, top_logprobs=self.top)
             except (ConnectionError, httpx.HTTPError) as exc:
-                raise RagError(f"Ollama at {self.host} did not answer the check", "check the server, or set check.model to an embedded model") from exc
+                raise Unavailable(f"Ollama at {self.host} did not answer the check", "check the server, or set check.model to an embedded model") from exc
             except ollama.ResponseError as exc:
                 raise RagError(f"Ollama answered the check with an error: {exc.error}") from exc
             first = (response.logprobs or [None])[0]

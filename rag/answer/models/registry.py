@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.errors import RagError
+from rag.errors import RagError, Unavailable
 
 CHUNK = 8 << 20
 
@@ -120,7 +120,7 @@ def part_files(model: PackagedModel) -> list[Path]:
     if len(model.packages) == 1:
         gguf = _package_gguf(model.packages[0])
         if gguf is None:
-            raise RagError(f"The model {model.name} is not installed (package {model.packages[0]})", model.install)
+            raise Unavailable(f"The model {model.name} is not installed (package {model.packages[0]})", model.install)
         return [gguf]
     missing, files = [], []
     for k, package in enumerate(model.packages, 1):
@@ -132,7 +132,7 @@ def part_files(model: PackagedModel) -> list[Path]:
             files.append(path)
     if missing:
         what = f"part package {missing[0]}" if len(missing) == 1 else f"{len(missing)} of its {len(model.packages)} part packages ({missing[0]} …)"
-        raise RagError(f"The model {model.name} is not installed: {what} missing", model.install)
+        raise Unavailable(f"The model {model.name} is not installed: {what} missing", model.install)
     return files
 
 

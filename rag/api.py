@@ -1,0 +1,185 @@
+"""The plain HTTP JSON API beside the web chat: the same facade, the same Answer JSON, the same login.
+
+`POST /api/ask`, `GET`/`POST /api/articles`, `DELETE /api/articles/{doc_id}`
+and the OpenAPI schema at `/api/openapi.json`, on the server `rag serve`
+starts (FastAPI, which Gradio itself runs on). Wiring only: every route is one
+facade call. A login, when the app requires one, is HTTP Basic with the same
+RAG_UI_USER / RAG_UI_PASSWORD as the chat's login form.
+
+Errors are JSON ``{"error", "hint"}``: 400 for a request the facade refuses,
+401 without the login, 404 for an unknown article, 413 for an upload over
+collection.max_file_mb, 422 for a body of the wrong shape, 503 when the store
+or a model is not reachable (`rag.errors.Unavailable`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from fastapi import Depends, FastAPI, File, HTTPException, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from rag.assistant import Assistant
+from rag.errors import RagError, Unavailable
+
+MAX_QUESTION_CHARS = 2000
+
+
+class AskRequest(BaseModel):
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    backend: str | None = Field(default=None, description="a backend name (`rag backends`); the configured one when absent")
+    top_k: int | None = Field(default=None, ge=1, le=50, description="passages to read; retrieve.top_k when absent")
+    history: list[tuple[str, str]] | None = Field(default=None, max_length=20, description="earlier (question, answer) pairs of this conversation")
+
+
+class SourceOut(BaseModel):
+    doc_id: str
+    title: str
+    outlet: str
+    date: str
+    start: int
+    end: int
+
+
+class CitationOut(BaseModel):
+    n: int
+    doc_id: str
+    title: str
+    outlet: str
+    date: str
+    quote: str
+    start: int
+    end: int
+    score: float
+    sources: list[SourceOut]
+    role: str
+
+
+class AnswerOut(BaseModel):
+    """DESIGN.md's Answer JSON, as `Answer.to_dict` writes it."""
+
+    question: str
+    answer: str
+    refused: bool
+    backend: str
+    model: str
+    citations: list[CitationOut]
+    unsupported: list[str]
+    timings_ms: dict[str, float]
+    short_answer: str
+    outcome: str
+    confidence: float
+    route: str
+    checked_by: str
+
+
+class ArticleOut(BaseModel):
+    doc_id: str
+    title: str = ""
+    outlet: str = ""
+    date: str = ""
+    chunks: int = 0
+
+
+class UploadOut(BaseModel):
+    saved: list[str]
+    rejected: list[str]
+    summary: str
+    problems: list[str]
+
+
+class RemovedOut(BaseModel):
+    removed: list[str]
+
+
+class ErrorOut(BaseModel):
+    error: str
+    hint: str = ""
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 401, 503)}
+
+
+def _fail(status: int, message: str, hint: str = "") -> HTTPException:
+    return HTTPException(status, {"error": message, "hint": hint})
+
+
+def _guard(auth: tuple[str, str] | None):
+    """A dependency that lets a request through only with the login, when the app has one."""
+    basic = HTTPBasic(auto_error=False)
+
+    def check(credentials: HTTPBasicCredentials | None = Depends(basic)) -> None:
+        if auth is None:
+            return
+        given = (credentials.username, credentials.password) if credentials else ("", "")
+        if not (secrets.compare_digest(given[0].encode(), auth[0].encode()) and secrets.compare_digest(given[1].encode(), auth[1].encode())):
+            raise HTTPException(401, {"error": "login required", "hint": "send the user and password with HTTP Basic (curl -u USER:PASSWORD)"}, {"WWW-Authenticate": "Basic"})
+
+    return check
+
+
+async def _facade(call, *args, **kwargs):
+    """Run a facade call off the event loop; its refusals become JSON errors."""
+    try:
+        return await run_in_threadpool(call, *args, **kwargs)
+    except Unavailable as exc:
+        raise _fail(503, exc.message, exc.hint) from exc
+    except RagError as exc:
+        raise _fail(400, exc.message, exc.hint) from exc
+
+
+def build_api(assistant: Assistant, auth: tuple[str, str] | None = None) -> FastAPI:
+    """The FastAPI app with the JSON routes; `rag.ui.serve` mounts the chat on it at ``/``."""
+    api = FastAPI(title="rag", description=__doc__, version="1", openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None)
+    guard = [Depends(_guard(auth))]
+    max_bytes = int(assistant.settings.collection.max_file_mb * 1e6)
+
+    @api.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        body = exc.detail if isinstance(exc.detail, dict) else {"error": str(exc.detail), "hint": ""}
+        return JSONResponse(body, exc.status_code, headers=exc.headers)
+
+    @api.exception_handler(RequestValidationError)
+    async def _bad_body(request: Request, exc: RequestValidationError) -> JSONResponse:
+        where = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        return JSONResponse({"error": f"bad request: {where}", "hint": "see /api/openapi.json"}, 422)
+
+    @api.post("/api/ask", response_model=AnswerOut, dependencies=guard, responses=ERRORS)
+    async def ask(request: AskRequest) -> dict:
+        history = [tuple(pair) for pair in request.history] if request.history else None
+        answer = await _facade(assistant.ask, request.question, backend=request.backend, top_k=request.top_k, history=history)
+        return answer.to_dict()
+
+    @api.get("/api/articles", response_model=list[ArticleOut], dependencies=guard, responses=ERRORS)
+    async def articles() -> list[dict]:
+        return await _facade(assistant.articles)
+
+    @api.post("/api/articles", response_model=UploadOut, dependencies=guard, responses=ERRORS | {413: {"model": ErrorOut}})
+    async def upload(files: list[UploadFile] = File(...)) -> dict:
+        pairs = []
+        for file in files:
+            data = await file.read(max_bytes + 1)
+            if len(data) > max_bytes:
+                raise _fail(413, f"{file.filename}: over the {max_bytes / 1e6:g} MB limit (collection.max_file_mb)")
+            pairs.append((file.filename or "upload", data))
+        saved, report = await _facade(assistant.add_files, pairs)
+        return {
+            "saved": [path.name for path in saved.saved],
+            "rejected": saved.rejected,
+            "summary": report.summary() if report else "nothing ingested",
+            "problems": report.problems if report else [],
+        }
+
+    @api.delete("/api/articles/{doc_id}", response_model=RemovedOut, dependencies=guard, responses=ERRORS | {404: {"model": ErrorOut}})
+    async def remove(doc_id: str) -> dict:
+        removed = await _facade(assistant.remove, [doc_id])
+        if not removed:
+            raise _fail(404, f"No article '{doc_id}' is indexed", "GET /api/articles lists them")
+        return {"removed": removed}
+
+    return api
