@@ -15,26 +15,32 @@ or a model is not reachable (`rag.errors.Unavailable`).
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import Depends, FastAPI, File, HTTPException, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from rag.assistant import Assistant
+from rag.answer.backends.registry import CHOICES
+from rag.assistant import MAX_QUESTION_CHARS, Assistant
 from rag.errors import RagError, Unavailable
 
-MAX_QUESTION_CHARS = 2000
+def ask_request(candidates: int) -> type[BaseModel]:
+    """The body of ``POST /api/ask``, bounded as the facade bounds it, so the schema says exactly what is accepted."""
 
+    class AskRequest(BaseModel):
+        model_config = ConfigDict(extra="forbid")
 
-class AskRequest(BaseModel):
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
-    backend: str | None = Field(default=None, description="a backend name (`rag backends`); the configured one when absent")
-    top_k: int | None = Field(default=None, ge=1, le=50, description="passages to read; retrieve.top_k when absent")
-    history: list[tuple[str, str]] | None = Field(default=None, max_length=20, description="earlier (question, answer) pairs of this conversation")
+        # a letter or digit of any script (\w): a question of only spaces, marks or control characters is no question
+        question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=r"\w")
+        backend: Literal[CHOICES] | None = Field(default=None, description="the backend to answer with; the configured one when absent")  # type: ignore[valid-type]
+        top_k: int | None = Field(default=None, ge=1, le=candidates, description="passages to read; retrieve.top_k when absent")
+        history: list[tuple[str, str]] | None = Field(default=None, max_length=20, description="earlier (question, answer) pairs of this conversation")
+
+    return AskRequest
 
 
 class SourceOut(BaseModel):
@@ -109,13 +115,11 @@ def _fail(status: int, message: str, hint: str = "") -> HTTPException:
     return HTTPException(status, {"error": message, "hint": hint})
 
 
-def _guard(auth: tuple[str, str] | None):
+def _guard(auth: tuple[str, str]):
     """A dependency that lets a request through only with the login, when the app has one."""
     basic = HTTPBasic(auto_error=False)
 
     def check(credentials: HTTPBasicCredentials | None = Depends(basic)) -> None:
-        if auth is None:
-            return
         given = (credentials.username, credentials.password) if credentials else ("", "")
         if not (secrets.compare_digest(given[0].encode(), auth[0].encode()) and secrets.compare_digest(given[1].encode(), auth[1].encode())):
             raise HTTPException(401, {"error": "login required", "hint": "send the user and password with HTTP Basic (curl -u USER:PASSWORD)"}, {"WWW-Authenticate": "Basic"})
@@ -136,7 +140,7 @@ async def _facade(call, *args, **kwargs):
 def build_api(assistant: Assistant, auth: tuple[str, str] | None = None) -> FastAPI:
     """The FastAPI app with the JSON routes; `rag.ui.serve` mounts the chat on it at ``/``."""
     api = FastAPI(title="rag", description=__doc__, version="1", openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None)
-    guard = [Depends(_guard(auth))]
+    guard = [Depends(_guard(auth))] if auth else []  # the schema documents a login only where one is asked for
     max_bytes = int(assistant.settings.collection.max_file_mb * 1e6)
 
     @api.exception_handler(HTTPException)
@@ -149,18 +153,20 @@ def build_api(assistant: Assistant, auth: tuple[str, str] | None = None) -> Fast
         where = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
         return JSONResponse({"error": f"bad request: {where}", "hint": "see /api/openapi.json"}, 422)
 
-    @api.post("/api/ask", response_model=AnswerOut, dependencies=guard, responses=ERRORS)
-    async def ask(request: AskRequest) -> dict:
+    async def ask(request) -> dict:
         history = [tuple(pair) for pair in request.history] if request.history else None
         answer = await _facade(assistant.ask, request.question, backend=request.backend, top_k=request.top_k, history=history)
         return answer.to_dict()
+
+    ask.__annotations__["request"] = ask_request(assistant.settings.retrieve.candidates)  # a class made here, not a name to resolve
+    api.post("/api/ask", response_model=AnswerOut, dependencies=guard, responses=ERRORS)(ask)
 
     @api.get("/api/articles", response_model=list[ArticleOut], dependencies=guard, responses=ERRORS)
     async def articles() -> list[dict]:
         return await _facade(assistant.articles)
 
     @api.post("/api/articles", response_model=UploadOut, dependencies=guard, responses=ERRORS | {413: {"model": ErrorOut}})
-    async def upload(files: list[UploadFile] = File(...)) -> dict:
+    async def upload(files: list[UploadFile] = File(..., min_length=1, description="article files: .txt, .md, .html, .pdf, .docx")) -> dict:
         pairs = []
         for file in files:
             data = await file.read(max_bytes + 1)

@@ -150,18 +150,23 @@ def fresh(tmp_path: Path, article_dir: Path, store_kind: str, request):
 
 
 @contextlib.contextmanager
-def running_app(root: Path):
-    """`rag serve` in-process over a private copy of the seeds (extractive backend) on a free loopback port; yields its URL."""
+def running_app(root: Path, auth: tuple[str, str] | None = None, max_file_mb: float | None = None):
+    """`rag serve` in-process over a private copy of the seeds (extractive backend) on a free loopback port; yields its URL.
+
+    ``auth``: the login it requires (as RAG_UI_USER/RAG_UI_PASSWORD would set it).
+    """
     from rag.assistant import Assistant
     from rag.ui import serve
 
     shutil.copytree(SEEDS, root / "articles")
     settings = make_settings(root / "store", backend="extractive")
     settings.collection.paths = [str(root / "articles")]
+    if max_file_mb is not None:
+        settings.collection.max_file_mb = max_file_mb
     assistant = Assistant(settings)
     assistant.ingest()
     port = free_port()
-    app = serve(assistant, "127.0.0.1", port, block=False)
+    app = serve(assistant, "127.0.0.1", port, auth=auth, block=False)
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:

@@ -130,7 +130,19 @@ def news_pdf(doc: NewsDocument, *, interleaved: bool = False, metadata: bool = T
         for col, row, text in placed:
             if text:
                 pdf.text(MARGIN + col * (col_w + GUTTER), top + row * LINE_MM, text)
-    return bytes(pdf.output())
+    data = bytes(pdf.output())
+    return data if metadata else _without_info(data)
+
+
+def _without_info(data: bytes) -> bytes:
+    """The PDF with no document-info dictionary (fpdf2 always writes a creation date)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    writer.metadata = None
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def scanned_pdf() -> bytes:
