@@ -49,15 +49,18 @@ def watch(
         *roots, watch_filter=lambda _change, path: watched(path), debounce=DEBOUNCE_MS, step=50, stop_event=stop, raise_interrupt=False, rust_timeout=200, yield_on_timeout=True
     )
     started = False
-    for batch in changes:
-        if not started:  # the watcher is up (its first yield): what the first ingest reads can no longer be missed
-            started = True
-            _ingest(assistant, paths, say, told, "")
-            say(f"Watching {', '.join(roots)} for changes (Ctrl+C to stop).")
-            if ready is not None:
-                ready.set()
-        elif batch:
-            _ingest(assistant, paths, say, told, ", ".join(sorted({Path(path).name for _change, path in batch})))
+    try:
+        for batch in changes:
+            if not started:  # the watcher is up (its first yield): what the first ingest reads can no longer be missed
+                started = True
+                _ingest(assistant, paths, say, told, "")
+                say(f"Watching {', '.join(roots)} for changes (Ctrl+C to stop).")
+                if ready is not None:
+                    ready.set()
+            elif batch:
+                _ingest(assistant, paths, say, told, ", ".join(sorted({Path(path).name for _change, path in batch})))
+    except KeyboardInterrupt:  # Ctrl+C outside watchfiles' own wait (during an ingest): the store survives a cut ingest
+        return
 
 
 def _ingest(assistant: Assistant, paths: list[Path], say: Callable[[str], None], told: set[str], changed: str) -> None:
