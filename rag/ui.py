@@ -82,7 +82,7 @@ class Handlers:
 
     def upload(self, files: list[str] | None, progress: gr.Progress = PROGRESS) -> tuple:
         if not files:
-            return gr.update(), gr.update(), "Choose .txt, .md or .html files first."
+            return gr.update(), gr.update(), "Choose .txt, .md, .html, .pdf or .docx files first."
         progress(0, desc="Checking files")
         pairs = [(Path(f).name, Path(f).read_bytes()) for f in files]
         try:
@@ -150,7 +150,7 @@ def _documents_tab(handlers: Handlers) -> None:
     rows = _article_rows(handlers.assistant)
     articles = gr.Dataframe(rows, headers=ARTICLE_HEADERS, label="Indexed articles", interactive=False, elem_id="rag-articles")
     files = gr.File(
-        label=f"Add articles (.txt, .md, saved .html pages; up to {handlers.assistant.settings.collection.max_file_mb:g} MB each)",
+        label=f"Add articles (.txt, .md, saved .html pages, .pdf, .docx; up to {handlers.assistant.settings.collection.max_file_mb:g} MB each)",
         file_count="multiple",
         file_types=list(ARTICLE_SUFFIXES),
         elem_id="rag-upload",

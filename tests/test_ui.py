@@ -86,9 +86,12 @@ def last_answer(page) -> str:
     return page.locator("#rag-chat [data-testid='bot']").last.inner_text()
 
 
-def upload(page, tmp_path: Path, name: str, text: str) -> str:
+def upload(page, tmp_path: Path, name: str, text: str | bytes) -> str:
     path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
     page.get_by_role("tab", name="Documents").click()
     page.locator("#rag-upload input[type=file]").set_input_files(str(path))
     page.locator("#rag-upload").get_by_text(name).first.wait_for(timeout=30_000)
@@ -134,6 +137,21 @@ def test_uploaded_article_is_answerable(page, tmp_path):
     assert "1 new" in status
     ask(page, "How much did the Harbourtown ferry terminal cost?")
     assert "42 million euros" in last_answer(page)
+
+
+def test_uploaded_pdf_is_answered_with_its_passage_in_place(page, tmp_path):
+    from tests.documents import ferry_article, news_pdf
+
+    status = upload(page, tmp_path, "ferry.pdf", news_pdf(ferry_article(), interleaved=True))
+    assert "✓" in status and "1 new" in status, status
+    ask(page, "How many passengers can each of the Halvard ferry vessels carry?")
+    assert "180" in last_answer(page)
+    card = page.locator("#rag-sources details.rag-card").first
+    assert "Ferry route to Kestrel Island" in card.inner_text()
+    card.locator("summary").click()
+    card.locator(".rag-passage mark").wait_for(state="visible")  # the cited span, in place in the PDF's stored text
+    assert "180 passengers" in card.locator(".rag-passage mark").inner_text()
+    assert "ferry.pdf:" in card.locator(".rag-loc").inner_text()
 
 
 def test_article_markup_renders_as_text(page, tmp_path):
