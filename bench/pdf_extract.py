@@ -18,7 +18,6 @@ from __future__ import annotations
 import io
 import re
 import time
-
 from pathlib import Path
 
 from bench.check import write_section

@@ -28,6 +28,7 @@ from rag.answer.backends.registry import CHOICES
 from rag.assistant import MAX_QUESTION_CHARS, Assistant
 from rag.errors import RagError, Unavailable
 
+
 def ask_request(candidates: int) -> type[BaseModel]:
     """The body of ``POST /api/ask``, bounded as the facade bounds it, so the schema says exactly what is accepted."""
 
@@ -119,10 +120,12 @@ def _guard(auth: tuple[str, str]):
     """A dependency that lets a request through only with the login, when the app has one."""
     basic = HTTPBasic(auto_error=False)
 
-    def check(credentials: HTTPBasicCredentials | None = Depends(basic)) -> None:
+    def check(credentials: HTTPBasicCredentials | None = Depends(basic)) -> None:  # noqa: B008 (FastAPI's way)
         given = (credentials.username, credentials.password) if credentials else ("", "")
         if not (secrets.compare_digest(given[0].encode(), auth[0].encode()) and secrets.compare_digest(given[1].encode(), auth[1].encode())):
-            raise HTTPException(401, {"error": "login required", "hint": "send the user and password with HTTP Basic (curl -u USER:PASSWORD)"}, {"WWW-Authenticate": "Basic"})
+            raise HTTPException(
+                401, {"error": "login required", "hint": "send the user and password with HTTP Basic (curl -u USER:PASSWORD)"}, {"WWW-Authenticate": "Basic"}
+            )
 
     return check
 
@@ -166,7 +169,7 @@ def build_api(assistant: Assistant, auth: tuple[str, str] | None = None) -> Fast
         return await _facade(assistant.articles)
 
     @api.post("/api/articles", response_model=UploadOut, dependencies=guard, responses=ERRORS | {413: {"model": ErrorOut}})
-    async def upload(files: list[UploadFile] = File(..., min_length=1, description="article files: .txt, .md, .html, .pdf, .docx")) -> dict:
+    async def upload(files: list[UploadFile] = File(..., min_length=1, description="article files: .txt, .md, .html, .pdf, .docx")) -> dict:  # noqa: B008
         pairs = []
         for file in files:
             data = await file.read(max_bytes + 1)

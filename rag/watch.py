@@ -46,7 +46,14 @@ def watch(
     roots = sorted({str(p if p.is_dir() else p.parent) for p in paths})
     told: set[str] = set()
     changes = watchfiles.watch(
-        *roots, watch_filter=lambda _change, path: watched(path), debounce=DEBOUNCE_MS, step=50, stop_event=stop, raise_interrupt=False, rust_timeout=200, yield_on_timeout=True
+        *roots,
+        watch_filter=lambda _change, path: watched(path),
+        debounce=DEBOUNCE_MS,
+        step=50,
+        stop_event=stop,
+        raise_interrupt=False,
+        rust_timeout=200,
+        yield_on_timeout=True,
     )
     started = False
     try:

@@ -49,8 +49,7 @@ def ferry_article() -> NewsDocument:
         "current bus ticket, and residents of the island will receive a discount card.",
         "Work on the new pier at Kestrel Island began last month and is due to finish before the first crossing. "
         "The contractor, Brenner Marine, said the piling was ahead of schedule despite the autumn storms.",
-        "The transport board will publish the full timetable in February, together with the results of a survey "
-        "of island residents on the preferred departure times.",
+        "The transport board will publish the full timetable in February, together with the results of a survey of island residents on the preferred departure times.",
     ]
     return NewsDocument(
         title="Ferry route to Kestrel Island approved after two-year dispute",

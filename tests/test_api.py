@@ -7,8 +7,8 @@ from __future__ import annotations
 import httpx
 import pytest
 import schemathesis
-from schemathesis.checks import not_a_server_error
 from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
 
 from tests.conftest import running_app
 from tests.documents import ferry_article, news_docx, news_pdf, scanned_pdf

@@ -46,7 +46,7 @@ def test_pdf_columns_come_back_in_reading_order_without_furniture(interleaved):
 
 
 def test_pdf_without_document_info_falls_back_to_the_page():
-    text, meta = extract_pdf("bare.pdf", news_pdf(DOC, metadata=False))
+    _text, meta = extract_pdf("bare.pdf", news_pdf(DOC, metadata=False))
     assert meta.title == "" and meta.date == ""  # nothing stated: the ingest's general signals read the text
     assert meta.outlet == "The Harbour Ledger"  # the running header names the outlet
 
@@ -96,7 +96,9 @@ def test_furniture_repeated_on_pages_is_dropped_and_body_lines_are_kept():
 
 
 def test_hyphens_at_line_ends():
-    assert join_hyphens(["the inter-\nconnection and a well-\nknown two-year plan, a well-known fact"]) == ["the interconnection and a well-known two-year plan, a well-known fact"]
+    assert join_hyphens(["the inter-\nconnection and a well-\nknown two-year plan, a well-known fact"]) == [
+        "the interconnection and a well-known two-year plan, a well-known fact"
+    ]
     assert join_hyphens(["the Indo-\nPacific region"]) == ["the Indo-Pacific region"]
     assert join_hyphens(["a paragraph cut by the column", "end goes on here."]) == ["a paragraph cut by the column end goes on here."]
 
@@ -110,8 +112,7 @@ def documents(tmp_path_factory):
     bridge = ferry_article()
     bridge.title = "Old swing bridge to close for repairs"
     bridge.paragraphs = [
-        "The council will close the Mill Lane swing bridge for eleven weeks from June while engineers replace its turning gear, "
-        "the highways office said on Monday.",
+        "The council will close the Mill Lane swing bridge for eleven weeks from June while engineers replace its turning gear, the highways office said on Monday.",
         "Cyclists and pedestrians will use a temporary pontoon, and a diversion of about four kilometres will run through Eastgate.",
     ]
     (folder / "bridge.docx").write_bytes(news_docx(bridge))

@@ -67,7 +67,7 @@ def stored_text(assistant: Assistant, doc_id: str) -> str:
 
 
 def test_a_dropped_file_is_answered_and_a_deleted_one_stops_being_cited(watching):
-    assistant, folder, said = watching
+    assistant, folder, _said = watching
     question = "How many years did Agnes Whitlow serve as lighthouse keeper?"
     assert "lighthouse.txt" not in cited(assistant, question)
     (folder / "lighthouse.txt").write_text(LIGHTHOUSE)
@@ -101,7 +101,9 @@ def test_ctrl_c_stops_the_watch_cleanly(tmp_path):
     folder.mkdir()
     (folder / "lighthouse.txt").write_text(LIGHTHOUSE)
     env = os.environ | {"RAG_STORE": str(tmp_path / "store"), "RAG_BACKEND": "extractive", "RAG_CHECK_MODEL": ""}
-    process = subprocess.Popen([sys.executable, "-m", "rag", "ingest", "--watch", str(folder)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rag", "ingest", "--watch", str(folder)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     lines = []
     for line in process.stdout:
         lines.append(line)

@@ -10,6 +10,7 @@ furniture what recurs in the top or bottom margin of several pages.
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections import Counter
@@ -144,7 +145,7 @@ def reading_order(page: Page) -> list[str]:
 
 def _paragraphs(lines: list[Line]) -> list[str]:
     """One column's lines into paragraphs: a gap wider than its usual line pitch, or a change of type size."""
-    steps = [b.top - a.top for a, b in zip(lines, lines[1:]) if b.top > a.top]
+    steps = [b.top - a.top for a, b in itertools.pairwise(lines) if b.top > a.top]
     pitch = statistics.median(steps) if steps else 0.0
     paragraphs: list[list[str]] = []
     for i, line in enumerate(lines):

@@ -1,18 +1,19 @@
 """An article's title, outlet and date, read from signals any news file shows — never from one site's layout.
 
 Stated metadata wins: a `NAME.meta.json` sidecar, then YAML front matter
-(`title:`, `outlet:`/`source:`/`publisher:`/`site:`, `date:`). Otherwise:
+(`title:`, `outlet:`/`source:`/`publisher:`/`site:`, `date:`). Otherwise the
+line classifier (`rag.ingest.lines`) reads the page's top, and:
 
-- title: a Markdown `# ` heading, else the first line above the body that
-  reads as a headline — not a date stamp, a weather line, a section label in
-  capitals, "Advertisement", a menu of short words, a byline, or a masthead
-  (a short name line right above a date stamp);
-- outlet: "Published in X", "Source: X", "Published: <date> — X", "(X — <date>)"
-  or "(X / Y - <date>)", a byline "By <name> | X | <date>", a line "X, <date>",
-  "X.com Published …", a masthead above a date stamp, a closing "Follow X on …";
-- date: a "date"/"Published" stamp, a date stamp or byline above the body, a
-  dateline "CITY, Mon DD:" with the year from the file's first full date (or
-  the latest year it names), else the first full date stated.
+- title: a Markdown `# ` heading, else the piece the classifier calls the
+  headline, else the body's first words;
+- outlet: an explicit statement ("Published in X", "Source: X",
+  "Published: <date> — X", "(X — <date>)", a byline "By <name> | X | <date>",
+  "X.com Published …"), else a date stamp whose other words are a name
+  ("X, <date>"), else the piece called the masthead, else a closing "Follow X on …";
+- date: a "date"/"Published" stamp, else the first date in a piece called a date
+  stamp, byline, masthead or label, else a dateline "CITY, Mon DD:" with the
+  year from the file's first full date (or the latest year it names), else the
+  first full date stated.
 
 Hand-written: trafilatura does this for HTML pages (`rag.ingest.html`); no
 library in the stack reads it from plain text.
@@ -26,11 +27,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.ingest.clean import is_chrome
+from rag.ingest.lines import Piece, classify
 from rag.text.dates import DATE_PATTERN, MONTHS, first_date, to_iso
 
 TITLE_MAX_WORDS = 25
 BODY_MIN_WORDS = 30
 FALLBACK_TITLE_WORDS = 12
+HEADLINE_FLOOR = 0.3  # a piece less likely than this to be the headline is never the title
+MASTHEAD_FLOOR = 0.35
+DATE_FLOOR = 0.5  # a date in a piece this likely to be a stamp, byline, masthead or label line is the article's date
 MASTHEAD_MAX_WORDS = 5
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.S)
 _FRONT_KEYS = {"title": "title", "outlet": "outlet", "source": "outlet", "publisher": "outlet", "site": "outlet", "site_name": "outlet", "date": "date"}
@@ -112,13 +117,6 @@ def _is_date_stamp(line: str) -> bool:
     return len(re.findall(r"[A-Za-z]{4,}", rest)) <= 6
 
 
-def _is_masthead(lines: list[str], i: int) -> bool:
-    """A short name line directly above a date stamp: the outlet's masthead, not the headline."""
-    words = lines[i].split()
-    following = next((line for line in lines[i + 1 :] if line.strip()), "")
-    return len(words) <= MASTHEAD_MAX_WORDS and not lines[i].rstrip().endswith((".", "?", "!")) and _is_date_stamp(following)
-
-
 def _is_furniture(line: str) -> bool:
     stripped = line.strip()
     words = stripped.split()
@@ -135,22 +133,22 @@ def _is_furniture(line: str) -> bool:
     )
 
 
+def _best(pieces: list[tuple[Piece, dict[str, float]]], kind: str, floor: float) -> Piece | None:
+    """The piece most likely of ``kind``, among those more likely ``kind`` than anything else and at least ``floor``
+    likely; never a share bar or a call to act."""
+    ranked = [(p[kind], piece) for piece, p in pieces if p[kind] >= floor and p[kind] == max(p.values()) and not is_chrome(piece.text)]
+    return max(ranked, key=lambda pair: pair[0])[1] if ranked else None
+
+
 def find_title(text: str) -> str:
-    """A Markdown heading, else the first headline-like line above the body, else the body's first words."""
+    """A Markdown heading, else the piece of the page's top the line classifier calls the headline, else the body's first words."""
     lines = text.splitlines()
     heading = next((line.lstrip("#").strip() for line in lines if re.match(r"^#\s+\S", line)), "")
     if heading:
         return heading
-    for i, line in enumerate(lines):
-        words = line.split()
-        if not words:
-            continue
-        if len(words) >= BODY_MIN_WORDS:
-            break
-        if _is_furniture(line) or _is_masthead(lines, i):
-            continue
-        if 3 <= len(words) <= TITLE_MAX_WORDS and not line.rstrip().endswith("."):
-            return line.strip()
+    headline = _best([(piece, p) for piece, p in classify(text) if piece.text[:1].isupper() or piece.text[:1].isdigit()], "headline", HEADLINE_FLOOR)
+    if headline is not None and len(headline.text.split()) <= TITLE_MAX_WORDS:
+        return headline.text
     first_line = next((line for line in lines if line.strip() and not _is_furniture(line)), "")
     words = _DATELINE_PREFIX.sub("", first_line.strip()).split()
     return " ".join(words[:FALLBACK_TITLE_WORDS]) + ("…" if len(words) > FALLBACK_TITLE_WORDS else "")
@@ -161,17 +159,16 @@ def find_outlet(text: str) -> str:
         match = pattern.search(text)
         if match:
             return match.group(1).strip()
-    lines = text.splitlines()
-    for i, line in enumerate(lines[:12]):
-        stripped = line.strip()
-        if not stripped:
-            continue
-        # "The Northern Courier, 20 January 2025" or "Corvale Courier | 10 November 2025": a name and a date, nothing else
-        parts = [part.strip() for part in re.split(r"\s*[,|—–]\s*", stripped, maxsplit=1)]
-        if len(parts) == 2 and DATE_PATTERN.fullmatch(parts[1]) and re.fullmatch(_OUTLET, parts[0]) and len(parts[0].split()) <= MASTHEAD_MAX_WORDS:
-            return parts[0]
-        if _is_masthead(lines, i) and stripped[:1].isupper() and not _is_furniture(stripped):
-            return stripped
+    read = classify(text)
+    for piece, p in read:  # "The Northern Courier, 20 January 2025": a date stamp whose only other words are a name
+        if max(p, key=p.get) in ("date", "masthead") and DATE_PATTERN.search(piece.text):
+            rest = DATE_PATTERN.sub(" ", piece.text).strip(" ,|-—–·")
+            stamp_words = re.search(r"\d|\b(?:published|updated|posted|date|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*)\b", rest, re.IGNORECASE)
+            if re.fullmatch(_OUTLET, rest) and not stamp_words and len(rest.split()) <= MASTHEAD_MAX_WORDS:
+                return rest
+    masthead = _best(read, "masthead", MASTHEAD_FLOOR)
+    if masthead is not None and len(masthead.text.split()) <= MASTHEAD_MAX_WORDS:
+        return masthead.text.strip(" .,:;")
     follow = _FOLLOW.search(text)
     return follow.group(1).strip() if follow else ""
 
@@ -183,11 +180,9 @@ def find_date(text: str) -> str:
         match = DATE_PATTERN.match(text, marker.end())
         if match and to_iso(match):
             return to_iso(match) or ""
-    for line in text.splitlines():
-        if len(line.split()) >= BODY_MIN_WORDS:
-            break
-        if _is_date_stamp(line.strip()) or _BYLINE.match(line):
-            stamped = _iso(line)
+    for piece, p in classify(text):  # the first date stamp or byline of the page's top that states a date
+        if p["date"] + p["byline"] + p["masthead"] + p["section"] >= DATE_FLOOR:
+            stamped = _iso(piece.text)
             if stamped:
                 return stamped
     stated = first_date(text) or ""

@@ -1,0 +1,156 @@
+"""What each line at the top of a page is — headline, subhead, byline, date stamp, section label, weather,
+navigation, masthead or body — from interpretable features, by a fitted multinomial logistic model.
+
+A page top is split into pieces where a line joins parts behind a separator
+(" | ", " · ", a spaced dash, a run of spaces), so a date stamp sharing the
+headline's line is a piece of its own. Each piece is described by its length,
+case, position, punctuation, digits and units, and how many of its words the
+body repeats (a headline's words recur below it; a menu's, a weather line's and
+a masthead's do not). The weights are fitted on generated page tops
+(`python -m rag.evaluate.fit_lines`, `rag/evaluate/page_tops.py`) and kept in
+`line_model.json`; reading one page is a few dot products in numpy.
+Hand-written: no library in the stack classifies the lines of a plain-text page.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from rag.text.dates import DATE_PATTERN
+from rag.text.lexical import STOPWORDS as STOP_WORDS
+
+MODEL_PATH = Path(__file__).with_name("line_model.json")
+TOP_LINES = 15  # the top of a page: at most this many non-blank lines, up to the first body paragraph
+BODY_WORDS = 30
+_SPLIT = re.compile(r"\s+\|\s+|\s*\|\s*(?=\S)|\s+[·•]\s+|\s+[—–]\s+|\s{2,}|\t")
+_WORD = re.compile(r"[A-Za-z][\w'’.-]*")
+_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
+_UNITS = re.compile(r"°|\b\d+\s*(?:%|mm|km/h|mph)")
+_WEATHER = re.compile(r"\b(?:sunny|cloudy|rain|showers|fog|storm|humid)\b", re.IGNORECASE)
+_BYLINE = re.compile(r"^(?:by|written by|reporting by|words by)\s|\b(?:reporter|correspondent|staff|editor|writer|contributor)\b", re.IGNORECASE)
+_STAMP = re.compile(r"^(?:published|updated|posted|last updated|date)\b", re.IGNORECASE)
+_WEEKDAY = re.compile(r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One part of a top-of-page line."""
+
+    text: str
+    line: int  # index among the top's non-blank lines
+    index: int  # index among its line's pieces
+    pieces: int  # how many pieces its line has
+
+
+def pieces(line: str, line_index: int) -> list[Piece]:
+    """The line's parts; a body-length line is one paragraph, never split at its dashes."""
+    if len(line.split()) >= BODY_WORDS:
+        return [Piece(line.strip(), line_index, 0, 1)]
+    parts = [p.strip() for p in _SPLIT.split(line.strip()) if p and p.strip()]
+    return [Piece(part, line_index, i, len(parts)) for i, part in enumerate(parts)]
+
+
+def top_lines(text: str) -> tuple[list[str], str]:
+    """(the page's top lines, the body text after them); the top ends with the first body paragraph, included."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    top: list[str] = []
+    for line in lines[:TOP_LINES]:
+        top.append(line)
+        if len(line.split()) >= BODY_WORDS:
+            break
+    return top, "\n".join(lines[len(top) - 1 :])
+
+
+def _content_words(text: str) -> set[str]:
+    return {w.lower().strip(".'’") for w in _WORD.findall(text) if len(w) > 3 and w.lower() not in STOP_WORDS}
+
+
+FEATURES = (
+    "log_words", "title_case", "all_caps", "ends_period", "ends_question", "has_colon", "stop_share", "has_date", "date_share",
+    "has_time", "has_units", "weather_word", "digit_share", "byline_cue", "stamp_cue", "weekday", "starts_the", "name_shape",
+    "line_pos", "first_line", "shared_line", "piece_pos", "body_overlap", "short", "long", "has_comma", "has_quote",
+    "caps_words", "has_slash",
+)  # fmt: skip
+
+
+def features(piece: Piece, body_words: set[str]) -> list[float]:
+    text = piece.text
+    words = text.split()
+    n = max(len(words), 1)
+    alpha = [w for w in words if w[:1].isalpha()]
+    capitals = sum(w[:1].isupper() for w in alpha)
+    letters = [c for c in text if c.isalpha()]
+    date = DATE_PATTERN.search(text)
+    content = _content_words(text)
+    stops = sum(w.lower() in STOP_WORDS for w in words)
+    return [
+        math.log1p(len(words)),
+        capitals / max(len(alpha), 1),
+        float(len(letters) >= 2 and all(c.isupper() for c in letters)),
+        float(text.endswith(".")),
+        float(text.endswith(("?", "!"))),
+        float(":" in text),
+        stops / n,
+        float(date is not None),
+        (date.end() - date.start()) / len(text) if date else 0.0,
+        float(bool(_TIME.search(text))),
+        float(bool(_UNITS.search(text))),
+        float(bool(_WEATHER.search(text))),
+        sum(c.isdigit() for c in text) / len(text),
+        float(bool(_BYLINE.search(text))),
+        float(bool(_STAMP.match(text))),
+        float(bool(_WEEKDAY.search(text))),
+        float(text.startswith("The ")),
+        float(2 <= len(alpha) <= 4 and capitals == len(alpha) and stops == 0 and not date),
+        min(piece.line, 10) / 10,
+        float(piece.line == 0),
+        float(piece.pieces > 1),
+        piece.index / max(piece.pieces - 1, 1),
+        len(content & body_words) / len(content) if content else 0.0,
+        float(len(words) <= 3),
+        float(len(words) >= BODY_WORDS),
+        float("," in text),
+        float(bool(re.search(r"[\"“”‘’']", text))),
+        sum(len(w) > 1 and w.isupper() for w in alpha) / max(len(alpha), 1),
+        float(bool(re.search(r"\w\s*/\s*\w", text))),
+    ]
+
+
+class LineModel:
+    """The fitted weights: standardise, then softmax over the classes."""
+
+    def __init__(self, data: dict) -> None:
+        self.classes = tuple(data["classes"])
+        self.mean, self.scale = np.array(data["mean"]), np.array(data["scale"])
+        self.coef, self.intercept = np.array(data["coef"]), np.array(data["intercept"])
+        if tuple(data["features"]) != FEATURES:
+            raise ValueError("line_model.json was fitted on other features: refit with python -m rag.evaluate.fit_lines")
+
+    def probabilities(self, rows: list[list[float]]) -> np.ndarray:
+        z = ((np.array(rows) - self.mean) / self.scale) @ self.coef.T + self.intercept
+        z = np.exp(z - z.max(axis=1, keepdims=True))
+        return z / z.sum(axis=1, keepdims=True)
+
+
+@lru_cache(maxsize=1)
+def line_model() -> LineModel:
+    return LineModel(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
+
+
+def classify(text: str, model: LineModel | None = None) -> list[tuple[Piece, dict[str, float]]]:
+    """Every piece of the page's top with its class probabilities."""
+    top, body = top_lines(text)
+    found = [piece for i, line in enumerate(top) for piece in pieces(line, i)]
+    if not found:
+        return []
+    body_words = _content_words(body)
+    model = model or line_model()
+    probabilities = model.probabilities([features(piece, body_words) for piece in found])
+    return [(piece, dict(zip(model.classes, row.tolist(), strict=True))) for piece, row in zip(found, probabilities, strict=True)]
