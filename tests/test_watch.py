@@ -114,3 +114,41 @@ def test_ctrl_c_stops_the_watch_cleanly(tmp_path):
     output = "".join(lines) + rest
     assert process.returncode == 0, output
     assert "1 new" in output and "Stopped watching." in output and "Traceback" not in output
+
+
+def test_serve_watch_answers_a_file_dropped_while_it_serves(tmp_path):
+    """`rag serve --watch`: the app's answers follow the version the watch publishes (asked through the JSON API)."""
+    from tests.conftest import free_port
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "ferry.pdf").write_bytes(news_pdf(ferry_article()))
+    config = tmp_path / "config.toml"
+    config.write_text(f'[collection]\npaths = ["{folder}"]\n\n[store]\npath = "{tmp_path / "store"}"\n\n[llm]\nbackend = "extractive"\n\n[check]\nmodel = ""\n')
+    port = free_port()
+    command = [sys.executable, "-m", "rag", "--config", str(config), "serve", "--port", str(port), "--watch"]
+    process = subprocess.Popen(command, cwd=ROOT, env=os.environ | {"RAG_STORE": ""}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for line in process.stdout:
+            if line.startswith("Watching"):
+                break
+        url = f"http://127.0.0.1:{port}/api/ask"
+        until(lambda: _answers(url) is not None, 120)  # the server is up
+        question = {"question": "How many years did Agnes Whitlow serve as lighthouse keeper?"}
+        assert "lighthouse.txt" not in _answers(url, question)
+        (folder / "lighthouse.txt").write_text(LIGHTHOUSE)
+        until(lambda: "lighthouse.txt" in (_answers(url, question) or set()))
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=60)
+
+
+def _answers(url: str, body: dict | None = None) -> set[str] | None:
+    """The doc_ids an answer from the server cites; None while it is not up."""
+    import httpx
+
+    try:
+        answer = httpx.post(url, json=body or {"question": "Which ferry route was approved?"}, timeout=60).json()
+    except httpx.HTTPError:
+        return None
+    return {c["doc_id"] for c in answer["citations"]}

@@ -62,12 +62,14 @@ def test_bad_files_are_skipped_and_good_ones_ingested(tmp_path):
         ("Café owners in Montréal protest new tax\n\nMONTRÉAL: Café owners said the new tax of 3 % would cost each café about "
          "12,000 dollars a year, and that the city's façade rules already cost them dearly. The council will vote in March.\n").encode("latin-1", "replace")
     )  # fmt: skip
-    (folder / "notes.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "notes.xlsx").write_bytes(b"PK\x03\x04")  # not an article type: ignored in a folder
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4")  # an article type that cannot be read: reported
     store = tmp_path / "store"
     result = run_cli("ingest", str(folder), store=store)
     assert result.exit_code == 0, result.output
     assert "6 new" in result.stdout  # five seeds + the latin-1 article
-    for name, reason in [("empty.txt", "is empty"), ("binary.txt", "binary"), ("huge.txt", "over the 5.0 MB limit")]:
+    assert "notes.xlsx" not in result.output
+    for name, reason in [("empty.txt", "is empty"), ("binary.txt", "binary"), ("huge.txt", "over the 5.0 MB limit"), ("broken.pdf", "not a readable PDF")]:
         assert any(name in line and reason in line for line in result.output.splitlines()), (name, result.output)
     from rag.assistant import Assistant
     from tests.conftest import make_settings
