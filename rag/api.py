@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from rag.answer.backends.registry import CHOICES
 from rag.assistant import MAX_QUESTION_CHARS, Assistant
 from rag.errors import RagError, Unavailable
+from rag.schema import Answer  # the dataclass is the response schema: DESIGN.md's Answer JSON, written once
 
 
 def ask_request(candidates: int) -> type[BaseModel]:
@@ -42,47 +43,6 @@ def ask_request(candidates: int) -> type[BaseModel]:
         history: list[tuple[str, str]] | None = Field(default=None, max_length=20, description="earlier (question, answer) pairs of this conversation")
 
     return AskRequest
-
-
-class SourceOut(BaseModel):
-    doc_id: str
-    title: str
-    outlet: str
-    date: str
-    start: int
-    end: int
-
-
-class CitationOut(BaseModel):
-    n: int
-    doc_id: str
-    title: str
-    outlet: str
-    date: str
-    quote: str
-    start: int
-    end: int
-    score: float
-    sources: list[SourceOut]
-    role: str
-
-
-class AnswerOut(BaseModel):
-    """DESIGN.md's Answer JSON, as `Answer.to_dict` writes it."""
-
-    question: str
-    answer: str
-    refused: bool
-    backend: str
-    model: str
-    citations: list[CitationOut]
-    unsupported: list[str]
-    timings_ms: dict[str, float]
-    short_answer: str
-    outcome: str
-    confidence: float
-    route: str
-    checked_by: str
 
 
 class ArticleOut(BaseModel):
@@ -109,7 +69,7 @@ class ErrorOut(BaseModel):
     hint: str = ""
 
 
-ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 401, 503)}
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 401, 422, 503)}
 
 
 def _fail(status: int, message: str, hint: str = "") -> HTTPException:
@@ -144,7 +104,21 @@ def build_api(assistant: Assistant, auth: tuple[str, str] | None = None) -> Fast
     """The FastAPI app with the JSON routes; `rag.ui.serve` mounts the chat on it at ``/``."""
     api = FastAPI(title="rag", description=__doc__, version="1", openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None)
     guard = [Depends(_guard(auth))] if auth else []  # the schema documents a login only where one is asked for
-    max_bytes = int(assistant.settings.collection.max_file_mb * 1e6)
+    _json_errors(api)
+
+    async def ask(request) -> dict:
+        history = [tuple(pair) for pair in request.history] if request.history else None
+        answer = await _facade(assistant.ask, request.question, backend=request.backend, top_k=request.top_k, history=history)
+        return answer.to_dict()
+
+    ask.__annotations__["request"] = ask_request(assistant.settings.retrieve.candidates)  # a class made here, not a name to resolve
+    api.post("/api/ask", response_model=Answer, dependencies=guard, responses=ERRORS)(ask)
+    _article_routes(api, assistant, guard)
+    return api
+
+
+def _json_errors(api: FastAPI) -> None:
+    """Every error as ``{"error", "hint"}``, a malformed body's included (FastAPI's own is ``{"detail": [...]}``)."""
 
     @api.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
@@ -156,13 +130,9 @@ def build_api(assistant: Assistant, auth: tuple[str, str] | None = None) -> Fast
         where = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
         return JSONResponse({"error": f"bad request: {where}", "hint": "see /api/openapi.json"}, 422)
 
-    async def ask(request) -> dict:
-        history = [tuple(pair) for pair in request.history] if request.history else None
-        answer = await _facade(assistant.ask, request.question, backend=request.backend, top_k=request.top_k, history=history)
-        return answer.to_dict()
 
-    ask.__annotations__["request"] = ask_request(assistant.settings.retrieve.candidates)  # a class made here, not a name to resolve
-    api.post("/api/ask", response_model=AnswerOut, dependencies=guard, responses=ERRORS)(ask)
+def _article_routes(api: FastAPI, assistant: Assistant, guard: list) -> None:
+    max_bytes = int(assistant.settings.collection.max_file_mb * 1e6)
 
     @api.get("/api/articles", response_model=list[ArticleOut], dependencies=guard, responses=ERRORS)
     async def articles() -> list[dict]:
@@ -177,12 +147,8 @@ def build_api(assistant: Assistant, auth: tuple[str, str] | None = None) -> Fast
                 raise _fail(413, f"{file.filename}: over the {max_bytes / 1e6:g} MB limit (collection.max_file_mb)")
             pairs.append((file.filename or "upload", data))
         saved, report = await _facade(assistant.add_files, pairs)
-        return {
-            "saved": [path.name for path in saved.saved],
-            "rejected": saved.rejected,
-            "summary": report.summary() if report else "nothing ingested",
-            "problems": report.problems if report else [],
-        }
+        summary = report.summary() if report else "nothing ingested"
+        return {"saved": [path.name for path in saved.saved], "rejected": saved.rejected, "summary": summary, "problems": report.problems if report else []}
 
     @api.delete("/api/articles/{doc_id}", response_model=RemovedOut, dependencies=guard, responses=ERRORS | {404: {"model": ErrorOut}})
     async def remove(doc_id: str) -> dict:
@@ -190,5 +156,3 @@ def build_api(assistant: Assistant, auth: tuple[str, str] | None = None) -> Fast
         if not removed:
             raise _fail(404, f"No article '{doc_id}' is indexed", "GET /api/articles lists them")
         return {"removed": removed}
-
-    return api

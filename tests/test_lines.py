@@ -22,7 +22,12 @@ BODY = (
     ("top", "title", "outlet", "date"),
     [
         # a weather line (a city and a temperature) above the headline
-        ("Saltmere 14°C\nThe Saltmere Clarion\nWater board to replace lead pipes under old town", "Water board to replace lead pipes under old town", "The Saltmere Clarion", ""),
+        (
+            "Saltmere 14°C\nThe Saltmere Clarion\nWater board to replace lead pipes under old town",
+            "Water board to replace lead pipes under old town",
+            "The Saltmere Clarion",
+            "",
+        ),
         # two section labels joined by a bar
         ("NEWS | LOCAL\nWater board to replace lead pipes under old town\nBy Ida Marsh", "Water board to replace lead pipes under old town", "", ""),
         # the date stamp shares the headline's line; a subhead follows
@@ -33,7 +38,12 @@ BODY = (
             "2025-03-03",
         ),
         # a menu, then the masthead with the date on its line
-        ("Home · Local · Sport · Opinion\nThe Saltmere Clarion — Monday, 3 March 2025\nWater board to replace lead pipes", "Water board to replace lead pipes", "The Saltmere Clarion", "2025-03-03"),
+        (
+            "Home · Local · Sport · Opinion\nThe Saltmere Clarion — Monday, 3 March 2025\nWater board to replace lead pipes",
+            "Water board to replace lead pipes",
+            "The Saltmere Clarion",
+            "2025-03-03",
+        ),
     ],
 )
 def test_the_layouts_that_broke_the_old_signals(top, title, outlet, date):

@@ -8,8 +8,9 @@ vocabularies. Reported, each as title / outlet / date accuracy of what
   model fitted without that layout);
 - the held-out layouts, written with the other vocabulary half: the figure the
   issue's target (95 %) is about;
-- the invented layouts of `tests/test_metadata.py` and the seeds, as
-  `rag.ingest.load` reads them, against what they state.
+- the held-out pages again, with each group of features left out (the ablation).
+
+The seeds and the invented collections are checked by the tests (tests/test_metadata.py, tests/test_any_news_file.py).
 
 Multinomial logistic regression (scikit-learn, here at fit time only) on
 standardised features; the weights go to `rag/ingest/line_model.json` with the
@@ -47,7 +48,19 @@ def labelled_rows(page: PageTop) -> tuple[list[list[float]], list[str]] | None:
     return rows, labels
 
 
-def fit(train: list[PageTop]) -> LineModel:
+GROUPS = {
+    "length": ("log_words", "short", "long"),
+    "case": ("title_case", "all_caps", "caps_words", "name_shape", "starts_the"),
+    "position": ("line_pos", "first_line", "shared_line", "piece_pos"),
+    "punctuation": ("ends_period", "ends_question", "has_colon", "has_comma", "has_quote", "has_slash"),
+    "digits and units": ("has_date", "date_share", "has_time", "has_units", "digit_share", "weekday"),
+    "cue words": ("weather_word", "byline_cue", "stamp_cue", "stop_share"),
+    "body overlap": ("body_overlap",),
+}
+
+
+def fit(train: list[PageTop], without: tuple[str, ...] = ()) -> LineModel:
+    """The model; ``without``: features held at zero in fitting, so the model cannot use them (the ablation)."""
     from sklearn.linear_model import LogisticRegression
 
     rows, labels = [], []
@@ -57,20 +70,28 @@ def fit(train: list[PageTop]) -> LineModel:
             rows += made[0]
             labels += made[1]
     x = np.array(rows)
+    x[:, [FEATURES.index(name) for name in without]] = 0.0
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=C, max_iter=5000).fit((x - mean) / scale, labels)
     order = [list(model.classes_).index(c) for c in CLASSES if c in model.classes_]
+    coef = model.coef_[order]
+    coef[:, [FEATURES.index(name) for name in without]] = 0.0
     return LineModel(
         {
             "classes": [model.classes_[i] for i in order],
             "features": list(FEATURES),
             "mean": mean.tolist(),
             "scale": scale.tolist(),
-            "coef": model.coef_[order].tolist(),
+            "coef": coef.tolist(),
             "intercept": model.intercept_[order].tolist(),
         }
     )
+
+
+def ablation(train: list[PageTop], test: list[PageTop]) -> dict[str, dict[str, float]]:
+    """Held-out figures with each feature group left out: which signals the reading rests on."""
+    return {"none left out": accuracy(fit(train), test)} | {group: accuracy(fit(train, names), test) for group, names in GROUPS.items()}
 
 
 def accuracy(model: LineModel, test: list[PageTop]) -> dict[str, float]:
@@ -113,11 +134,14 @@ def main() -> None:
         cv[layout] = accuracy(model, [page for page in train if page.layout == layout])
     model = fit(train)
     held = {layout: accuracy(model, pages([layout], PER_LAYOUT, seed=2, half=1)) for layout in HELD_OUT}
-    held_all = accuracy(model, pages(list(HELD_OUT), PER_LAYOUT, seed=2, half=1))
-    report = {"leave_one_layout_out": cv, "held_out_layouts": held, "held_out_all": held_all}
+    held_pages = pages(list(HELD_OUT), PER_LAYOUT, seed=2, half=1)
+    held_all = accuracy(model, held_pages)
+    ablated = ablation(train, held_pages)
+    report = {"leave_one_layout_out": cv, "held_out_layouts": held, "held_out_all": held_all, "ablation_held_out": ablated}
     data = _as_dict(model) | {"report": report}
     lines.MODEL_PATH.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    for name, figures in [*((f"cv {k}", v) for k, v in cv.items()), *((f"held-out {k}", v) for k, v in held.items()), ("held-out, all", held_all)]:
+    listed = [*((f"cv {k}", v) for k, v in cv.items()), *((f"held-out {k}", v) for k, v in held.items()), ("held-out, all", held_all)]
+    for name, figures in [*listed, *((f"held-out, without {k}", v) for k, v in ablated.items())]:
         shares = "  ".join(f"{key} {figures[key]:.3f}" for key in ("title", "outlet", "date", "all_three"))
         print(f"{name:34s} {shares}  ({figures['pages']} pages)")
     print(f"wrote {lines.MODEL_PATH}", file=sys.stderr)

@@ -81,15 +81,10 @@ FEATURES = (
 
 
 def features(piece: Piece, body_words: set[str]) -> list[float]:
-    text = piece.text
-    words = text.split()
-    n = max(len(words), 1)
-    alpha = [w for w in words if w[:1].isalpha()]
-    capitals = sum(w[:1].isupper() for w in alpha)
-    letters = [c for c in text if c.isalpha()]
-    date = DATE_PATTERN.search(text)
-    content = _content_words(text)
-    stops = sum(w.lower() in STOP_WORDS for w in words)
+    text, words = piece.text, piece.text.split()
+    n, alpha, letters = max(len(words), 1), [w for w in words if w[:1].isalpha()], [c for c in text if c.isalpha()]
+    capitals, stops = sum(w[:1].isupper() for w in alpha), sum(w.lower() in STOP_WORDS for w in words)
+    date, content = DATE_PATTERN.search(text), _content_words(text)
     return [
         math.log1p(len(words)),
         capitals / max(len(alpha), 1),
