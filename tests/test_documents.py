@@ -3,6 +3,7 @@ metadata from the file first, answered with exact spans of the stored text; scan
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -158,6 +159,11 @@ def test_cli_ingests_documents_says_why_it_skips_and_shows_the_stored_text(docum
     assert "Traceback" not in result.output
     shown = CliRunner().invoke(main, ["show", "ferry.pdf"])
     assert shown.exit_code == 0 and DOC.header not in shown.output and SENTENCES[0] in shown.output
-    asked = CliRunner().invoke(main, ["ask", "--local", "--json", "How many passengers can each ferry vessel carry?"])
-    assert asked.exit_code == 0, asked.output
-    assert '"doc_id": "ferry.pdf"' in asked.output
+    for question, doc_id in [("How many passengers can each ferry vessel carry?", "ferry.pdf"), ("For how many weeks will the Mill Lane bridge close?", "bridge.docx")]:
+        asked = CliRunner().invoke(main, ["ask", "--local", "--json", question])
+        assert asked.exit_code == 0, asked.output
+        citations = json.loads(asked.stdout)["citations"]
+        assert any(c["doc_id"] == doc_id for c in citations)
+        for c in citations:  # each quote is the span of what `rag show` prints
+            stored = CliRunner().invoke(main, ["show", c["doc_id"]]).output
+            assert c["quote"] in stored
