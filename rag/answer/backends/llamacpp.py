@@ -9,6 +9,7 @@ crashes on AMX CPUs); see README.
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import queue
 import threading
@@ -32,7 +33,9 @@ _END = object()
 def _load(path: str, n_ctx: int, threads: int):
     from llama_cpp import Llama
 
-    return Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, verbose=False)
+    llm = Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, verbose=False)
+    atexit.register(llm.close)  # freed before interpreter shutdown clears llama_cpp's globals (its __del__ then fails)
+    return llm
 
 
 class LlamaCppGenerator(ChatGenerator):

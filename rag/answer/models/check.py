@@ -18,6 +18,7 @@ whole answer and cannot drop a KV cache past a shared prefix on request.
 
 from __future__ import annotations
 
+import atexit
 import math
 import threading
 import time
@@ -92,6 +93,7 @@ class LlamaCppChecker:
                 from llama_cpp import Llama
 
                 self._llm = Llama(model_path=self.path, n_ctx=self.n_ctx, n_threads=self.threads, n_batch=512, logits_all=False, verbose=False)
+                atexit.register(self._llm.close)  # freed before interpreter shutdown clears llama_cpp's globals
             except ImportError as exc:
                 raise RagError("llama-cpp-python is not installed", 'CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install --no-cache-dir "llama-cpp-python==0.3.36"') from exc
             except (ValueError, RuntimeError) as exc:
