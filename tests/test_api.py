@@ -121,3 +121,33 @@ def test_no_request_finds_a_server_error_or_leaves_the_schema(api_url):
             case.call_and_validate(timeout=300, excluded_checks=[not_a_server_error], additional_checks=[no_server_error_but_unavailable])
 
         run()
+
+
+def test_a_chroma_server_that_is_down_is_a_503_and_recovers(tmp_path):
+    """The store's server stops: the API says 503 with the reason; restarted on the same data, it answers again."""
+    from rag.assistant import Assistant
+    from rag.ui import serve
+    from tests.conftest import free_port, make_settings, start_chroma
+
+    chroma_port, data = free_port(), tmp_path / "chroma-data"
+    server = start_chroma(data, chroma_port)
+    settings = make_settings(tmp_path / "store", backend="extractive")
+    settings.store.host, settings.store.port = "127.0.0.1", chroma_port
+    assistant = Assistant(settings)
+    assistant.ingest()
+    port = free_port()
+    app = serve(assistant, "127.0.0.1", port, block=False)
+    ask = f"http://127.0.0.1:{port}/api/ask"
+    question = {"question": "What is the current bilateral trade between Pakistan and Kazakhstan?"}
+    try:
+        assert httpx.post(ask, json=question, timeout=300).status_code == 200
+        server.terminate()
+        server.wait(10)
+        down = httpx.post(ask, json=question, timeout=300)
+        assert down.status_code == 503 and f"Chroma server at 127.0.0.1:{chroma_port} is not answering" in down.json()["error"]
+        server = start_chroma(data, chroma_port)
+        assert "239" in httpx.post(ask, json=question, timeout=300).json()["answer"]
+    finally:
+        app.close()
+        server.terminate()
+        server.wait(10)
