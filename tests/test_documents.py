@@ -96,6 +96,15 @@ def test_furniture_repeated_on_pages_is_dropped_and_body_lines_are_kept():
     assert all([line.text for line in page.lines] == ["A body line that repeats"] for page in kept)
 
 
+def test_a_headline_repeated_small_in_the_next_pages_header_stays():
+    headline = "Ferry route to Kestrel Island approved"
+    first = Page(600, 800, [_line(headline, 40, 30, 500, size=18), _line("Body text of the first page.", 40, 300)])
+    later = [Page(600, 800, [_line(headline, 40, 20, 300, size=8), _line(f"Body text of page {n}.", 40, 300)]) for n in (2, 3)]
+    kept = drop_furniture([first, *later])
+    assert [line.text for line in kept[0].lines] == [headline, "Body text of the first page."]
+    assert all(headline not in [line.text for line in page.lines] for page in kept[1:])
+
+
 def test_hyphens_at_line_ends():
     assert join_hyphens(["the inter-\nconnection and a well-\nknown two-year plan, a well-known fact"]) == [
         "the interconnection and a well-known two-year plan, a well-known fact"

@@ -47,8 +47,13 @@ class Page:
 
 
 def _key(line: Line) -> str:
-    """What a running header or footer keeps from page to page: its words, with numbers blanked."""
-    return re.sub(r"\d", "#", " ".join(line.text.lower().split()))
+    """What a running header or footer keeps from page to page: its words, with numbers blanked, and its type size
+    (a headline repeated small in the next pages' running header is still the headline on its own page)."""
+    return f"{round(line.size)}:" + re.sub(r"\d", "#", " ".join(line.text.lower().split()))
+
+
+def _bare(line: Line) -> str:
+    return _key(line).partition(":")[2]
 
 
 def _in_margin(line: Line, page: Page) -> bool:
@@ -67,7 +72,7 @@ def drop_furniture(pages: list[Page]) -> list[Page]:
     repeated = _repeated(pages)
     kept = []
     for page in pages:
-        lines = [line for line in page.lines if not (_in_margin(line, page) and (_key(line) in repeated or _PAGE_NUMBER.match(_key(line))))]
+        lines = [line for line in page.lines if not (_in_margin(line, page) and (_key(line) in repeated or _PAGE_NUMBER.match(_bare(line))))]
         kept.append(Page(page.width, page.height, lines))
     return kept
 
