@@ -26,7 +26,7 @@ import numpy as np
 
 from rag.evaluate.page_tops import CLASSES, HELD_OUT, LAYOUTS, PageTop, pages
 from rag.ingest import lines
-from rag.ingest.lines import FEATURES, LineModel, features, pieces, top_lines
+from rag.ingest.lines import FEATURES, LineModel, features, pieces, top_pieces
 
 PER_LAYOUT = 120
 C = 1.0
@@ -34,16 +34,14 @@ C = 1.0
 
 def labelled_rows(page: PageTop) -> tuple[list[list[float]], list[str]] | None:
     """Feature rows and classes of a page's top pieces; None when its split does not match its parts (never fitted)."""
-    text = page.text()
-    top, body = top_lines(text)
-    body_words = lines._content_words(body)
+    found, body_words = top_pieces(page.text())
     rows, labels = [], []
-    for i, (line, parts) in enumerate(zip(top, page.lines, strict=False)):
-        found = pieces(line, i)
+    for i, parts in enumerate(page.lines[: found[-1].line + 1] if found else []):
+        on_line = [piece for piece in found if piece.line == i]
         expected = [kind for part, kind in parts for _ in pieces(part, 0)]
-        if len(found) != len(expected):
+        if len(on_line) != len(expected):
             return None
-        rows += [features(piece, body_words) for piece in found]
+        rows += [features(piece, body_words) for piece in on_line]
         labels += expected
     return rows, labels
 
@@ -98,7 +96,6 @@ def accuracy(model: LineModel, test: list[PageTop]) -> dict[str, float]:
     """Title, outlet and date as `read_metadata` reads them with ``model`` in use."""
     from rag.ingest.metadata import read_metadata
 
-    lines.line_model.cache_clear()
     saved, lines.line_model = lines.line_model, lambda: model
     try:
         found = [(read_metadata(page.text()), page) for page in test]
@@ -111,17 +108,6 @@ def accuracy(model: LineModel, test: list[PageTop]) -> dict[str, float]:
         "date": sum(m.date == p.date for m, p in found) / n,
         "all_three": sum((m.title, m.outlet, m.date) == (p.title, p.outlet, p.date) for m, p in found) / n,
         "pages": n,
-    }
-
-
-def _as_dict(model: LineModel) -> dict:
-    return {
-        "classes": list(model.classes),
-        "features": list(FEATURES),
-        "mean": model.mean.tolist(),
-        "scale": model.scale.tolist(),
-        "coef": model.coef.tolist(),
-        "intercept": model.intercept.tolist(),
     }
 
 
@@ -138,7 +124,7 @@ def main() -> None:
     held_all = accuracy(model, held_pages)
     ablated = ablation(train, held_pages)
     report = {"leave_one_layout_out": cv, "held_out_layouts": held, "held_out_all": held_all, "ablation_held_out": ablated}
-    data = _as_dict(model) | {"report": report}
+    data = model.data | {"report": report}
     lines.MODEL_PATH.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     listed = [*((f"cv {k}", v) for k, v in cv.items()), *((f"held-out {k}", v) for k, v in held.items()), ("held-out, all", held_all)]
     for name, figures in [*listed, *((f"held-out, without {k}", v) for k, v in ablated.items())]:

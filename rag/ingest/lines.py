@@ -49,6 +49,9 @@ class Piece:
     pieces: int  # how many pieces its line has
 
 
+Read = list[tuple[Piece, dict[str, float]]]  # a page's top as `classify` reads it: each piece and its class probabilities
+
+
 def pieces(line: str, line_index: int) -> list[Piece]:
     """The line's parts; a body-length line is one paragraph, never split at its dashes."""
     if len(line.split()) >= BODY_WORDS:
@@ -122,6 +125,7 @@ class LineModel:
     """The fitted weights: standardise, then softmax over the classes."""
 
     def __init__(self, data: dict) -> None:
+        self.data = data  # as fitted and written: classes, features, mean, scale, coef, intercept
         self.classes = tuple(data["classes"])
         self.mean, self.scale = np.array(data["mean"]), np.array(data["scale"])
         self.coef, self.intercept = np.array(data["coef"]), np.array(data["intercept"])
@@ -139,13 +143,17 @@ def line_model() -> LineModel:
     return LineModel(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
 
 
-def classify(text: str, model: LineModel | None = None) -> list[tuple[Piece, dict[str, float]]]:
-    """Every piece of the page's top with its class probabilities."""
+def top_pieces(text: str) -> tuple[list[Piece], set[str]]:
+    """The pieces of the page's top lines, in order, and the body's content words they are compared with."""
     top, body = top_lines(text)
-    found = [piece for i, line in enumerate(top) for piece in pieces(line, i)]
+    return [piece for i, line in enumerate(top) for piece in pieces(line, i)], _content_words(body)
+
+
+def classify(text: str, model: LineModel | None = None) -> Read:
+    """Every piece of the page's top with its class probabilities."""
+    found, body_words = top_pieces(text)
     if not found:
         return []
-    body_words = _content_words(body)
     model = model or line_model()
     probabilities = model.probabilities([features(piece, body_words) for piece in found])
     return [(piece, dict(zip(model.classes, row.tolist(), strict=True))) for piece, row in zip(found, probabilities, strict=True)]

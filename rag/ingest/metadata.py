@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.ingest.clean import is_chrome
-from rag.ingest.lines import Piece, classify
+from rag.ingest.lines import Piece, Read, classify
 from rag.text.dates import DATE_PATTERN, MONTHS, first_date, to_iso
 
 TITLE_MAX_WORDS = 25
@@ -96,11 +96,13 @@ def sidecar(path: Path | None) -> dict[str, str]:
 
 
 def read_metadata(raw: str, path: Path | None = None) -> Metadata:
-    stated = front_matter(raw)[0] | sidecar(path)
-    body = raw[front_matter(raw)[1] :]
+    front, start = front_matter(raw)
+    stated = front | sidecar(path)
+    body = raw[start:]
+    read = classify(body) if not {"title", "outlet", "date"} <= stated.keys() else []  # the page's top, read once for all three
     date = stated.get("date", "")
-    date = _iso(date) or date if date else find_date(body)
-    return Metadata(stated.get("title") or find_title(body), stated.get("outlet") or find_outlet(body), date)
+    date = _iso(date) or date if date else find_date(body, read)
+    return Metadata(stated.get("title") or find_title(body, read), stated.get("outlet") or find_outlet(body, read), date)
 
 
 def _iso(text: str) -> str:
@@ -133,20 +135,21 @@ def _is_furniture(line: str) -> bool:
     )
 
 
-def _best(pieces: list[tuple[Piece, dict[str, float]]], kind: str, floor: float) -> Piece | None:
+def _best(pieces: Read, kind: str, floor: float) -> Piece | None:
     """The piece most likely of ``kind``, among those more likely ``kind`` than anything else and at least ``floor``
     likely; never a share bar or a call to act."""
     ranked = [(p[kind], piece) for piece, p in pieces if p[kind] >= floor and p[kind] == max(p.values()) and not is_chrome(piece.text)]
     return max(ranked, key=lambda pair: pair[0])[1] if ranked else None
 
 
-def find_title(text: str) -> str:
+def find_title(text: str, read: Read | None = None) -> str:
     """A Markdown heading, else the piece of the page's top the line classifier calls the headline, else the body's first words."""
     lines = text.splitlines()
     heading = next((line.lstrip("#").strip() for line in lines if re.match(r"^#\s+\S", line)), "")
     if heading:
         return heading
-    headline = _best([(piece, p) for piece, p in classify(text) if piece.text[:1].isupper() or piece.text[:1].isdigit()], "headline", HEADLINE_FLOOR)
+    read = classify(text) if read is None else read
+    headline = _best([(piece, p) for piece, p in read if piece.text[:1].isupper() or piece.text[:1].isdigit()], "headline", HEADLINE_FLOOR)
     if headline is not None and len(headline.text.split()) <= TITLE_MAX_WORDS:
         return headline.text
     first_line = next((line for line in lines if line.strip() and not _is_furniture(line)), "")
@@ -154,12 +157,12 @@ def find_title(text: str) -> str:
     return " ".join(words[:FALLBACK_TITLE_WORDS]) + ("…" if len(words) > FALLBACK_TITLE_WORDS else "")
 
 
-def find_outlet(text: str) -> str:
+def find_outlet(text: str, read: Read | None = None) -> str:
     for pattern in _OUTLET_PATTERNS:
         match = pattern.search(text)
         if match:
             return match.group(1).strip()
-    read = classify(text)
+    read = classify(text) if read is None else read
     for piece, p in read:  # "The Northern Courier, 20 January 2025": a date stamp whose only other words are a name
         if max(p, key=p.get) in ("date", "masthead") and DATE_PATTERN.search(piece.text):
             rest = DATE_PATTERN.sub(" ", piece.text).strip(" ,|-—–·")
@@ -173,14 +176,14 @@ def find_outlet(text: str) -> str:
     return follow.group(1).strip() if follow else ""
 
 
-def find_date(text: str) -> str:
+def find_date(text: str, read: Read | None = None) -> str:
     """A "date"/"Published" stamp, else a date stamp or byline above the body, else a dateline's month and day with the
     year from the file's first full date, else that first full date."""
     for marker in _PUBLISHED_DATE.finditer(text):
         match = DATE_PATTERN.match(text, marker.end())
         if match and to_iso(match):
             return to_iso(match) or ""
-    for piece, p in classify(text):  # the first date stamp or byline of the page's top that states a date
+    for piece, p in classify(text) if read is None else read:  # the first date stamp or byline of the page's top that states a date
         if p["date"] + p["byline"] + p["masthead"] + p["section"] >= DATE_FLOOR:
             stamped = _iso(piece.text)
             if stamped:
