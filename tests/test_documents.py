@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from rag.assistant import Assistant
 from rag.cli import main
 from rag.errors import RagError
-from rag.ingest.layout import Line, Page, drop_furniture, join_hyphens, reading_order
+from rag.ingest.layout import Line, Page, drop_furniture, join_hyphens, reading_order, repeated_margin_lines
 from rag.ingest.pdf import extract_pdf
 from rag.ingest.uploads import check_upload
 from rag.ingest.word import extract_docx
@@ -92,7 +92,7 @@ def test_a_three_column_page_reads_column_by_column():
 
 def test_furniture_repeated_on_pages_is_dropped_and_body_lines_are_kept():
     pages = [Page(600, 800, [_line("Daily Ledger | page 1", 40, 20), _line("A body line that repeats", 40, 400), _line(f"{n}", 300, 770, 10)]) for n in (1, 2, 3)]
-    kept = drop_furniture(pages)
+    kept = drop_furniture(pages, repeated_margin_lines(pages))
     assert all([line.text for line in page.lines] == ["A body line that repeats"] for page in kept)
 
 
@@ -100,7 +100,7 @@ def test_a_headline_repeated_small_in_the_next_pages_header_stays():
     headline = "Ferry route to Kestrel Island approved"
     first = Page(600, 800, [_line(headline, 40, 30, 500, size=18), _line("Body text of the first page.", 40, 300)])
     later = [Page(600, 800, [_line(headline, 40, 20, 300, size=8), _line(f"Body text of page {n}.", 40, 300)]) for n in (2, 3)]
-    kept = drop_furniture([first, *later])
+    kept = drop_furniture([first, *later], repeated_margin_lines([first, *later]))
     assert [line.text for line in kept[0].lines] == [headline, "Body text of the first page."]
     assert all(headline not in [line.text for line in page.lines] for page in kept[1:])
 

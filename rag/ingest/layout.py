@@ -46,40 +46,39 @@ class Page:
     lines: list[Line] = field(default_factory=list)
 
 
-def _key(line: Line) -> str:
-    """What a running header or footer keeps from page to page: its words, with numbers blanked, and its type size
-    (a headline repeated small in the next pages' running header is still the headline on its own page)."""
-    return f"{round(line.size)}:" + re.sub(r"\d", "#", " ".join(line.text.lower().split()))
+def _words(line: Line) -> str:
+    """A line's words with numbers blanked: what a running header or footer keeps from page to page."""
+    return re.sub(r"\d", "#", " ".join(line.text.lower().split()))
 
 
-def _bare(line: Line) -> str:
-    return _key(line).partition(":")[2]
+def _key(line: Line) -> tuple[int, str]:
+    """A margin line as pages repeat it: its words and its type size (a headline repeated small in the next pages'
+    running header is still the headline on its own page)."""
+    return round(line.size), _words(line)
 
 
 def _in_margin(line: Line, page: Page) -> bool:
     return line.bottom < page.height * MARGIN_ZONE or line.top > page.height * (1 - MARGIN_ZONE)
 
 
-def _repeated(pages: list[Page]) -> set[str]:
+def repeated_margin_lines(pages: list[Page]) -> set[tuple[int, str]]:
     """Keys of margin lines found on at least two pages (and on half of them, for a long document)."""
     seen = Counter(key for page in pages for key in {_key(line) for line in page.lines if _in_margin(line, page)})
     need = max(2, len(pages) // 2)
     return {key for key, n in seen.items() if n >= need}
 
 
-def drop_furniture(pages: list[Page]) -> list[Page]:
-    """The pages without running headers, footers and page numbers."""
-    repeated = _repeated(pages)
+def drop_furniture(pages: list[Page], repeated: set[tuple[int, str]]) -> list[Page]:
+    """The pages without the ``repeated`` running headers and footers, and without page numbers."""
     kept = []
     for page in pages:
-        lines = [line for line in page.lines if not (_in_margin(line, page) and (_key(line) in repeated or _PAGE_NUMBER.match(_bare(line))))]
+        lines = [line for line in page.lines if not (_in_margin(line, page) and (_key(line) in repeated or _PAGE_NUMBER.match(_words(line))))]
         kept.append(Page(page.width, page.height, lines))
     return kept
 
 
-def masthead(pages: list[Page]) -> str:
-    """The outlet a running header names: its part that is no date, page or edition ("THE LEDGER | Tuesday…")."""
-    repeated = _repeated(pages)
+def masthead(pages: list[Page], repeated: set[tuple[int, str]]) -> str:
+    """The outlet a ``repeated`` running header names: its part that is no date, page or edition ("THE LEDGER | Tuesday…")."""
     for line in pages[0].lines if pages else []:
         if line.top < pages[0].height * MARGIN_ZONE and _key(line) in repeated:
             outlet = header_outlet(line.text)

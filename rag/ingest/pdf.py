@@ -21,7 +21,7 @@ import re
 from datetime import datetime
 
 from rag.errors import RagError
-from rag.ingest.layout import Line, Page, drop_furniture, join_hyphens, masthead, reading_order
+from rag.ingest.layout import Line, Page, drop_furniture, join_hyphens, masthead, reading_order, repeated_margin_lines
 from rag.ingest.metadata import Metadata
 from rag.text.dates import first_date
 
@@ -39,26 +39,22 @@ def extract_pdf(name: str, data: bytes) -> tuple[str, Metadata]:
             f"{name}: no text layer (a scanned or image-only PDF); rag does no OCR",
             "export the article as a PDF with text, or save its text as a .txt file",
         )
-    outlet = masthead(pages)
-    paragraphs = join_hyphens([p for page in drop_furniture(pages) for p in reading_order(page)])
+    repeated = repeated_margin_lines(pages)
+    outlet = masthead(pages, repeated)
+    paragraphs = join_hyphens([p for page in drop_furniture(pages, repeated) for p in reading_order(page)])
     return "\n\n".join(paragraphs) + "\n", Metadata(_info_title(info), _text(info.get("Publisher")) or outlet, _info_date(info))
 
 
 def _read_pages(name: str, data: bytes) -> tuple[list[Page], dict]:
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
 
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             pages = [Page(float(page.width), float(page.height), _lines(page.extract_words(extra_attrs=["size"]))) for page in pdf.pages]
             return pages, dict(pdf.metadata or {})
-    except PDFPasswordIncorrect as exc:
-        raise RagError(f"{name}: the PDF is encrypted (a password is needed to open it)", "save an unlocked copy and ingest that") from exc
-    except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
-        raise RagError(f"{name}: not a readable PDF ({type(exc).__name__})") from exc
-    except Exception as exc:  # pdfplumber wraps pdfminer's errors in its own; one clear line, never a traceback
-        if any(isinstance(arg, PDFPasswordIncorrect) for arg in exc.args):
+    except Exception as exc:  # pdfminer raises many types on a broken file, and pdfplumber wraps some: one clear line, never a traceback
+        if isinstance(exc, PDFPasswordIncorrect) or any(isinstance(arg, PDFPasswordIncorrect) for arg in exc.args):
             raise RagError(f"{name}: the PDF is encrypted (a password is needed to open it)", "save an unlocked copy and ingest that") from exc
         raise RagError(f"{name}: not a readable PDF ({type(exc).__name__})") from exc
 
