@@ -305,10 +305,19 @@ def config_command(ctx: click.Context) -> None:
 )
 @click.option(
     "--backend",
-    type=click.Choice([*BACKENDS, "oracle", "liar"]),
+    type=click.Choice([*BACKENDS, "oracle", "liar", "mix"]),
     help=(
         "Answer generator (default: llm.backend); 'oracle' writes each reference answer as the model's text and reports what the pipeline "
-        "loses of it; 'liar' swaps each answer's key fact for another of the same kind from the shown passages (how many pass as claims)."
+        "loses of it; 'liar' swaps each answer's key fact for another of the same kind from the shown passages (how many pass as claims); "
+        "'mix' is the oracle for 85 % of questions and the liar for the rest (seeded), a proxy for a capable model."
+    ),
+)
+@click.option(
+    "--standin",
+    metavar="MODEL",
+    help=(
+        "Serve a packaged GGUF model (e.g. qwen2.5-coder-1.5b, qwen2.5-coder-0.5b) behind a stand-in Ollama server on 127.0.0.1 and "
+        "answer through the real Ollama path (implies --backend ollama); its answers are cached ($RAG_GENERATION_CACHE)."
     ),
 )
 @click.option("--no-baseline", is_flag=True, help="Skip the rules-free baseline (llama-index default retrieval; the nearest sentence as the answer).")
@@ -334,6 +343,7 @@ def eval_command(
     no_reader: bool,
     articles: Path | None,
     gate: bool,
+    standin: str | None,
 ) -> None:
     """Score retrieval, answers, refusals and citations against a gold Q&A set, beside a rules-free baseline.
 
@@ -342,13 +352,15 @@ def eval_command(
     then must_include, refusals and citations. See eval/README.md.
     """
     from rag.assistant import Assistant
-    from rag.evaluate.run import DEFAULT_GOLD, collection_settings, run_eval
+    from rag.evaluate.run import DEFAULT_GOLD, collection_settings, run_eval, served
 
     helper = assistant(ctx)
     gold = gold_path or helper.settings.resolve(DEFAULT_GOLD)
     if articles is not None:
         helper = Assistant(collection_settings(helper.settings, articles))
-    results, written, failures = run_eval(helper, gold, out_dir, backend, not no_baseline, ablate, perturbed=not no_perturb, with_reader=not no_reader)
+    with served(helper, standin) as standin_backend:
+        backend = standin_backend or backend
+        results, written, failures = run_eval(helper, gold, out_dir, backend, not no_baseline, ablate, perturbed=not no_perturb, with_reader=not no_reader)
     from rag.evaluate.report import printed
 
     click.echo(printed(results))

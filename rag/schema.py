@@ -104,6 +104,11 @@ class Answer:
     # relevant passages, quoted), "not_found" (nothing retrieved is about the question; `refused` is true exactly then).
     outcome: str = ""
     confidence: float = 0.0  # the calibrated chance that the short answer is right (0 when none is claimed)
+    # The best short answer the judge weighed, claimed or not, and its probability of being right (0 when a rule
+    # refused it or nothing was weighed); a claim's are its short answer and confidence. The eval moves a threshold
+    # over these to draw the whole risk–coverage curve, not only the claims this threshold makes.
+    candidate: str = ""
+    candidate_confidence: float = 0.0
     # Who decided what is shown: "reader" (no LLM), "model" (the model's text, its lead confirmed by the verifier),
     # "model_refused" (the verifier did not confirm the model's lead: shown as doubt, with the relevant sentences),
     # "model_declined" (the model said the articles don't say), "gated" (not found before a model was asked),

@@ -85,11 +85,13 @@ def verify(
     if result.supported_sentences:  # the lead as shown: re-cited, a computed figure with its arithmetic
         lead = lead_of(result.text) or lead
     if found.claimed and result.supported_sentences:
-        return answer_of(turn, Worded(result.text, lead, result.citations), ANSWER, "model", by, round(found.probability, 3), result.unsupported)
+        claimed = round(found.probability, 3)
+        return answer_of(turn, Worded(result.text, lead, result.citations), ANSWER, "model", by, claimed, result.unsupported, (lead, claimed))
     shown = [found.fact.sentence] if found.fact else []
     relevant = list(dict.fromkeys([*shown, *decision.relevant]))[: max(cite.evidence_sentences, 1)]
     doubt = f"The model answered “{lead}”; the passages don't confirm it ({found.why()})."
-    return answer_of(turn, quote_relevant(doubt, relevant, evidence, passages, merge), EVIDENCE, "model_refused", by)
+    weighed = (lead, 0.0 if found.vetoes or not result.supported_sentences else found.probability)
+    return answer_of(turn, quote_relevant(doubt, relevant, evidence, passages, merge), EVIDENCE, "model_refused", by, candidate=weighed)
 
 
 def _judged(

@@ -48,6 +48,16 @@ ANSWER, EVIDENCE, NOT_FOUND = "answer", "evidence", "not_found"
 class Decision:
     outcome: str
     reading: Reading
+    weighed: tuple[str, float] | None = None  # the best short answer the check weighed and its probability, if it ran
+
+    @property
+    def candidate(self) -> tuple[str, float]:
+        """The best short answer weighed, claimed or not, with its probability (the check's, else the reader's)."""
+        if self.outcome == NOT_FOUND:
+            return "", 0.0
+        if self.weighed is not None and self.outcome != ANSWER:
+            return self.weighed
+        return self.reading.short, round(self.reading.confidence, 3)
 
     @property
     def confidence(self) -> float:
@@ -98,9 +108,18 @@ def claim(short: str, support: list[int], evidence: list[EvidenceSentence], pass
     return Worded("\n".join(lines), short, number.citations)
 
 
-def answer_of(turn: Turn, worded: Worded, outcome: str, route: str, by: tuple[str, str], confidence: float = 0.0, unsupported: list[str] | None = None) -> Answer:
+def answer_of(
+    turn: Turn,
+    worded: Worded,
+    outcome: str,
+    route: str,
+    by: tuple[str, str],
+    confidence: float = 0.0,
+    unsupported: list[str] | None = None,
+    candidate: tuple[str, float] = ("", 0.0),
+) -> Answer:
     """The `Answer` of ``turn``: ``worded`` as ``outcome`` (refused exactly when not found), answered ``by``
-    (backend, model) along ``route``."""
+    (backend, model) along ``route``; ``candidate``: the best short answer weighed and its probability."""
     return Answer(
         question=turn.question,
         answer=worded.text,
@@ -113,6 +132,8 @@ def answer_of(turn: Turn, worded: Worded, outcome: str, route: str, by: tuple[st
         short_answer=worded.short,
         outcome=outcome,
         confidence=confidence,
+        candidate=candidate[0],
+        candidate_confidence=round(candidate[1], 3),
         route=route,
         checked_by=turn.checked_by,
     )
@@ -131,7 +152,7 @@ def reader_answer(turn: Turn, decision: Decision, evidence: list[EvidenceSentenc
     else:
         worded = claim(decision.reading.short, decision.reading.support, evidence, passages, merge)
     confidence = round(decision.confidence, 3) if decision.outcome == ANSWER else 0.0
-    return answer_of(turn, worded, decision.outcome, route, by, confidence)
+    return answer_of(turn, worded, decision.outcome, route, by, confidence, candidate=decision.candidate)
 
 
 def check_reader(
@@ -150,7 +171,7 @@ def check_reader(
     found = options(reading.scored.candidates, reading.scored.probabilities, turn.settings.check.candidates)
     turn.checked_by = f"checked by {checker.name}, {checker.where}"
     if not found:
-        return Decision(EVIDENCE, reading)
+        return Decision(EVIDENCE, reading, ("", 0.0))
     shown = quote_relevant(UNSURE, reading.relevant, evidence, passages, turn.settings.retrieve.merge_threshold)
     yield draft.add(shown.text)
     try:
@@ -162,7 +183,7 @@ def check_reader(
     k, probability = best(found, p_yes, claim_model)
     yield draft.restart(f"{turn.checked_by} in {turn.took('check_ms', mark) / 1000:.1f} s")
     if probability < claim_model.threshold:
-        return Decision(EVIDENCE, reading)
+        return Decision(EVIDENCE, reading, (found[k].text, probability))
     chosen = found[k].candidate
     support = [chosen.sentence, *corroborating(chosen, reading.scored, evidence, passages)]
     return Decision(ANSWER, dataclasses.replace(reading, short=chosen.text, confidence=probability, kind=chosen.kind, support=support))

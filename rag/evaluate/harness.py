@@ -19,6 +19,7 @@ from typing import Any
 
 from rag.answer.cite import marker_numbers, strip_markers
 from rag.assistant import Assistant
+from rag.evaluate.curves import calibration
 from rag.evaluate.gold import GoldItem
 from rag.evaluate.metrics import includes_all, is_short, percentile, quotes_gold_evidence, retrieval_scores, token_f1
 from rag.evaluate.perturb import perturb
@@ -76,11 +77,27 @@ def baseline(assistant: Assistant) -> SystemUnderTest:
     def ask(question: str) -> Answer:
         started = time.perf_counter()
         query = np.asarray(embedding.get_query_embedding(question), dtype=np.float32)
-        doc_id, start, end = sentences[int(np.argmax(vectors @ (query / max(float(np.linalg.norm(query)), 1e-9))))]
+        cosines = vectors @ (query / max(float(np.linalg.norm(query)), 1e-9))
+        doc_id, start, end = sentences[int(np.argmax(cosines))]
         quote = raw[doc_id][start:end]
         citation = Citation(1, doc_id, doc_id, "", "", quote, start, end, 1.0)
         timings = {"total_ms": (time.perf_counter() - started) * 1000}
-        return Answer(question, f"{quote} [1]", False, "baseline", "MiniLM nearest sentence", [citation], [], timings, "", outcome="answer")
+        similarity = round(float(np.max(cosines)), 3)  # its only confidence: how near the sentence is to the question
+        return Answer(
+            question,
+            f"{quote} [1]",
+            False,
+            "baseline",
+            "MiniLM nearest sentence",
+            [citation],
+            [],
+            timings,
+            "",
+            outcome="answer",
+            confidence=similarity,
+            candidate=quote,
+            candidate_confidence=similarity,
+        )
 
     return SystemUnderTest("baseline", lambda q: to_passages(q, 10), ask)
 
@@ -123,13 +140,15 @@ def judge(item: GoldItem, answer: Answer) -> dict[str, Any]:
     must_include; not_found earns nothing."""
     outcome = answer.outcome or ("not_found" if answer.refused else "answer")
     row: dict[str, Any] = {"outcome": outcome, "claimed": outcome == "answer"}
+    row.update(candidate_row(item, answer, outcome))
     if item.answerable:
         shown = strip_markers(lead(answer))
         holds = includes_all(shown, item.must_include)
-        row["lead"] = float(outcome == "answer" and holds and is_short(shown))
+        row["lead"] = float(outcome == "answer" and holds and is_short(shown, item.answer))
+        row["lead_20w"] = float(outcome == "answer" and holds and is_short(shown))
         row["must_include"] = float(outcome != "not_found" and includes_all(answer.answer, item.must_include))
         row["confidently_wrong"] = float(outcome == "answer" and not holds)
-        row["long_lead"] = float(outcome == "answer" and holds and not is_short(shown))
+        row["long_lead"] = float(outcome == "answer" and holds and not is_short(shown, item.answer))
         row["result"] = "not_found" if outcome == "not_found" else "claimed_right" if row["claimed"] and row["lead"] else (
             "claimed_long" if row["long_lead"] else "claimed_wrong" if row["claimed"] else "evidence_with_facts" if row["must_include"] else "evidence_without_facts"
         )  # fmt: skip
@@ -137,6 +156,20 @@ def judge(item: GoldItem, answer: Answer) -> dict[str, Any]:
         row["confidently_wrong"] = float(outcome == "answer")
         row["result"] = "claimed" if outcome == "answer" else "not_claimed"
     return row
+
+
+def candidate_row(item: GoldItem, answer: Answer, outcome: str) -> dict[str, Any]:
+    """The best short answer the system weighed (a claim's short answer), its confidence, and how the gold judges it,
+    as a claim's lead is judged: right when it holds every `must_include` string and is short, wrong when it lacks
+    one or the question is unanswerable (a long one that holds the facts is neither). The risk–coverage curve moves
+    a threshold over these (`rag.evaluate.curves`)."""
+    text, confidence = answer.candidate, answer.candidate_confidence
+    if outcome == "answer" and not text:
+        text, confidence = strip_markers(lead(answer)), answer.confidence
+    text = strip_markers(text).strip()
+    holds = item.answerable and bool(text) and includes_all(text, item.must_include)
+    right = holds and is_short(text, item.answer)
+    return {"candidate": text, "candidate_confidence": float(confidence), "candidate_right": bool(right), "candidate_wrong": not holds}
 
 
 def score(sut: SystemUnderTest, gold: list[GoldItem], assistant: Assistant, articles: dict[str, str], progress: Callable[[str], None] | None = None) -> dict[str, Any]:
@@ -173,6 +206,8 @@ def score(sut: SystemUnderTest, gold: list[GoldItem], assistant: Assistant, arti
             row["answer_f1"] = 0.0
         per_question.append(row)
     result = aggregate(per_question, gold_judged, evidence_cited, latencies)
+    result["calibration"] = calibration(per_question)
+    result.update({k: v for k, v in result["calibration"].items() if isinstance(v, float)})
     result["citation_precision_claims"] = sum(claim_judged) / len(claim_judged) if claim_judged else 0.0
     result["citation_support_self"] = sum(self_judged) / len(self_judged) if self_judged else 0.0
     return result
@@ -221,6 +256,7 @@ def aggregate(per_question: list[dict[str, Any]], citations: list[bool], evidenc
     unanswerable = [r for r in per_question if not r["answerable"]]
     result: dict[str, Any] = {key: _mean(answerable, key) for key in RETRIEVAL_KEYS}
     result["lead_accuracy"] = _mean(answerable, "lead")
+    result["lead_accuracy_20w"] = _mean(answerable, "lead_20w")
     result["must_include_accuracy"] = _mean(answerable, "must_include")
     result["confidently_wrong_rate"] = _mean(per_question, "confidently_wrong")
     result["claim_rate"] = _mean(per_question, "claimed")
@@ -260,4 +296,29 @@ def model_loss(result: dict[str, Any]) -> dict[str, Any]:
         "refusals_kept": sum(r["outcome"] != "answer" for r in unanswerable) / len(unanswerable) if unanswerable else 1.0,
         "lost_by_cause": {cause: [r["id"] for r in lost if causes.get(r["route"], r["route"]) == cause] for cause in dict.fromkeys(causes.values())},
         "refusals_lost": [r["id"] for r in unanswerable if r["outcome"] == "answer"],
+    }
+
+
+MODEL_ROUTES = ("model", "model_refused", "model_declined")
+
+
+def model_figures(result: dict[str, Any]) -> dict[str, Any]:
+    """What a generating model wrote and what the path made of it (any LLM row: a real model or a stand-in): of the
+    answerable questions, how often its lead was right by the gold (`model_right`), and of those how many were
+    claimed (`right_claimed`), shown as doubt (`right_doubted`); its wrong leads claimed; its "the articles don't
+    say" on answerable questions (`declined_answerable`) and on unanswerable ones (`declined_unanswerable`); the
+    questions the model never read (not found first, or the reader after a failure)."""
+    rows = result["per_question"]
+    answerable = [r for r in rows if r["answerable"]]
+    asked = [r for r in answerable if r["route"] in MODEL_ROUTES]
+    right = [r for r in asked if r["route"] != "model_declined" and r["candidate_right"]]
+    share = lambda part: len(part) / len(answerable) if answerable else 0.0  # noqa: E731
+    return {
+        "model_right": share(right),
+        "right_claimed": share([r for r in right if r["claimed"] and r["lead"]]),
+        "right_doubted": share([r for r in right if not r["claimed"]]),
+        "wrong_claimed": sum(r["confidently_wrong"] for r in rows if r["route"] == "model") / len(rows) if rows else 0.0,
+        "declined_answerable": share([r for r in asked if r["route"] == "model_declined"]),
+        "declined_unanswerable": sum(r["route"] == "model_declined" for r in rows if not r["answerable"]) / max(1, sum(not r["answerable"] for r in rows)),
+        "not_asked": [r["id"] for r in rows if r["route"] not in MODEL_ROUTES],
     }

@@ -13,6 +13,7 @@ nothing here knows a collection. Eval only: it knows the answers.
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import dataclass
 
@@ -103,3 +104,22 @@ class LiarGenerator(StandIn):
 
     def answer(self, item: GoldItem, passages: list[Passage]) -> str:
         return lie(item, passages)
+
+
+class MixGenerator(StandIn):
+    """A proxy for a capable (7B-class) model that is mostly right: each question gets the oracle's reference answer
+    with probability ``right`` and the liar's same-kind wrong answer otherwise, drawn once per question id from
+    ``seed`` (the same question gets the same side in every run, perturbed or not)."""
+
+    name = "mix"
+    model = "reference answers, 15 % swapped"
+
+    def __init__(self, gold: list[GoldItem], right: float = 0.85, seed: int = 0) -> None:
+        super().__init__(gold)
+        self.right, self.seed = right, seed
+
+    def truthful(self, item: GoldItem) -> bool:
+        return random.Random(f"{self.seed}:{item.id}").random() < self.right
+
+    def answer(self, item: GoldItem, passages: list[Passage]) -> str:
+        return (item.answer or REFUSAL) if self.truthful(item) else lie(item, passages)

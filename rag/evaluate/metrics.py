@@ -41,10 +41,15 @@ def normalise(text: str) -> str:
 
 
 SHORT_LEAD_WORDS = 20  # a lead longer than this is a passage, not a short answer: it earns no lead accuracy
+SHORT_LEAD_TIMES = 3  # nor one longer than this many times the reference answer (a clause is no answer to "which port?")
 
 
-def is_short(text: str) -> bool:
-    return len(strip_markers(text).split()) <= SHORT_LEAD_WORDS
+def is_short(text: str, reference: str = "") -> bool:
+    """At most 20 words and, given the reference answer, at most three times its length in words (eval/README.md,
+    "A short lead"); without a reference, the 20 words alone (the rule before the gold rule, reported beside it)."""
+    words = len(strip_markers(text).split())
+    limit = min(SHORT_LEAD_WORDS, SHORT_LEAD_TIMES * len(reference.split())) if reference.strip() else SHORT_LEAD_WORDS
+    return words <= limit
 
 
 def includes_all(answer: str, required: list[str]) -> bool:

@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+CURVE_KEYS = ("coverage_at_risk_05", "lead_at_wrong_05", "aurc", "auroc", "ece_shown", "ece_candidates")
 SUMMARY_KEYS = (
-    "lead_accuracy", "confidently_wrong_rate", "claim_rate", "long_lead_rate", "must_include_accuracy", "refusal_accuracy", "false_refusal_rate",
+    "lead_accuracy", "lead_accuracy_20w", "confidently_wrong_rate", "claim_rate", *CURVE_KEYS,
+    "long_lead_rate", "must_include_accuracy", "refusal_accuracy", "false_refusal_rate",
     "citation_precision", "citation_precision_claims", "citation_recall", "answer_f1",
     "evidence_recall_at_1", "evidence_recall_at_3", "evidence_recall_at_5", "evidence_recall_at_10", "mrr", "ndcg_at_10", "source_recall_at_5",
     "citation_support_self", "perturbation_stability", "perturbation_kept_refusals", "perturbation_refused_both", "latency_ms_p50", "latency_ms_p95",
@@ -51,6 +53,18 @@ def model_loss_text(loss: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def model_text(model: dict[str, Any]) -> str:
+    """A generating model's figures: how often it was right, and what the path showed of its right and wrong leads."""
+    return "\n".join(
+        [
+            f"model {model['model']}: lead right {model['model_right']:.3f} of answerable; claimed right {model['right_claimed']:.3f},"
+            f" right but shown as doubt {model['right_doubted']:.3f}; its wrong leads claimed {model['wrong_claimed']:.3f} of all questions",
+            f"  said the articles don't say: {model['declined_answerable']:.3f} of answerable, {model['declined_unanswerable']:.3f} of unanswerable;"
+            f" never asked (not found first, or failed): {len(model['not_asked'])}",
+        ]
+    )
+
+
 def lies_text(lies: dict[str, Any]) -> str:
     """The liar's figures: its wrong answers shown as claims, and what stopped the rest."""
     lines = [f"liar's wrong answers shown as claims: {lies['claimed_wrong_rate']:.3f}" + (f" ({', '.join(lies['claimed_wrong'])})" if lies["claimed_wrong"] else "")]
@@ -77,6 +91,8 @@ def worst_questions(result: dict[str, Any], n: int = 8) -> list[dict[str, Any]]:
 def printed(results: dict[str, Any]) -> str:
     """What `rag eval` prints: who checked, the summary table, then what the oracle, the liar and the ablations found."""
     parts = [f"checked by: {results['checked_by'] or 'no checking model'}", summary_table(results)]
+    if "model" in results:
+        parts.append("\n" + model_text(results["model"]))
     if "model_loss" in results:
         parts.append("\n" + model_loss_text(results["model_loss"]))
     if "lies" in results:
@@ -92,7 +108,7 @@ def _gate_lines(results: dict[str, Any], thresholds: dict[str, float]) -> list[s
     values = measured(results)
     lines = ["## CI gate (config.toml)", ""]
     lines += [
-        f"- {k}: {values[k]:.3f} {'<=' if k.endswith('rate') else '>='} {v} → {'ok' if gate_ok(k, values[k], v) else 'FAIL'}"
+        f"- {k}: {values[k]:.3f} {'<=' if k.endswith('rate') or k in CEILINGS else '>='} {v} → {'ok' if gate_ok(k, values[k], v) else 'FAIL'}"
         if k in values
         else f"- {k}: not measured in this run"
         for k, v in thresholds.items()
@@ -106,6 +122,8 @@ def write_report(results: dict[str, Any], out: Path, thresholds: dict[str, float
     written[0].write_text(json.dumps(results, indent=2, ensure_ascii=False))
     lines = ["# Eval report", "", f"Gold file: `{results['gold']}` ({results['questions']} questions); backend: {results['backend']}", "", summary_table(results), ""]
     lines += _gate_lines(results, thresholds)
+    if "model" in results:
+        lines += ["## What the model wrote and what was shown of it", "", "```", model_text(results["model"]), "```", ""]
     if "model_loss" in results:
         lines += ["## What the pipeline loses of the model's answers (oracle)", "", "```", model_loss_text(results["model_loss"]), "```", ""]
     if "lies" in results:
@@ -135,12 +153,17 @@ def write_report(results: dict[str, Any], out: Path, thresholds: dict[str, float
 
 
 def measured(results: dict[str, Any]) -> dict[str, float]:
-    """Every figure a gate may name: the system's metrics, and the oracle's (what the path kept of right answers)."""
-    return {**results["system"], **{k: v for k, v in results.get("model_loss", {}).items() if isinstance(v, float)}}
+    """Every figure a gate may name: the system's metrics, and the oracle's (what the path kept of right answers).
+    A figure that could not be computed (an AUROC with no wrong candidate) is not measured."""
+    figures = {**results["system"], **{k: v for k, v in results.get("model_loss", {}).items() if isinstance(v, float)}}
+    return {k: v for k, v in figures.items() if v is not None}
+
+
+CEILINGS = ("aurc", "ece_shown", "ece_candidates")  # lower is better, as for every "…_rate"
 
 
 def gate_ok(key: str, value: float, threshold: float) -> bool:
-    return value <= threshold if key.endswith("rate") else value >= threshold
+    return value <= threshold if key.endswith("rate") or key in CEILINGS else value >= threshold
 
 
 def _plots(results: dict[str, Any], out: Path) -> list[Path]:
@@ -151,7 +174,7 @@ def _plots(results: dict[str, Any], out: Path) -> list[Path]:
         import matplotlib.pyplot as plt
     except ImportError:  # plots are a nicety; the numbers are in results.json
         return []
-    keys = [k for k in SUMMARY_KEYS if not k.startswith("latency") and all(k in results[n] for n in ("system", "reader", "baseline") if n in results)]
+    keys = [k for k in SUMMARY_KEYS if not k.startswith("latency") and all(results[n].get(k) is not None for n in ("system", "reader", "baseline") if n in results)]
     names = [n for n in ("system", "reader", "baseline") if n in results]
     fig, ax = plt.subplots(figsize=(10, 5))
     width = 0.8 / len(names)
@@ -165,4 +188,47 @@ def _plots(results: dict[str, Any], out: Path) -> list[Path]:
     path = out / "metrics.png"
     fig.savefig(path, dpi=100)
     plt.close(fig)
-    return [path]
+    return [path, *curve_plots({n: results[n] for n in names}, out, plt)]
+
+
+def curve_plots(systems: dict[str, dict[str, Any]], out: Path, plt) -> list[Path]:
+    """risk_coverage.png (selective risk against coverage as the threshold moves, each system's own claims marked)
+    and reliability.png (share right against confidence, for every candidate and for the confidence shown)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5))
+    for name, result in systems.items():
+        points = result["calibration"]["curve"]
+        line = left.plot([p["coverage"] for p in points], [p["risk"] for p in points], label=f"{name} (AURC {_fmt('aurc', result.get('aurc'))})")[0]
+        product = result["calibration"]["operating_point"]
+        left.scatter([product["coverage"]], [product["risk"]], color=line.get_color(), marker="o", zorder=3)
+        right.plot([p["wrong_rate"] for p in points], [p["lead"] for p in points], color=line.get_color(), label=name)
+        right.scatter([product["wrong_rate"]], [product["lead"]], color=line.get_color(), marker="o", zorder=3)
+    left.axhline(0.05, color="grey", linestyle=":", linewidth=1)
+    left.set(
+        xlabel="coverage (questions claimed)",
+        ylabel="selective risk (claims wrong)",
+        xlim=(0, 1.02),
+        ylim=(0, 1.02),
+        title="risk–coverage (dot: the product's threshold)",
+    )
+    right.axvline(0.05, color="grey", linestyle=":", linewidth=1)
+    right.set(xlabel="claimed wrong, of all questions", ylabel="lead: claimed right, of answerable", xlim=(0, 1.02), ylim=(0, 1.02), title="lead against wrong claims")
+    left.legend(fontsize=8)
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    curves = out / "risk_coverage.png"
+    fig.savefig(curves, dpi=100)
+    plt.close(fig)
+    fig, axes = plt.subplots(1, len(systems), figsize=(5 * len(systems), 4.5), squeeze=False)
+    for ax, (name, result) in zip(axes[0], systems.items(), strict=True):
+        ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=1)
+        for key, label in (("reliability_candidates", "every candidate"), ("reliability_shown", "shown with a claim")):
+            bins = result["calibration"][key]
+            ax.plot([b["confidence"] for b in bins], [b["right"] for b in bins], marker="o", label=label)
+        ece = f"ECE shown {_fmt('ece', result.get('ece_shown'))}, candidates {_fmt('ece', result.get('ece_candidates'))}"
+        ax.set(xlabel="confidence", ylabel="share right", xlim=(0, 1), ylim=(0, 1.02), title=f"{name}: {ece}")
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    diagram = out / "reliability.png"
+    fig.savefig(diagram, dpi=100)
+    plt.close(fig)
+    return [curves, diagram]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import sys
 import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +16,8 @@ from rag.assistant import Assistant
 from rag.config import Settings
 from rag.errors import RagError
 from rag.evaluate.gold import load_gold
-from rag.evaluate.harness import baseline, model_loss, score, stability, system
-from rag.evaluate.liar import LiarGenerator
+from rag.evaluate.harness import MODEL_ROUTES, baseline, model_figures, model_loss, score, stability, system
+from rag.evaluate.liar import LiarGenerator, MixGenerator
 from rag.evaluate.oracle import OracleGenerator
 from rag.evaluate.report import gate_ok, measured, write_report
 
@@ -41,7 +43,7 @@ DEFAULT_GOLD = "eval/test.jsonl"  # the held-out half: the CI gate and the READM
 STABILITY_KEYS = ("perturbation_stability", "perturbation_kept_refusals", "perturbation_refused_both")
 
 
-STAND_INS = {"oracle": OracleGenerator, "liar": LiarGenerator}  # eval-only generators, given the gold set they stand in for
+STAND_INS = {"oracle": OracleGenerator, "liar": LiarGenerator, "mix": MixGenerator}  # eval-only generators, given the gold set they stand in for
 
 
 def run_eval(
@@ -67,6 +69,10 @@ def run_eval(
     results["system"] = score(system(assistant, backend), gold, assistant, articles, progress)
     if backend == "oracle":
         results["model_loss"] = model_loss(results["system"])
+    if any(r["route"] in MODEL_ROUTES for r in results["system"]["per_question"]):
+        results["model"] = model_figures(results["system"]) | {
+            "model": next(r["full_answer"]["model"] for r in results["system"]["per_question"] if r["route"] in MODEL_ROUTES)
+        }
     results["checked_by"] = next((r["full_answer"].get("checked_by", "") for r in results["system"]["per_question"] if r["full_answer"].get("checked_by")), "")
     if with_reader and assistant.checker()[0] is not None:
         results["reader"] = score(system(assistant, backend, check=False), gold, assistant, articles, progress)
@@ -137,6 +143,26 @@ def lies_passed(result: dict[str, Any]) -> dict[str, Any]:
         "gated_or_declined": sum(r["route"] in ("gated", "model_declined", "fallback") for r in rows),
         "claimed_right_by_chance": [r["id"] for r in rows if r["claimed"] and not r["confidently_wrong"]],
     }
+
+
+@contextlib.contextmanager
+def served(assistant: Assistant, model: str | None) -> Iterator[str | None]:
+    """With ``model`` (a packaged GGUF's name): a stand-in Ollama server on 127.0.0.1 answering with it through
+    llama.cpp, and ``assistant`` pointed at it; yields "ollama" (the backend to ask), or None without a model."""
+    if not model:
+        yield None
+        return
+    from rag.evaluate.ollama_standin import FakeOllama, GGUFReply
+
+    reply = GGUFReply(model, assistant.settings.llm.llamacpp_threads)
+    with FakeOllama(models=[reply.name], reply=reply) as server:
+        llm = assistant.settings.llm
+        before = (llm.ollama_host, llm.ollama_model)
+        llm.ollama_host, llm.ollama_model = server.url, reply.name
+        try:
+            yield "ollama"
+        finally:
+            llm.ollama_host, llm.ollama_model = before
 
 
 def collection_settings(settings: Settings, articles: Path) -> Settings:

@@ -1,4 +1,5 @@
-"""What a checking model said, on disk: one JSON line per check, keyed by the model's sha256 and the prompt.
+"""What a model said, on disk: one JSON line per check (a P(yes)) or per answer (its text, for the eval's stand-in
+models), keyed by the model's sha256 and the prompt.
 
 A check costs seconds on 2 cores; fitting the claim model asks thousands and
 an eval hundreds, so nothing is asked twice. Lines are appended (one short
@@ -15,6 +16,7 @@ import json
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 
 def default_folder() -> Path:
@@ -30,7 +32,7 @@ class CheckCache:
 
     def __init__(self, path: Path, extra: tuple[Path, ...] = ()) -> None:
         self.path, self.extra = path, extra
-        self._answers: dict[str, float] | None = None
+        self._answers: dict[str, Any] | None = None
         self._lock = threading.Lock()
 
     @staticmethod
@@ -38,9 +40,9 @@ class CheckCache:
         text = model_key + "\x00" + json.dumps(messages, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
-    def _load(self) -> dict[str, float]:
+    def _load(self) -> dict[str, Any]:
         if self._answers is None:
-            answers: dict[str, float] = {}
+            answers: dict[str, Any] = {}
             for path in (*self.extra, self.path):
                 try:
                     lines = path.read_text(encoding="utf-8").splitlines()
@@ -49,18 +51,18 @@ class CheckCache:
                 for line in lines:
                     try:
                         row = json.loads(line)
-                        answers[str(row["k"])] = float(row["p"])
+                        answers[str(row["k"])] = float(row["p"]) if isinstance(row["p"], (int, float)) else row["p"]
                     except (ValueError, KeyError, TypeError):
                         continue  # a line cut by a killed writer
             self._answers = answers
         return self._answers
 
-    def get(self, key: str) -> float | None:
+    def get(self, key: str) -> Any:
         with self._lock:
             return self._load().get(key)
 
-    def put(self, answers: dict[str, float]) -> None:
-        answers = {key: round(float(p), 6) for key, p in answers.items()}  # what the file keeps, in memory too
+    def put(self, answers: dict[str, Any]) -> None:
+        answers = {key: round(float(p), 6) if isinstance(p, (int, float)) else p for key, p in answers.items()}  # what the file keeps
         with self._lock:
             self._load().update(answers)
             try:
