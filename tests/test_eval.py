@@ -69,8 +69,8 @@ def test_percentile_is_nearest_rank():
     assert percentile([], 50) == 0.0
 
 
-def _item(answerable: bool = True, must: tuple[str, ...] = ("42 million",)) -> GoldItem:
-    return GoldItem("x", "q", "a", list(must) if answerable else [], [], [], answerable, "factoid")
+def _item(answerable: bool = True, must: tuple[str, ...] = ("42 million",), answer: str = "42 million euros") -> GoldItem:
+    return GoldItem("x", "q", answer if answerable else "The articles don't say.", list(must) if answerable else [], [], [], answerable, "factoid")
 
 
 def _shown(outcome: str, short: str = "", text: str = "") -> Answer:
@@ -96,6 +96,16 @@ def test_only_a_short_lead_earns_lead_accuracy():
     assert (long["lead"], long["long_lead"], long["confidently_wrong"], long["result"]) == (0.0, 1.0, 0.0, "claimed_long")
     short = judge(_item(), _shown("answer", "42 million euros in all", "42 million euros in all [1]."))
     assert (short["lead"], short["long_lead"]) == (1.0, 0.0)
+
+
+def test_a_short_lead_is_also_at_most_three_times_the_reference_answer():
+    """A clause that mentions the place is no answer to "which port?": twelve words against a one-word reference
+    fails the gold rule's short lead, though it passes the 20-word rule reported beside it."""
+    item = _item(must=("Gwadar",), answer="Gwadar.")
+    clause = "that a dedicated multipurpose terminal at Gwadar was crucial for long-term trade growth"
+    shown = judge(item, _shown("answer", clause, clause + " [1]."))
+    assert (shown["lead"], shown["lead_20w"], shown["long_lead"], shown["confidently_wrong"]) == (0.0, 1.0, 1.0, 0.0)
+    assert judge(item, _shown("answer", "Gwadar port", "Gwadar port [1]."))["lead"] == 1.0
 
 
 def test_aggregate_separates_claims_refusals_and_evidence():
@@ -189,7 +199,7 @@ def eval_run(tmp_path_factory):
 
 def test_eval_writes_results_report_and_plot(eval_run):
     _, written, _ = eval_run
-    assert {p.name for p in written} == {"results.json", "report.md", "metrics.png"}
+    assert {p.name for p in written} == {"results.json", "report.md", "metrics.png", "risk_coverage.png", "reliability.png"}
     saved = json.loads(written[0].read_text())
     for name in ("system", "baseline"):
         for key in (
@@ -204,10 +214,15 @@ def test_eval_writes_results_report_and_plot(eval_run):
             "latency_ms_p95",
             "per_question",
             "by_type",
+            "coverage_at_risk_05",
+            "lead_at_wrong_05",
+            "aurc",
+            "ece_shown",
+            "calibration",
         ):
             assert key in saved[name], (name, key)
     full = saved["system"]["per_question"][0]["full_answer"]
-    assert {"answer", "short_answer", "refused", "citations", "outcome", "confidence"} <= set(full)
+    assert {"answer", "short_answer", "refused", "citations", "outcome", "confidence", "candidate", "candidate_confidence"} <= set(full)
     assert all({"doc_id", "start", "end", "quote", "role"} <= set(c) for c in full["citations"])
     assert len(saved["perturbation"]["rows"]) == len(GOLD)
     assert set(saved["ablations"]) == set(ABLATIONS)
@@ -285,3 +300,40 @@ def test_the_liar_is_measured_and_its_swapped_facts_are_not_claimed(tmp_path):
     assert results["lies"]["claimed_wrong_rate"] == results["system"]["confidently_wrong_rate"] == 0.0, results["lies"]
     assert all(r["route"] in ("model_refused", "gated", "model_declined") for r in rows.values())
     assert "What the verifier lets through" in written[1].read_text()
+
+
+def test_the_mix_is_the_oracle_for_most_questions_and_the_liar_for_the_rest_the_same_every_run():
+    from rag.evaluate.liar import MixGenerator
+
+    items = [GoldItem(f"q{k}", f"question {k}", "42 million euros", ["42 million"], [], [], True, "numeric") for k in range(400)]
+    mix, again = MixGenerator(items), MixGenerator(items)
+    truthful = [mix.truthful(item) for item in items]
+    assert truthful == [again.truthful(item) for item in items]
+    assert 0.80 <= sum(truthful) / len(truthful) <= 0.90
+    assert truthful != [MixGenerator(items, seed=1).truthful(item) for item in items]
+    assert mix.answer(items[truthful.index(True)], []) == "42 million euros"
+
+
+@pytest.mark.slow
+def test_a_packaged_model_answers_through_the_ollama_stand_in_and_is_asked_once(tmp_path, monkeypatch):
+    """`rag eval --standin`: a real GGUF model (SmolLM2, the test install's) behind the Ollama protocol, asked by the
+    real Ollama backend; its figures are reported, and a second run reads every answer from the cache."""
+    from rag.assistant import Assistant
+    from rag.evaluate.run import served
+    from tests.conftest import collection_settings
+
+    monkeypatch.setenv("RAG_GENERATION_CACHE", str(tmp_path / "generations"))
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(json.dumps(g) for g in GOLD) + "\n")
+    assistant = Assistant(collection_settings(tmp_path, ARTICLES, backend="extractive"))
+    configured = assistant.settings.llm.ollama_host
+    for run in ("first", "second"):
+        with served(assistant, "smollm2-135m") as backend:
+            assert backend == "ollama" and assistant.settings.llm.ollama_host.startswith("http://127.0.0.1:")
+            results, _, _ = run_eval(assistant, gold, tmp_path / run, backend, with_baseline=False, perturbed=False, with_reader=False)
+        rows = results["system"]["per_question"]
+        assert {r["backend"] for r in rows if r["route"].startswith("model")} == {"ollama"}
+        assert results["model"]["model"] == "smollm2-135m" and 0.0 <= results["model"]["model_right"] <= 1.0
+    cached = (tmp_path / "generations" / "smollm2-135m.jsonl").read_text().splitlines()
+    assert len(cached) == sum(r["route"].startswith("model") for r in rows)  # the second run asked nothing new
+    assert assistant.settings.llm.ollama_host == configured  # the stand-in is gone with the run

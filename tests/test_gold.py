@@ -117,3 +117,36 @@ def test_every_reference_answer_holds_its_facts(path):
             assert includes_all(row["answer"], row["must_include"]), row["id"]
         else:
             assert "don't say" in row["answer"], row["id"]
+
+
+ALL_GOLD = [DEV, TEST, *(c / "gold.jsonl" for c in COLLECTIONS)]
+
+
+@pytest.mark.parametrize("path", ALL_GOLD, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_gold_file_follows_the_gold_rule(path):
+    """eval/README.md, "The gold rule": every list item, the facts in the answer and the evidence (rag.evaluate.gold_check)."""
+    from rag.evaluate.gold_check import check
+
+    assert check(path) == []
+
+
+def test_the_gold_check_finds_a_list_kept_by_a_keyword():
+    from rag.evaluate.gold_check import list_items, problems
+
+    assert list_items("Agriculture and food security, pharmaceuticals, textiles, energy and large-scale infrastructure.") == [
+        "Agriculture and food security",
+        "pharmaceuticals",
+        "textiles",
+        "energy",
+        "large-scale infrastructure",
+    ]
+    assert list_items("Karachi, Bin Qasim and Gwadar — the three ports.") == ["Karachi", "Bin Qasim", "Gwadar"]
+    row = {"id": "x", "answer": "Karachi, Bin Qasim and Gwadar.", "must_include": ["Gwadar"], "answerable": True, "type": "list"}
+    row["evidence"] = ["Karachi, Bin Qasim and Gwadar"]
+    assert problems(row) == ["list items without a must_include string: ['Karachi', 'Bin Qasim']"]
+    assert problems(row | {"must_include": ["Karachi", "Bin Qasim", "Gwadar"]}) == []
+    assert problems(row | {"must_include": ["Karachi", "Bin Qasim", "Gwadar"], "evidence": ["Karachi and Gwadar"]}) == ["evidence lacks ['Bin Qasim']"]
+    assert problems({"id": "u", "answer": "No idea.", "must_include": ["x"], "answerable": False}) == [
+        "unanswerable but has must_include, evidence or sources",
+        "unanswerable but its answer does not say the articles don't say",
+    ]

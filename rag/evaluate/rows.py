@@ -1,0 +1,120 @@
+"""Every row of several `rag eval` runs on one gold file, side by side: one table and one risk–coverage plot.
+
+A run scores one backend (and, on the default path, the reader alone and the baseline beside it); the rows the
+eval README reports — oracle, mix, liar, the real models behind the Ollama stand-in, the default path, the reader
+alone, the baseline — come from several runs. `python -m rag.evaluate.rows OUT_DIR... [--write DIR]` reads each
+run's results.json, prints the table grouped by gold file, and with ``--write`` puts `rows.md` and one
+`rows-<gold>.png` per gold file there. Nothing is re-scored: the figures are the runs' own.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+COLUMNS = (
+    ("lead", "lead_accuracy"),
+    ("lead 20w", "lead_accuracy_20w"),
+    ("claimed wrong", "confidently_wrong_rate"),
+    ("claimed", "claim_rate"),
+    ("coverage ≤5% risk", "coverage_at_risk_05"),
+    ("lead ≤5% wrong", "lead_at_wrong_05"),
+    ("AURC", "aurc"),
+    ("AUROC", "auroc"),
+    ("ECE shown", "ece_shown"),
+    ("ECE cand.", "ece_candidates"),
+    ("must_include", "must_include_accuracy"),
+    ("refusal", "refusal_accuracy"),
+    ("false refusal", "false_refusal_rate"),
+)
+ORDER = ("oracle", "mix", "liar", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b", "default path", "reader alone", "baseline")
+
+
+def rows_of(results: dict[str, Any]) -> list[tuple[str, dict[str, Any], dict[str, Any] | None]]:
+    """(label, the system's figures, the model's figures) for each row one run holds."""
+    backend = results["backend"]
+    model = results.get("model")
+    if model and backend == "ollama":
+        return [(model["model"], results["system"], model)]
+    if backend in ("oracle", "mix", "liar"):
+        return [(backend, results["system"], model)]
+    labels = {"system": "default path", "reader": "reader alone", "baseline": "baseline"}
+    return [(label, results[key], None) for key, label in labels.items() if key in results]
+
+
+def _cell(value: Any) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def table(runs: list[dict[str, Any]]) -> str:
+    """One markdown table per gold file, rows in the README's order, then any others."""
+    by_gold: dict[str, list[tuple[str, dict, dict | None]]] = defaultdict(list)
+    for results in runs:
+        by_gold[results["gold"]] += rows_of(results)
+    parts = []
+    for gold, rows in by_gold.items():
+        rows.sort(key=lambda r: ORDER.index(r[0]) if r[0] in ORDER else len(ORDER))
+        header = ["row", *(name for name, _ in COLUMNS), "model right", "p50 s"]
+        lines = [f"`{gold}` ({len(rows[0][1]['per_question'])} questions)", "", "| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
+        for label, figures, model in rows:
+            cells = [label, *(_cell(figures.get(key)) for _, key in COLUMNS), _cell(model["model_right"]) if model else "-", f"{figures['latency_ms_p50'] / 1000:.1f}"]
+            lines.append("| " + " | ".join(cells) + " |")
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def plot(runs: list[dict[str, Any]], folder: Path) -> list[Path]:
+    """rows-<gold>.png: every row's risk–coverage curve on one gold file, each row's own claims marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    by_gold: dict[str, list[tuple[str, dict, dict | None]]] = defaultdict(list)
+    for results in runs:
+        by_gold[results["gold"]] += rows_of(results)
+    written = []
+    for gold, rows in by_gold.items():
+        fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.5))
+        for label, figures, _ in sorted(rows, key=lambda r: ORDER.index(r[0]) if r[0] in ORDER else len(ORDER)):
+            points, product = figures["calibration"]["curve"], figures["calibration"]["operating_point"]
+            line = left.plot([p["coverage"] for p in points], [p["risk"] for p in points], label=label)[0]
+            left.scatter([product["coverage"]], [product["risk"]], color=line.get_color(), zorder=3)
+            right.plot([p["wrong_rate"] for p in points], [p["lead"] for p in points], color=line.get_color(), label=label)
+            right.scatter([product["wrong_rate"]], [product["lead"]], color=line.get_color(), zorder=3)
+        left.axhline(0.05, color="grey", linestyle=":", linewidth=1)
+        right.axvline(0.05, color="grey", linestyle=":", linewidth=1)
+        left.set(xlabel="coverage (questions claimed)", ylabel="selective risk (claims wrong)", xlim=(0, 1.02), ylim=(0, 1.02))
+        right.set(xlabel="claimed wrong, of all questions", ylabel="lead: claimed right, of answerable", xlim=(0, 0.6), ylim=(0, 1.02))
+        left.set_title(f"{Path(gold).parent.name}/{Path(gold).name}: risk–coverage (dot: the product's threshold)", fontsize=10)
+        right.set_title("lead against wrong claims", fontsize=10)
+        left.legend(fontsize=8)
+        fig.tight_layout()
+        path = folder / f"rows-{Path(gold).parent.name}-{Path(gold).stem}.png"
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        written.append(path)
+    return written
+
+
+def main(argv: list[str]) -> int:
+    write = Path(argv[argv.index("--write") + 1]) if "--write" in argv else None
+    folders = [Path(a) for a in argv if a != "--write" and (write is None or Path(a) != write)]
+    runs = [json.loads((f / "results.json").read_text()) for f in folders if (f / "results.json").is_file()]
+    if not runs:
+        print("no results.json in the folders given", file=sys.stderr)
+        return 2
+    text = table(runs)
+    print(text)
+    if write is not None:
+        write.mkdir(parents=True, exist_ok=True)
+        (write / "rows.md").write_text(text + "\n")
+        print("Wrote " + ", ".join(str(p) for p in [write / "rows.md", *plot(runs, write)]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
