@@ -312,14 +312,7 @@ def config_command(ctx: click.Context) -> None:
         "'mix' is the oracle for 85 % of questions and the liar for the rest (seeded), a proxy for a capable model."
     ),
 )
-@click.option(
-    "--standin",
-    metavar="MODEL",
-    help=(
-        "Serve a packaged GGUF model (e.g. qwen2.5-coder-1.5b, qwen2.5-coder-0.5b) behind a stand-in Ollama server on 127.0.0.1 and "
-        "answer through the real Ollama path (implies --backend ollama); its answers are cached ($RAG_GENERATION_CACHE)."
-    ),
-)
+@click.option("--standin", metavar="MODEL", help="Answer with a packaged GGUF (qwen2.5-coder-1.5b, …) behind a stand-in Ollama server, via the Ollama path.")
 @click.option("--no-baseline", is_flag=True, help="Skip the rules-free baseline (llama-index default retrieval; the nearest sentence as the answer).")
 @click.option("--ablate", is_flag=True, help="Also score the system with each component off (cleaning, BM25, dense, merging).")
 @click.option("--no-perturb", is_flag=True, help="Skip the perturbation suite (every question re-asked in lower case, without punctuation, with typos).")

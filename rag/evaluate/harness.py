@@ -46,60 +46,53 @@ def system(assistant: Assistant, backend: str | None, check: bool = True) -> Sys
 
 def baseline(assistant: Assistant) -> SystemUnderTest:
     """llama-index defaults for retrieval; for the answer, the collection's sentence nearest the question (no rules)."""
-    import numpy as np
     from llama_index.core import Document, VectorStoreIndex
 
     from rag.embed.models import load_embedding
     from rag.retrieve import to_passage
-    from rag.text.sentences import sentence_spans
 
     settings = assistant.settings
     embedding = load_embedding(settings.embed.model, settings.embed.batch_size)
     raw = {doc_id: doc.get_content() for doc_id, doc in assistant.store.articles().items()}
+    hidden = ["doc_id", "title"]
     documents = [
-        Document(
-            id_=doc_id,
-            text=text,
-            metadata={"doc_id": doc_id, "title": doc_id},
-            excluded_embed_metadata_keys=["doc_id", "title"],
-            excluded_llm_metadata_keys=["doc_id", "title"],
-        )
-        for doc_id, text in raw.items()
+        Document(id_=d, text=text, metadata={"doc_id": d, "title": d}, excluded_embed_metadata_keys=hidden, excluded_llm_metadata_keys=hidden) for d, text in raw.items()
     ]
     index = VectorStoreIndex.from_documents(documents, embed_model=embedding)
-    sentences = [(doc_id, start, end) for doc_id, text in raw.items() for start, end in sentence_spans(text)]
-    vectors = np.asarray(embedding.get_text_embedding_batch([raw[d][s:e] for d, s, e in sentences]), dtype=np.float32)
-    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+    nearest = _nearest_sentence(embedding, raw)
 
     def to_passages(question: str, k: int) -> list[Passage]:
         return [to_passage(hit) for hit in index.as_retriever(similarity_top_k=k).retrieve(question)]
 
     def ask(question: str) -> Answer:
         started = time.perf_counter()
-        query = np.asarray(embedding.get_query_embedding(question), dtype=np.float32)
-        cosines = vectors @ (query / max(float(np.linalg.norm(query)), 1e-9))
-        doc_id, start, end = sentences[int(np.argmax(cosines))]
+        (doc_id, start, end), similarity = nearest(question)
         quote = raw[doc_id][start:end]
         citation = Citation(1, doc_id, doc_id, "", "", quote, start, end, 1.0)
-        timings = {"total_ms": (time.perf_counter() - started) * 1000}
-        similarity = round(float(np.max(cosines)), 3)  # its only confidence: how near the sentence is to the question
+        shown = {"outcome": "answer", "confidence": similarity, "candidate": quote, "candidate_confidence": similarity}
         return Answer(
-            question,
-            f"{quote} [1]",
-            False,
-            "baseline",
-            "MiniLM nearest sentence",
-            [citation],
-            [],
-            timings,
-            "",
-            outcome="answer",
-            confidence=similarity,
-            candidate=quote,
-            candidate_confidence=similarity,
+            question, f"{quote} [1]", False, "baseline", "MiniLM nearest sentence", [citation], timings_ms={"total_ms": (time.perf_counter() - started) * 1000}, **shown
         )
 
     return SystemUnderTest("baseline", lambda q: to_passages(q, 10), ask)
+
+
+def _nearest_sentence(embedding, raw: dict[str, str]) -> Callable[[str], tuple[tuple[str, int, int], float]]:
+    """The collection's sentence nearest a question by MiniLM cosine, and that cosine (the baseline's only confidence)."""
+    import numpy as np
+
+    from rag.text.sentences import sentence_spans
+
+    sentences = [(doc_id, start, end) for doc_id, text in raw.items() for start, end in sentence_spans(text)]
+    vectors = np.asarray(embedding.get_text_embedding_batch([raw[d][s:e] for d, s, e in sentences]), dtype=np.float32)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+
+    def nearest(question: str) -> tuple[tuple[str, int, int], float]:
+        query = np.asarray(embedding.get_query_embedding(question), dtype=np.float32)
+        cosines = vectors @ (query / max(float(np.linalg.norm(query)), 1e-9))
+        return sentences[int(np.argmax(cosines))], round(float(np.max(cosines)), 3)
+
+    return nearest
 
 
 def _gold_correct(citation: Citation, item: GoldItem, articles: dict[str, str]) -> bool:

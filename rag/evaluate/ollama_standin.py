@@ -88,92 +88,94 @@ class FakeOllama:
         return self.reply(body.get("messages", [])), "stop"
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
+        return type("Handler", (_Handler,), {"fake": self})
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
 
-            def log_message(self, *args: object) -> None:
-                pass
+class _Handler(BaseHTTPRequestHandler):
+    """One request to the stand-in: ``fake`` (set per server by `FakeOllama._handler`) plays the server's state."""
 
-            def _json(self, status: int, body: dict) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+    fake: FakeOllama
+    protocol_version = "HTTP/1.1"
 
-            def do_GET(self) -> None:
-                if self.path == "/api/tags":
-                    models = [{"name": m, "model": m, "modified_at": "2025-01-01T00:00:00Z", "size": 1, "digest": "0" * 64, "details": {}} for m in fake.models]
-                    self._json(200, {"models": models})
-                else:
-                    self._json(404, {"error": "not found"})
+    def log_message(self, *args: object) -> None:
+        pass
 
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-                fake.requests.append({"path": self.path, **body})
-                model = body.get("model", "")
-                if self.path in ("/api/chat", "/api/show") and model not in fake.models:
-                    self._json(404, {"error": f'model "{model}" not found, try pulling it first'})
-                    return
-                if self.path == "/api/show":
-                    self._json(200, {"modelinfo": {"llama.context_length": 8192}, "details": {}, "modified_at": "2025-01-01T00:00:00Z"})
-                    return
-                if self.path != "/api/chat":
-                    self._json(404, {"error": "not found"})
-                    return
-                if fake.fault == "hang":
-                    time.sleep(fake.delay_s or 5)
-                text, reason = fake.answer(body)
-                if not body.get("stream", True):
-                    reply = {"model": model, "created_at": "2025-01-01T00:00:00Z", "message": {"role": "assistant", "content": text}, "done": True, "done_reason": "stop"}
-                    if body.get("logprobs") and fake.logprobs is not None:
-                        top = sorted(fake.logprobs(body.get("messages", [])).items(), key=lambda kv: -kv[1])[: int(body.get("top_logprobs") or 1)]
-                        reply["message"]["content"] = top[0][0]
-                        reply["logprobs"] = [{"token": top[0][0], "logprob": top[0][1], "top_logprobs": [{"token": t, "logprob": v} for t, v in top]}]
-                    self._json(200, reply)
-                    return
-                self._stream(model, text, body.get("options", {}).get("num_predict"), reason)
+    def _json(self, status: int, body: dict) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
-            def _stream(self, model: str, text: str, num_predict: int | None = None, reason: str = "stop") -> None:
-                """The reply a word per chunk; as a real server, at most ``num_predict`` of them, and then the last
-                chunk's done_reason is "length" instead of "stop"."""
-                self.send_response(200)
-                self.send_header("Content-Type", "application/x-ndjson")
-                self.send_header("Transfer-Encoding", "chunked")
-                self.end_headers()
-                pieces = re.findall(r"\S+\s*", text) or [""]
-                if num_predict is not None and 0 < num_predict < len(pieces):
-                    pieces, reason = pieces[:num_predict], "length"
-                if fake.fault == "cut":
-                    pieces = pieces[: max(1, len(pieces) // 2)]
-                for piece in pieces:
-                    self._chunk({"model": model, "created_at": "2025-01-01T00:00:00Z", "message": {"role": "assistant", "content": piece}, "done": False})
-                if fake.fault == "garbage":
-                    self._raw(b"this is not json\n")
-                if fake.fault != "cut":
-                    self._chunk(
-                        {
-                            "model": model,
-                            "created_at": "2025-01-01T00:00:00Z",
-                            "message": {"role": "assistant", "content": ""},
-                            "done": True,
-                            "done_reason": reason,
-                            "eval_count": len(pieces),
-                        }
-                    )
-                self._raw(b"")  # end of chunked body; a "cut" stream ends without its done line
+    def do_GET(self) -> None:
+        if self.path == "/api/tags":
+            models = [{"name": m, "model": m, "modified_at": "2025-01-01T00:00:00Z", "size": 1, "digest": "0" * 64, "details": {}} for m in self.fake.models]
+            self._json(200, {"models": models})
+        else:
+            self._json(404, {"error": "not found"})
 
-            def _chunk(self, obj: dict) -> None:
-                self._raw(json.dumps(obj).encode() + b"\n")
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+        self.fake.requests.append({"path": self.path, **body})
+        model = body.get("model", "")
+        if self.path in ("/api/chat", "/api/show") and model not in self.fake.models:
+            self._json(404, {"error": f'model "{model}" not found, try pulling it first'})
+            return
+        if self.path == "/api/show":
+            self._json(200, {"modelinfo": {"llama.context_length": 8192}, "details": {}, "modified_at": "2025-01-01T00:00:00Z"})
+            return
+        if self.path != "/api/chat":
+            self._json(404, {"error": "not found"})
+            return
+        if self.fake.fault == "hang":
+            time.sleep(self.fake.delay_s or 5)
+        text, reason = self.fake.answer(body)
+        if not body.get("stream", True):
+            reply = {"model": model, "created_at": "2025-01-01T00:00:00Z", "message": {"role": "assistant", "content": text}, "done": True, "done_reason": "stop"}
+            if body.get("logprobs") and self.fake.logprobs is not None:
+                top = sorted(self.fake.logprobs(body.get("messages", [])).items(), key=lambda kv: -kv[1])[: int(body.get("top_logprobs") or 1)]
+                reply["message"]["content"] = top[0][0]
+                reply["logprobs"] = [{"token": top[0][0], "logprob": top[0][1], "top_logprobs": [{"token": t, "logprob": v} for t, v in top]}]
+            self._json(200, reply)
+            return
+        self._stream(model, text, body.get("options", {}).get("num_predict"), reason)
 
-            def _raw(self, data: bytes) -> None:
-                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-                self.wfile.flush()
+    def _stream(self, model: str, text: str, num_predict: int | None = None, reason: str = "stop") -> None:
+        """The reply a word per chunk; as a real server, at most ``num_predict`` of them, and then the last
+        chunk's done_reason is "length" instead of "stop"."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        pieces = re.findall(r"\S+\s*", text) or [""]
+        if num_predict is not None and 0 < num_predict < len(pieces):
+            pieces, reason = pieces[:num_predict], "length"
+        if self.fake.fault == "cut":
+            pieces = pieces[: max(1, len(pieces) // 2)]
+        for piece in pieces:
+            self._chunk({"model": model, "created_at": "2025-01-01T00:00:00Z", "message": {"role": "assistant", "content": piece}, "done": False})
+        if self.fake.fault == "garbage":
+            self._raw(b"this is not json\n")
+        if self.fake.fault != "cut":
+            self._chunk(
+                {
+                    "model": model,
+                    "created_at": "2025-01-01T00:00:00Z",
+                    "message": {"role": "assistant", "content": ""},
+                    "done": True,
+                    "done_reason": reason,
+                    "eval_count": len(pieces),
+                }
+            )
+        self._raw(b"")  # end of chunked body; a "cut" stream ends without its done line
 
-        return Handler
+    def _chunk(self, obj: dict) -> None:
+        self._raw(json.dumps(obj).encode() + b"\n")
+
+    def _raw(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
 
 
 class GGUFReply:

@@ -194,6 +194,10 @@ def _plots(results: dict[str, Any], out: Path) -> list[Path]:
 def curve_plots(systems: dict[str, dict[str, Any]], out: Path, plt) -> list[Path]:
     """risk_coverage.png (selective risk against coverage as the threshold moves, each system's own claims marked)
     and reliability.png (share right against confidence, for every candidate and for the confidence shown)."""
+    return [_risk_coverage(systems, out / "risk_coverage.png", plt), _reliability(systems, out / "reliability.png", plt)]
+
+
+def _risk_coverage(systems: dict[str, dict[str, Any]], path: Path, plt) -> Path:
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5))
     for name, result in systems.items():
         points = result["calibration"]["curve"]
@@ -215,9 +219,12 @@ def curve_plots(systems: dict[str, dict[str, Any]], out: Path, plt) -> list[Path
     left.legend(fontsize=8)
     right.legend(fontsize=8)
     fig.tight_layout()
-    curves = out / "risk_coverage.png"
-    fig.savefig(curves, dpi=100)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
+    return path
+
+
+def _reliability(systems: dict[str, dict[str, Any]], path: Path, plt) -> Path:
     fig, axes = plt.subplots(1, len(systems), figsize=(5 * len(systems), 4.5), squeeze=False)
     for ax, (name, result) in zip(axes[0], systems.items(), strict=True):
         ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=1)
@@ -228,7 +235,6 @@ def curve_plots(systems: dict[str, dict[str, Any]], out: Path, plt) -> list[Path
         ax.set(xlabel="confidence", ylabel="share right", xlim=(0, 1), ylim=(0, 1.02), title=f"{name}: {ece}")
         ax.legend(fontsize=8)
     fig.tight_layout()
-    diagram = out / "reliability.png"
-    fig.savefig(diagram, dpi=100)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
-    return [curves, diagram]
+    return path

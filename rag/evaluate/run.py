@@ -67,12 +67,7 @@ def run_eval(
     if backend in STAND_INS:
         assistant.generators[backend] = STAND_INS[backend](gold)
     results["system"] = score(system(assistant, backend), gold, assistant, articles, progress)
-    if backend == "oracle":
-        results["model_loss"] = model_loss(results["system"])
-    if any(r["route"] in MODEL_ROUTES for r in results["system"]["per_question"]):
-        results["model"] = model_figures(results["system"]) | {
-            "model": next(r["full_answer"]["model"] for r in results["system"]["per_question"] if r["route"] in MODEL_ROUTES)
-        }
+    results.update(model_rows(results["system"], backend))
     results["checked_by"] = next((r["full_answer"].get("checked_by", "") for r in results["system"]["per_question"] if r["full_answer"].get("checked_by")), "")
     if with_reader and assistant.checker()[0] is not None:
         results["reader"] = score(system(assistant, backend, check=False), gold, assistant, articles, progress)
@@ -90,6 +85,16 @@ def run_eval(
         results["lies"] = lies_passed(results["system"])
     thresholds = {k: float(v) for k, v in assistant.settings.eval.get(gate_section(results, assistant.settings.eval), {}).items()}
     return results, write_report(results, out, thresholds), gate_failures(results, thresholds)
+
+
+def model_rows(system: dict[str, Any], backend: str | None) -> dict[str, Any]:
+    """The figures of the model behind a run: what the oracle's path kept (`model_loss`), and for any generating
+    model what it wrote and what was shown of it (`model`)."""
+    found: dict[str, Any] = {"model_loss": model_loss(system)} if backend == "oracle" else {}
+    asked = [r for r in system["per_question"] if r["route"] in MODEL_ROUTES]
+    if asked:
+        found["model"] = model_figures(system) | {"model": asked[0]["full_answer"]["model"]}
+    return found
 
 
 def _ablations(assistant: Assistant, backend: str | None, gold: list, articles: dict[str, str], progress) -> dict[str, Any]:
