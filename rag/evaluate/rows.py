@@ -5,6 +5,11 @@ eval README reports — oracle, mix, liar, the real models behind the Ollama sta
 alone, the baseline — come from several runs. `python -m rag.evaluate.rows OUT_DIR... [--write DIR]` reads each
 run's results.json, prints the table grouped by gold file, and with ``--write`` puts `rows.md` and one
 `rows-<gold>.png` per gold file there. Nothing is re-scored: the figures are the runs' own.
+
+`python -m rag.evaluate.rows --against OLD_GOLD OUT_DIR` judges the answers one run showed (stored whole in its
+results.json) by another gold file with the same questions, beside the run's own figures: what a change of gold
+alone does to the answer figures, the answers unchanged. Each judgement is `rag.evaluate.harness.judge`, with the
+short-lead rule of each (the 20-word rule alone, and the gold rule's).
 """
 
 from __future__ import annotations
@@ -100,7 +105,30 @@ def plot(runs: list[dict[str, Any]], folder: Path) -> list[Path]:
     return written
 
 
+def against(results: dict[str, Any], other: Path) -> str:
+    """The run's answers judged by its own gold and by ``other`` (same ids): lead (both short rules), claimed wrong,
+    must_include, for each row of the run."""
+    from rag.evaluate.gold import load_gold
+    from rag.evaluate.harness import judge
+    from rag.schema import Answer
+
+    gold = {item.id: item for item in load_gold(other, {})}
+    lines = ["| row | gold | lead | lead 20w | claimed wrong | must_include |", "|---|---|---|---|---|---|"]
+    for label, figures, _ in rows_of(results):
+        rows = figures["per_question"]
+        rejudged = [{"answerable": gold[r["id"]].answerable, **judge(gold[r["id"]], Answer.from_dict(r["full_answer"]))} for r in rows if r["id"] in gold]
+        for name, judged in ((Path(results["gold"]).name, rows), (f"{other.name} (other)", rejudged)):
+            answerable = [r for r in judged if r["answerable"]]
+            mean = lambda key, part: sum(r.get(key, 0.0) for r in part) / max(len(part), 1)  # noqa: E731
+            cells = [mean("lead", answerable), mean("lead_20w", answerable), mean("confidently_wrong", judged), mean("must_include", answerable)]
+            lines.append(f"| {label} | {name} | " + " | ".join(f"{c:.3f}" for c in cells) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--against"] and len(argv) == 3:
+        print(against(json.loads((Path(argv[2]) / "results.json").read_text()), Path(argv[1])))
+        return 0
     write = Path(argv[argv.index("--write") + 1]) if "--write" in argv else None
     folders = [Path(a) for a in argv if a != "--write" and (write is None or Path(a) != write)]
     runs = [json.loads((f / "results.json").read_text()) for f in folders if (f / "results.json").is_file()]
