@@ -337,3 +337,14 @@ def test_a_packaged_model_answers_through_the_ollama_stand_in_and_is_asked_once(
     cached = (tmp_path / "generations" / "smollm2-135m.jsonl").read_text().splitlines()
     assert len(cached) == sum(r["route"].startswith("model") for r in rows)  # the second run asked nothing new
     assert assistant.settings.llm.ollama_host == configured  # the stand-in is gone with the run
+
+
+def test_a_question_whose_model_fails_is_scored_as_no_answer_not_an_aborted_run():
+    from rag.evaluate.harness import asked
+
+    def cut(question: str) -> Answer:
+        raise RagError("The model's answer was cut off at llm.max_tokens (320 tokens) before it was complete")
+
+    answer = asked(SystemUnderTest("system", lambda q: [], cut), "which port?")
+    assert (answer.outcome, answer.route, answer.refused) == ("not_found", "failed", True) and "cut off" in answer.answer
+    assert judge(_item(), answer)["result"] == "not_found"

@@ -19,6 +19,7 @@ from typing import Any
 
 from rag.answer.cite import marker_numbers, strip_markers
 from rag.assistant import Assistant
+from rag.errors import RagError
 from rag.evaluate.curves import calibration
 from rag.evaluate.gold import GoldItem
 from rag.evaluate.metrics import includes_all, is_short, percentile, quotes_gold_evidence, retrieval_scores, token_f1
@@ -151,6 +152,15 @@ def judge(item: GoldItem, answer: Answer) -> dict[str, Any]:
     return row
 
 
+def asked(sut: SystemUnderTest, question: str) -> Answer:
+    """The system's answer; one that fails with an error the user would see (a model's answer cut at max_tokens, a
+    server gone) is scored as what the user got: no answer (`not_found`, route "failed"), never an aborted run."""
+    try:
+        return sut.ask(question)
+    except RagError as exc:
+        return Answer(question, f"Error: {exc}", True, sut.name, "", outcome="not_found", route="failed")
+
+
 def candidate_row(item: GoldItem, answer: Answer, outcome: str) -> dict[str, Any]:
     """The best short answer the system weighed (a claim's short answer), its confidence, and how the gold judges it,
     as a claim's lead is judged: right when it holds every `must_include` string and is short, wrong when it lacks
@@ -181,7 +191,7 @@ def score(sut: SystemUnderTest, gold: list[GoldItem], assistant: Assistant, arti
             row.update(retrieval_scores(passages, item.spans, item.sources))
             row["retrieved"] = [f"{p.doc_id}:{p.start}-{p.end}" for p in passages[:5]]
         started = time.perf_counter()
-        answer = sut.ask(item.question)
+        answer = asked(sut, item.question)
         latencies.append((time.perf_counter() - started) * 1000)
         row.update(answer=answer.answer, short_answer=answer.short_answer, refused=answer.refused, backend=answer.backend, confidence=answer.confidence)
         row.update(route=answer.route, unsupported=len(answer.unsupported))
@@ -223,7 +233,7 @@ def stability(sut: SystemUnderTest, gold: list[GoldItem], original: dict[str, An
         if progress:
             progress(f"perturbed {item.id}")
         variant = perturb(item.question, item.id)
-        answer = sut.ask(variant)
+        answer = asked(sut, variant)
         row: dict[str, Any] = {"id": item.id, "answerable": item.answerable, "question": variant, "answer": answer.answer, **judge(item, answer)}
         row["was"] = before[item.id]["result"]
         rows.append(row)
@@ -282,7 +292,7 @@ def model_loss(result: dict[str, Any]) -> dict[str, Any]:
     rows = result["per_question"]
     answerable = [r for r in rows if r["answerable"]]
     unanswerable = [r for r in rows if not r["answerable"]]
-    causes = {"gated": "gated", "fallback": "fallback", "model": "verifier", "model_refused": "verifier", "model_declined": "declined", "reader": "reader"}
+    causes = {"gated": "gated", "fallback": "fallback", "model": "verifier", "model_refused": "verifier", "model_declined": "declined", "reader": "reader", "failed": "failed"}
     lost = [r for r in answerable if not r["lead"]]
     return {
         "answers_delivered": sum(r["lead"] for r in answerable) / len(answerable) if answerable else 1.0,
@@ -313,5 +323,6 @@ def model_figures(result: dict[str, Any]) -> dict[str, Any]:
         "wrong_claimed": sum(r["confidently_wrong"] for r in rows if r["route"] == "model") / len(rows) if rows else 0.0,
         "declined_answerable": share([r for r in asked if r["route"] == "model_declined"]),
         "declined_unanswerable": sum(r["route"] == "model_declined" for r in rows if not r["answerable"]) / max(1, sum(not r["answerable"] for r in rows)),
-        "not_asked": [r["id"] for r in rows if r["route"] not in MODEL_ROUTES],
+        "failed": [r["id"] for r in rows if r["route"] == "failed"],
+        "not_asked": [r["id"] for r in rows if r["route"] not in (*MODEL_ROUTES, "failed")],
     }

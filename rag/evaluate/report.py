@@ -60,7 +60,7 @@ def model_text(model: dict[str, Any]) -> str:
             f"model {model['model']}: lead right {model['model_right']:.3f} of answerable; claimed right {model['right_claimed']:.3f},"
             f" right but shown as doubt {model['right_doubted']:.3f}; its wrong leads claimed {model['wrong_claimed']:.3f} of all questions",
             f"  said the articles don't say: {model['declined_answerable']:.3f} of answerable, {model['declined_unanswerable']:.3f} of unanswerable;"
-            f" never asked (not found first, or failed): {len(model['not_asked'])}",
+            f" never asked (not found first, or fell back): {len(model['not_asked'])}; failed with an error: {len(model.get('failed', []))}",
         ]
     )
 
