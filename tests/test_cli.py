@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 ANSWER_KEYS = {
     *("question", "answer", "refused", "backend", "model", "citations", "unsupported", "timings_ms"),
-    *("short_answer", "outcome", "confidence", "route", "checked_by"),
+    *("short_answer", "outcome", "confidence", "candidate", "candidate_confidence", "route", "checked_by"),
 }
 CITATION_KEYS = {"n", "doc_id", "title", "outlet", "date", "quote", "start", "end", "score", "sources", "role"}
 

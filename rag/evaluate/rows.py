@@ -4,7 +4,8 @@ A run scores one backend (and, on the default path, the reader alone and the bas
 eval README reports — oracle, mix, liar, the real models behind the Ollama stand-in, the default path, the reader
 alone, the baseline — come from several runs. `python -m rag.evaluate.rows OUT_DIR... [--write DIR]` reads each
 run's results.json, prints the table grouped by gold file, and with ``--write`` puts `rows.md` and one
-`rows-<gold>.png` per gold file there. Nothing is re-scored: the figures are the runs' own.
+`rows-<gold>.png` per gold file there. Nothing is re-scored: the figures are the runs' own. (No latency column: a
+run that re-reads cached model answers is no measure of speed; bench/ measures that.)
 
 `python -m rag.evaluate.rows --against OLD_GOLD OUT_DIR` judges the answers one run showed (stored whole in its
 results.json) by another gold file with the same questions, beside the run's own figures: what a change of gold
@@ -62,10 +63,10 @@ def table(runs: list[dict[str, Any]]) -> str:
     parts = []
     for gold, rows in by_gold.items():
         rows.sort(key=lambda r: ORDER.index(r[0]) if r[0] in ORDER else len(ORDER))
-        header = ["row", *(name for name, _ in COLUMNS), "model right", "p50 s"]
+        header = ["row", *(name for name, _ in COLUMNS), "model right"]
         lines = [f"`{gold}` ({len(rows[0][1]['per_question'])} questions)", "", "| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
         for label, figures, model in rows:
-            cells = [label, *(_cell(figures.get(key)) for _, key in COLUMNS), _cell(model["model_right"]) if model else "-", f"{figures['latency_ms_p50'] / 1000:.1f}"]
+            cells = [label, *(_cell(figures.get(key)) for _, key in COLUMNS), _cell(model["model_right"]) if model else "-"]
             lines.append("| " + " | ".join(cells) + " |")
         parts.append("\n".join(lines))
     return "\n\n".join(parts)
