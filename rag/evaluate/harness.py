@@ -292,7 +292,8 @@ def model_loss(result: dict[str, Any]) -> dict[str, Any]:
     rows = result["per_question"]
     answerable = [r for r in rows if r["answerable"]]
     unanswerable = [r for r in rows if not r["answerable"]]
-    causes = {"gated": "gated", "fallback": "fallback", "model": "verifier", "model_refused": "verifier", "model_declined": "declined", "reader": "reader", "failed": "failed"}
+    causes = {"gated": "gated", "fallback": "fallback", "model": "verifier", "model_refused": "verifier", "model_declined": "declined"}
+    causes |= {"reader": "reader", "failed": "failed"}
     lost = [r for r in answerable if not r["lead"]]
     return {
         "answers_delivered": sum(r["lead"] for r in answerable) / len(answerable) if answerable else 1.0,
