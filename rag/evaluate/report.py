@@ -194,10 +194,10 @@ def _plots(results: dict[str, Any], out: Path) -> list[Path]:
 def curve_plots(systems: dict[str, dict[str, Any]], out: Path, plt) -> list[Path]:
     """risk_coverage.png (selective risk against coverage as the threshold moves, each system's own claims marked)
     and reliability.png (share right against confidence, for every candidate and for the confidence shown)."""
-    return [_risk_coverage(systems, out / "risk_coverage.png", plt), _reliability(systems, out / "reliability.png", plt)]
+    return [risk_coverage_plot(systems, out / "risk_coverage.png", plt), _reliability(systems, out / "reliability.png", plt)]
 
 
-def _risk_coverage(systems: dict[str, dict[str, Any]], path: Path, plt) -> Path:
+def risk_coverage_plot(systems: dict[str, dict[str, Any]], path: Path, plt) -> Path:
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5))
     for name, result in systems.items():
         points = result["calibration"]["curve"]

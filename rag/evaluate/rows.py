@@ -79,30 +79,16 @@ def plot(runs: list[dict[str, Any]], folder: Path) -> list[Path]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from rag.evaluate.report import risk_coverage_plot
+
     by_gold: dict[str, list[tuple[str, dict, dict | None]]] = defaultdict(list)
     for results in runs:
         by_gold[results["gold"]] += rows_of(results)
     written = []
     for gold, rows in by_gold.items():
-        fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.5))
-        for label, figures, _ in sorted(rows, key=lambda r: ORDER.index(r[0]) if r[0] in ORDER else len(ORDER)):
-            points, product = figures["calibration"]["curve"], figures["calibration"]["operating_point"]
-            line = left.plot([p["coverage"] for p in points], [p["risk"] for p in points], label=label)[0]
-            left.scatter([product["coverage"]], [product["risk"]], color=line.get_color(), zorder=3)
-            right.plot([p["wrong_rate"] for p in points], [p["lead"] for p in points], color=line.get_color(), label=label)
-            right.scatter([product["wrong_rate"]], [product["lead"]], color=line.get_color(), zorder=3)
-        left.axhline(0.05, color="grey", linestyle=":", linewidth=1)
-        right.axvline(0.05, color="grey", linestyle=":", linewidth=1)
-        left.set(xlabel="coverage (questions claimed)", ylabel="selective risk (claims wrong)", xlim=(0, 1.02), ylim=(0, 1.02))
-        right.set(xlabel="claimed wrong, of all questions", ylabel="lead: claimed right, of answerable", xlim=(0, 0.6), ylim=(0, 1.02))
-        left.set_title(f"{Path(gold).parent.name}/{Path(gold).name}: risk–coverage (dot: the product's threshold)", fontsize=10)
-        right.set_title("lead against wrong claims", fontsize=10)
-        left.legend(fontsize=8)
-        fig.tight_layout()
+        ordered = sorted(rows, key=lambda r: ORDER.index(r[0]) if r[0] in ORDER else len(ORDER))
         path = folder / f"rows-{Path(gold).parent.name}-{Path(gold).stem}.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        written.append(path)
+        written.append(risk_coverage_plot({label: figures for label, figures, _ in ordered}, path, plt))
     return written
 
 
