@@ -23,9 +23,9 @@ from rag.answer.backends.base import Generator
 from rag.answer.backends.registry import check_name, choose_generator
 from rag.answer.cite import is_model_refusal
 from rag.answer.facts import lead_of
-from rag.answer.model_answer import generate, read_verdict, verify
+from rag.answer.model_answer import generate, model_context, read_verdict, verify
 from rag.answer.models.check import CachedChecker, load_checker
-from rag.answer.outcome import NOT_FOUND, Decision, check_reader, decide, reader_answer
+from rag.answer.outcome import ANSWER, NOT_FOUND, UNSURE, Decision, check_reader, decide, reader_answer, unclaimed
 from rag.answer.turn import AnswerEvent, Draft, Pipeline, Turn, elapsed_ms
 from rag.answer.verify import Verdict, load_verify_model
 from rag.config import Settings, load_settings
@@ -325,13 +325,27 @@ class Assistant:
     ) -> Generator_[AnswerEvent, None, Answer | None]:
         """An LLM reads the passages and words the answer, and the verifier checks it (`rag.answer.model_answer`);
         None when the reader's decision should stand instead (the model failed, or wrote nothing)."""
-        text = yield from generate(turn, passages, draft)
+        text = yield from generate(turn, passages, evidence, draft)
         if text is None:
             return None
         fitted = self._fitted_checker(load_verify_model, "verifier", "rag.evaluate.fit_verify") if check else (None, None, "asked without the check")
         answer = verify(turn, text, passages, decision, evidence, fitted)
-        if answer is not None and answer.route == "model_refused":
-            yield draft.restart(f"the model's answer is not confirmed by the passages ({answer.checked_by}); showing it as doubtful, with what the articles say")
+        if answer is None or answer.outcome == ANSWER or not check:
+            return answer
+        # the model's answer is not claimed (or it found none): the reader's candidates, checked, may be
+        yield draft.restart(f"the model's answer is not confirmed ({answer.checked_by}); checking the reader's answers")
+        fitted_reader = self._fitted_checker(load_claim_model, "claim model", "rag.evaluate.fit_reader")
+        checked_by = turn.checked_by
+        reader = yield from check_reader(turn, decision, evidence, passages, draft, fitted_reader)
+        turn.checked_by = checked_by
+        if reader.outcome == ANSWER:
+            claimed = reader_answer(turn, reader, evidence, passages, "reader_over_model")
+            return dataclasses.replace(claimed, model_answer=answer.model_answer)
+        if reader.weighed is not None and reader.weighed[1] > answer.likely_confidence and reader.weighed[1] > answer.candidate_confidence:
+            best = (*reader.weighed, reader.weighed_sentence)
+            lines = answer.answer.split("\n")
+            note = lines[1 if answer.likely_answer else 0] if answer.route == "model_refused" else UNSURE
+            return unclaimed(turn, note, best, decision.relevant, evidence, passages, answer.route, (answer.backend, answer.model), reader.weighed, answer.model_answer)
         return answer
 
     def verdict(self, question: str, generator: Generator) -> tuple[Verdict | None, Decision, str]:
@@ -343,7 +357,7 @@ class Assistant:
         decision, evidence = self._decide(turn, passages)
         if decision.outcome == NOT_FOUND:
             return None, decision, ""
-        text = "".join(generator.generate(turn.question, passages[: self.settings.retrieve.top_k], None).tokens).strip()
+        text = "".join(generator.generate(turn.question, model_context(turn, passages, evidence), None).tokens).strip()
         lead = lead_of(text)
         if not lead or is_model_refusal(text):
             return None, decision, text

@@ -64,9 +64,11 @@ class LLMSettings:
     ollama_model: str = "llama3.2:3b"
     num_ctx: int = 4096
     max_tokens: int = 320
+    context_tokens: int = 400
+    likely_floor: float = 0.5
     temperature: float = 0.0
     timeout_s: float = 60.0
-    llamacpp_model: str = "smollm2-135m"
+    llamacpp_model: str = "qwen2.5-coder-1.5b"
     llamacpp_threads: int = 2
 
 
@@ -152,12 +154,15 @@ HELP = {
     "retrieve.dense": "dense ranking on (switches exist for `rag eval --ablate`)",
     "retrieve.bm25": "BM25 ranking on",
     "retrieve.merge": "merge near-duplicate passages from different articles",
-    "llm.backend": "auto | ollama | llamacpp | extractive. auto: Ollama if its server answers, else extractive quotes; "
-    "llamacpp (embedded SmolLM2-135M) only when named: it scored below the extractive reader (README)",
+    "llm.backend": "auto | ollama | llamacpp | extractive. auto: Ollama if its server answers, else the embedded model "
+    "(llm.llamacpp_model) when a reading model (check.model) can judge its answer, else the reader alone",
     "llm.ollama_host": "the Ollama server",
     "llm.ollama_model": "a model pulled on that server",
     "llm.num_ctx": "context window sent to the model; the prompt is budgeted to fit",
     "llm.max_tokens": "longest answer",
+    "llm.context_tokens": "prompt tokens of passage text a generating model reads: the question's best sentences with "
+    "their neighbours (0 = the retrieved passages whole); 400 measured best on dev for time and accuracy (bench/RESULTS.md)",
+    "llm.likely_floor": "an answer the judge gives at least this probability, short of its claim threshold, is shown as 'Likely: X — 62 %'; below it, the passages alone",
     "llm.temperature": "sampling temperature",
     "llm.timeout_s": "per Ollama request",
     "llm.llamacpp_model": "the embedded generator: a registry name (smollm2-135m, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b), a package holding a .gguf, or a .gguf path",

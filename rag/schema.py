@@ -109,9 +109,16 @@ class Answer:
     # over these to draw the whole risk–coverage curve, not only the claims this threshold makes.
     candidate: str = ""
     candidate_confidence: float = 0.0
+    # Shown but not claimed: the best short answer when the judge gives it at least llm.likely_floor, short of its
+    # claim threshold ("Likely: X — 62 %", then the quotes); empty otherwise, and always when `short_answer` is set.
+    likely_answer: str = ""
+    likely_confidence: float = 0.0
+    # What a generating model answered (its short answer as it wrote it), claimed or not; empty when no model wrote.
+    model_answer: str = ""
     # Who decided what is shown: "reader" (no LLM), "model" (the model's text, its lead confirmed by the verifier),
     # "model_refused" (the verifier did not confirm the model's lead: shown as doubt, with the relevant sentences),
-    # "model_declined" (the model said the articles don't say), "gated" (not found before a model was asked),
+    # "model_declined" (the model said the articles don't say), "reader_over_model" (the model's answer was not
+    # confirmed, or it declined, and the reader's checked answer is claimed), "gated" (not found before a model was asked),
     # "fallback" (the model failed or wrote nothing; the reader's decision stands).
     route: str = ""
     # The reading model that checked the reader's candidates ("qwen2.5-coder-1.5b, in-process"), or why none did.
@@ -130,6 +137,8 @@ class Answer:
         """The outcome as a reader sees it first: "answer · confidence 0.92", "evidence · no short answer claimed"."""
         if self.outcome == "answer":
             return f"answer · confidence {self.confidence:.2f}"
+        if self.outcome == "evidence" and self.likely_answer:
+            return f"likely · {self.likely_confidence:.0%}, not claimed"
         if self.outcome == "evidence":
             return "evidence · no short answer claimed"
         return "not found in the articles"

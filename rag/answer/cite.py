@@ -20,7 +20,7 @@ from rag.schema import Citation, EvidenceSentence, Passage, Source, evidence_sen
 from rag.text.lexical import containment, content_terms, fold, numbers, shingles
 from rag.text.sentences import split_sentences
 
-MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+MARKER = re.compile(r"\s*\[(?:passages?\s*)?(\d+(?:\s*,\s*\d+)*)\]", re.IGNORECASE)
 REFUSAL = "The articles don't say."
 _MODEL_REFUSAL = re.compile(
     r"\b(?:articles?|passages?|context|sources?|text)\b[^.]{0,40}\b(?:do(?:es)?n[’']?t|do(?:es)? not|never)\b[^.]{0,20}\b(?:say|mention|contain|provide|state|specify)",
@@ -36,7 +36,19 @@ class Attribution:
     supported_sentences: int = 0
 
 
+_ANSWER_LABEL = re.compile(r"^\s*(?:\*\*)?(?:short\s+)?answer\s*:\s*(?:\*\*)?\s*", re.IGNORECASE)
+_NONE = re.compile(r"^(?:none|n/?a|not (?:stated|mentioned|given|said)|unknown)\W*$", re.IGNORECASE)
+
+
+def unlabelled(text: str) -> str:
+    """The reply without the prompt contract's "Answer:" label (a model that leaves it out is read the same)."""
+    return _ANSWER_LABEL.sub("", text.strip(), count=1)
+
+
 def is_model_refusal(text: str) -> bool:
+    """The model says the passages don't give the answer: the contract's "Answer: none", or in its own words."""
+    if _NONE.match(strip_markers(unlabelled(text)).strip()):
+        return True
     return bool(_MODEL_REFUSAL.search(text)) and len(text) < 300
 
 

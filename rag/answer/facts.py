@@ -61,11 +61,12 @@ class Fact:
 
 
 def lead_of(text: str) -> str:
-    """The model's short answer: its first sentence (or line), without markers."""
-    from rag.answer.cite import strip_markers
+    """The model's short answer: its first line (its first sentence, when that line has several), without the
+    "Answer:" label and markers."""
+    from rag.answer.cite import strip_markers, unlabelled
     from rag.text.sentences import split_sentences
 
-    first = text.strip().split("\n", 1)[0]
+    first = unlabelled(text).split("\n", 1)[0]
     sentences = split_sentences(first)
     return strip_markers(sentences[0] if sentences else first).strip()
 

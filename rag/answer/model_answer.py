@@ -1,11 +1,14 @@
-"""A generating model's answer: streamed (failing over under `auto`), then verified before anything is claimed.
+"""A generating model's answer: streamed (failing over under `auto`), then judged before anything is claimed.
 
-Its "the articles don't say" stands, with the most relevant passages beside it. Otherwise its lead (first sentence)
-is claimed only when the verifier confirms its fact (`rag.answer.verify`: figures and scale, names, negation, the
-parse's slot, the reading model's check; the fitted probability is the confidence shown); each sentence is re-cited
-to the passages (`rag.answer.cite`), unsupported ones flagged. A lead the verifier does not confirm is shown as the
-system's doubt, with the relevant sentences quoted. Without a checker (or a verifier fitted for it) a lead is
-claimed only when it states the reader's own claimed answer, at the reader's confidence.
+The model reads the question's best sentences with their neighbours (`rag.answer.context`) and writes one line, its
+short answer (`rag.answer.prompt`). Its "none" (the articles don't say) is not shown as a fact: the reader's checked
+answer may still be claimed (`Assistant`), else the most relevant passages stand. Otherwise its short answer is
+claimed only when the verifier confirms its fact (`rag.answer.verify`: figures and scale, names, negation, the
+parse's slot, the reading model's check; the fitted probability is the confidence shown), worded as every claim is
+(`rag.answer.outcome.claim`: the short answer, then the sentence behind it quoted from the passage). One the verifier
+does not confirm is shown in terms of the check ("not confirmed: the check gives it 0.58 and “2015” 0.61"), as
+"Likely: X — 62 %" when it clears the floor; "the passages don't say X" only where a rule found X absent. Without a
+checker (or a verifier fitted for it) a lead is claimed only when it states the reader's own claimed answer.
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ import time
 from collections.abc import Generator
 
 from rag.answer.backends.registry import fallbacks, make_generator
-from rag.answer.cite import attribute, is_model_refusal, strip_markers
+from rag.answer.cite import is_model_refusal
+from rag.answer.context import excerpts
 from rag.answer.facts import lead_of
 from rag.answer.models.check import CachedChecker
-from rag.answer.outcome import ANSWER, EVIDENCE, Decision, Worded, answer_of, quote_relevant
+from rag.answer.outcome import ANSWER, Decision, answer_of, claim, unclaimed
 from rag.answer.rules import LeadParse
 from rag.answer.turn import AnswerEvent, Draft, Turn, elapsed_ms
 from rag.answer.verify import Verdict, VerifyModel, combine, decide, pieces, verdict
@@ -27,19 +31,26 @@ from rag.text.lexical import overlaps
 from rag.text.parse import load_parser
 
 
-def generate(turn: Turn, passages: list[Passage], draft: Draft) -> Generator[AnswerEvent, None, str | None]:
+def model_context(turn: Turn, passages: list[Passage], evidence: list[EvidenceSentence]) -> list[Passage]:
+    """What the model reads: the top passages cut to the question's best sentences and their neighbours."""
+    top = passages[: turn.top_k or turn.settings.retrieve.top_k]
+    return excerpts(turn.asked, top, [e for e in evidence if e.passage < len(top)], turn.pipeline.scorer, turn.settings.llm.context_tokens)
+
+
+def generate(turn: Turn, passages: list[Passage], evidence: list[EvidenceSentence], draft: Draft) -> Generator[AnswerEvent, None, str | None]:
     """The model's text, streamed into ``draft``; under `auto` a failing backend gives way to the next (None: the
     next is the reader, whose decision stands). Sets ``turn.generator`` to the one that answered."""
     mark = time.perf_counter()
+    shown = model_context(turn, passages, evidence)
     while True:
-        generation = turn.generator.generate(turn.question, passages[: turn.top_k or turn.settings.retrieve.top_k], turn.history)
+        generation = turn.generator.generate(turn.question, shown, turn.history)
         try:
             for token in generation.tokens:
                 turn.timings.setdefault("first_token_ms", elapsed_ms(turn.started))
                 yield draft.add(token)
             break
         except RagError as exc:
-            remaining = fallbacks(turn.generator.name) if turn.requested == "auto" else []
+            remaining = fallbacks(turn.generator.name, turn.settings) if turn.requested == "auto" else []
             if not remaining:
                 raise
             turn.generator = make_generator(remaining[0], turn.settings)
@@ -69,29 +80,25 @@ def read_verdict(turn: Turn, lead: str, evidence: list[EvidenceSentence], passag
 def verify(
     turn: Turn, text: str, passages: list[Passage], decision: Decision, evidence: list[EvidenceSentence], fitted: tuple[CachedChecker | None, VerifyModel | None, str]
 ) -> Answer | None:
-    """The model's ``text``, checked (see the module's docstring); None when the model wrote nothing. ``fitted``: the
+    """The model's ``text``, judged (see the module's docstring); None when the model wrote nothing. ``fitted``: the
     checker and the verifier fitted for it, or None and why not."""
     by = (turn.generator.name, turn.generator.model)
-    merge = turn.settings.retrieve.merge_threshold
     if text and is_model_refusal(text):
-        worded = quote_relevant(strip_markers(text).strip(), decision.relevant, evidence, passages, merge)
-        return answer_of(turn, worded, EVIDENCE, "model_declined", by)
-    lead = lead_of(text)
+        note = f"{turn.generator.model} found no answer in the passages; the most relevant:"
+        return unclaimed(turn, note, ("", 0.0, None), decision.relevant, evidence, passages, "model_declined", by, ("", 0.0), "none")
+    lead = lead_of(text).rstrip(".")
     if not lead:
         return None
     found = _judged(turn, lead, passages, decision, evidence, fitted)
-    cite = turn.settings.cite
-    result = attribute(text, passages, turn.pipeline.scorer, cite.support_threshold, merge, cite.drop_unsupported, turn.question)
-    if result.supported_sentences:  # the lead as shown: re-cited, a computed figure with its arithmetic
-        lead = lead_of(result.text) or lead
-    if found.claimed and result.supported_sentences:
+    sentence = found.fact.sentence if found.fact else None
+    if found.claimed and sentence is not None:
+        worded = claim(lead, [sentence], evidence, passages, turn.settings.retrieve.merge_threshold)
         claimed = round(found.probability, 3)
-        return answer_of(turn, Worded(result.text, lead, result.citations), ANSWER, "model", by, claimed, result.unsupported, (lead, claimed))
-    shown = [found.fact.sentence] if found.fact else []
-    relevant = list(dict.fromkeys([*shown, *decision.relevant]))[: max(cite.evidence_sentences, 1)]
-    doubt = f"The model answered “{lead}”; the passages don't confirm it ({found.why()})."
-    weighed = (lead, 0.0 if found.vetoes or not result.supported_sentences else found.probability)
-    return answer_of(turn, quote_relevant(doubt, relevant, evidence, passages, merge), EVIDENCE, "model_refused", by, candidate=weighed)
+        return answer_of(turn, worded, ANSWER, "model", by, claimed, candidate=(lead, claimed), model_answer=lead)
+    weighed = (lead, 0.0 if found.vetoes else found.probability)
+    # a rule found it absent: said as such (never shown as likely); else the check's doubt, in its own terms
+    note = f"The model answered “{lead}”, but {found.why()}." if found.vetoes else f"The model answered “{lead}”; not confirmed: {found.why()}."
+    return unclaimed(turn, note, (*weighed, sentence), decision.relevant, evidence, passages, "model_refused", by, weighed, lead)
 
 
 def _judged(

@@ -19,9 +19,11 @@ Then each outcome is worded as the text a reader sees, every quote cited to its 
 first use), and built into its `Answer`:
 
 - `answer`: the short answer first, then the quoted sentences behind it.
-- `evidence`: no claim; a fixed first line that says the system is unsure (a
-  statement about itself, not about the articles), then the most relevant
-  sentences, quoted, cited with role "relevant".
+- `evidence`: no claim. When the judge gives its best short answer at least
+  `llm.likely_floor`, it is shown as "Likely: X — 62 %" (the calibrated
+  probability; `likely_answer`); else a fixed first line that says the system
+  is unsure (a statement about itself, not about the articles). Then the most
+  relevant sentences, quoted, cited with role "relevant".
 - `not_found`: one fixed sentence, no quotes.
 """
 
@@ -49,6 +51,7 @@ class Decision:
     outcome: str
     reading: Reading
     weighed: tuple[str, float] | None = None  # the best short answer the check weighed and its probability, if it ran
+    weighed_sentence: int | None = None  # the evidence sentence it was read from
 
     @property
     def candidate(self) -> tuple[str, float]:
@@ -78,6 +81,7 @@ def decide(reading: Reading, model: AnswerModel, has_evidence: bool) -> Decision
 
 
 UNSURE = "No short answer I'm sure of; the most relevant passages:"
+LIKELY = "Likely: {answer} — {probability:.0%} (not confirmed enough to claim); the passages:"
 NOT_FOUND_TEXT = REFUSAL
 READER = ("extractive", "none")  # who answers when the reader's decision stands under an LLM backend
 
@@ -117,6 +121,8 @@ def answer_of(
     confidence: float = 0.0,
     unsupported: list[str] | None = None,
     candidate: tuple[str, float] = ("", 0.0),
+    likely: tuple[str, float] = ("", 0.0),
+    model_answer: str = "",
 ) -> Answer:
     """The `Answer` of ``turn``: ``worded`` as ``outcome`` (refused exactly when not found), answered ``by``
     (backend, model) along ``route``; ``candidate``: the best short answer weighed and its probability."""
@@ -134,6 +140,9 @@ def answer_of(
         confidence=confidence,
         candidate=candidate[0],
         candidate_confidence=round(candidate[1], 3),
+        likely_answer=likely[0],
+        likely_confidence=round(likely[1], 3),
+        model_answer=model_answer,
         route=route,
         checked_by=turn.checked_by,
     )
@@ -144,15 +153,40 @@ def reader_answer(turn: Turn, decision: Decision, evidence: list[EvidenceSentenc
     not found. The extractive backend always; under an LLM when the model was not asked (not found), failed, or
     was wholly unsupported (then the extractive backend answered)."""
     merge = turn.settings.retrieve.merge_threshold
-    by = READER if route in ("fallback", "gated") else (turn.generator.name, turn.generator.model)
+    by = READER if route in ("fallback", "gated", "reader_over_model") else (turn.generator.name, turn.generator.model)
     if decision.outcome == NOT_FOUND:
         return answer_of(turn, Worded(NOT_FOUND_TEXT, "", []), NOT_FOUND, route, by)
     if decision.outcome == EVIDENCE:
-        worded = quote_relevant(UNSURE, decision.relevant, evidence, passages, merge)
-    else:
-        worded = claim(decision.reading.short, decision.reading.support, evidence, passages, merge)
-    confidence = round(decision.confidence, 3) if decision.outcome == ANSWER else 0.0
-    return answer_of(turn, worded, decision.outcome, route, by, confidence, candidate=decision.candidate)
+        text, probability = decision.candidate
+        sentence = decision.weighed_sentence if decision.weighed is not None else (decision.reading.support or [None])[0]
+        return unclaimed(turn, UNSURE, (text, probability, sentence), decision.relevant, evidence, passages, route, by, decision.candidate)
+    worded = claim(decision.reading.short, decision.reading.support, evidence, passages, merge)
+    return answer_of(turn, worded, decision.outcome, route, by, round(decision.confidence, 3), candidate=decision.candidate)
+
+
+def unclaimed(
+    turn: Turn,
+    note: str,
+    best: tuple[str, float, int | None],
+    relevant: list[int],
+    evidence: list[EvidenceSentence],
+    passages: list[Passage],
+    route: str,
+    by: tuple[str, str],
+    candidate: tuple[str, float],
+    model_answer: str = "",
+) -> Answer:
+    """Nothing claimed: the ``best`` short answer (text, probability, its sentence) as "Likely: X — 62 %" when the judge
+    gives it at least the floor (its sentence quoted first), else ``note``; then the relevant sentences."""
+    text, probability, sentence = best
+    likely = ("", 0.0)
+    if text and probability >= turn.settings.llm.likely_floor:
+        likely = (text, probability)
+        note = LIKELY.format(answer=text, probability=probability) + (f"\n{note}" if note != UNSURE else "")
+        relevant = [sentence, *relevant] if sentence is not None else relevant
+    shown = list(dict.fromkeys(relevant))[: max(turn.settings.cite.evidence_sentences, 1)]
+    worded = quote_relevant(note, shown, evidence, passages, turn.settings.retrieve.merge_threshold)
+    return answer_of(turn, worded, EVIDENCE, route, by, candidate=candidate, likely=likely, model_answer=model_answer)
 
 
 def check_reader(
@@ -171,7 +205,7 @@ def check_reader(
     found = options(reading.scored.candidates, reading.scored.probabilities, turn.settings.check.candidates)
     turn.checked_by = f"checked by {checker.name}, {checker.where}"
     if not found:
-        return Decision(EVIDENCE, reading, ("", 0.0))
+        return Decision(EVIDENCE, reading, ("", 0.0), None)
     shown = quote_relevant(UNSURE, reading.relevant, evidence, passages, turn.settings.retrieve.merge_threshold)
     yield draft.add(shown.text)
     try:
@@ -183,7 +217,7 @@ def check_reader(
     k, probability = best(found, p_yes, claim_model)
     yield draft.restart(f"{turn.checked_by} in {turn.took('check_ms', mark) / 1000:.1f} s")
     if probability < claim_model.threshold:
-        return Decision(EVIDENCE, reading, (found[k].text, probability))
+        return Decision(EVIDENCE, reading, (found[k].text, probability), found[k].candidate.sentence)
     chosen = found[k].candidate
     support = [chosen.sentence, *corroborating(chosen, reading.scored, evidence, passages)]
     return Decision(ANSWER, dataclasses.replace(reading, short=chosen.text, confidence=probability, kind=chosen.kind, support=support))

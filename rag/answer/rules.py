@@ -115,12 +115,32 @@ def figure_veto(lead: str, question: str, evidence: list[EvidenceSentence]) -> s
 _NAMED = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
 
 
-def name_veto(lead_names: list[str], question: str, evidence: list[EvidenceSentence]) -> str:
+def name_veto(lead_names: list[str], question: str, evidence: list[EvidenceSentence], lead: str = "") -> str:
     """A name the lead states (a person, organisation, place…: the parser's entities) that neither the question nor
-    any shown passage, its title or its outlet has."""
-    known = fold(question + " " + " ".join(f"{e.text} {e.context} {e.outlet}" for e in evidence))
-    missing = [n for n in lead_names if fold(n) and fold(n) not in known]
+    any shown passage, its title or its outlet has, either as written or as its abbreviation or expansion
+    ("NLC" where a passage says "National Logistics Corporation", and the other way round)."""
+    raw = question + " " + " ".join(f"{e.text} {e.context} {e.outlet}" for e in evidence)
+    known = fold(raw)
+    missing = [n for n in lead_names if fold(n) and fold(n) not in known and not _abbreviated(n, f"{raw} {lead}", known)]
     return f"no passage names {missing[0]}" if missing else ""
+
+
+_MINOR = frozenset({"of", "and", "for", "the", "&", "de", "on", "in"})
+
+
+def _initials(words: list[str]) -> str:
+    return "".join(w[0] for w in words if w.lower() not in _MINOR and w[:1].isalpha()).upper()
+
+
+def _abbreviated(name: str, raw: str, known: str) -> bool:
+    """``name`` is an abbreviation of a capitalised run of words in ``raw``, or its initials are an abbreviation that
+    ``known`` (folded) has. Hand-written: spaCy's abbreviation detector lives in scispacy, not in the stack."""
+    words = name.split()
+    if len(words) == 1 and name.isupper() and 2 <= len(name) <= 8:
+        runs = re.findall(r"(?:[A-Z][\w'&-]*(?:\s+(?:of|and|for|the|&|on|in)\b)?\s+){1,8}[A-Z][\w'&-]*", raw)
+        return any(_initials(run.split()[i:]) == name for run in runs for i in range(len(run.split()) - 1))
+    initials = _initials(words)
+    return len(initials) >= 2 and len(words) >= 2 and initials.lower() in known and bool(re.search(rf"\b{initials}\b", raw))
 
 
 @dataclass(frozen=True)

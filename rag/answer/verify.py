@@ -63,7 +63,7 @@ from rag.schema import EvidenceSentence, Passage
 VERIFY_FILE = Path(__file__).with_name("verify_model.json")
 
 
-FEATURES = ("check_logit", "margin", "reader_logit", "reader_first")
+FEATURES = ("check_logit", "margin", "reader_logit", "reader_first", "rule_doubt")
 
 
 MARGIN_CAP = 8.0
@@ -79,6 +79,7 @@ class Verdict:
     p_fact: float = 0.0
     rivals: list[tuple[str, float]] = field(default_factory=list)
     vetoes: list[str] = field(default_factory=list)
+    doubts: list[str] = field(default_factory=list)  # what the slot and negation rules found: features, not vetoes
     probability: float = 0.0
     claimed: bool = False
     checked_by: str = ""
@@ -94,12 +95,13 @@ class Verdict:
 
     def own_features(self) -> list[float]:
         """FEATURES: the check's log-odds for the fact (the least confirmed of the facts the lead states), the main
-        fact's margin over its best rival, the reader's log-odds for it, and whether it is the reader's own first
-        choice (two readers agreeing)."""
+        fact's margin over its best rival, the reader's log-odds for it, whether it is the reader's own first
+        choice (two readers agreeing), and whether the slot or negation rule doubts it (rules that misread a clause
+        often enough — "the subject of 'led', asked with 'came'" — to be weighed, not obeyed)."""
         best_rival = max((p for _, p in self.rivals), default=0.0)
         margin = max(-MARGIN_CAP, min(MARGIN_CAP, logit(self.p_fact) - logit(best_rival)))
         weakest = min([self.p_fact, *(p for _, p in self.more)])  # a lead is as confirmed as its least confirmed fact
-        return [logit(weakest), margin, logit(self.reader), float(self.reader_rank == 0)]
+        return [logit(weakest), margin, logit(self.reader), float(self.reader_rank == 0), float(bool(self.doubts))]
 
     def why(self) -> str:
         """The reason in words, for the answer's notice."""
@@ -107,6 +109,8 @@ class Verdict:
             return "; ".join(self.vetoes)
         if not self.fact:
             return "nothing in the passages states it"
+        if self.doubts:
+            return f"{'; '.join(self.doubts)}, and the check gives it P(yes) {self.p_fact:.2f}"
         weakest = min(self.more, key=lambda r: r[1], default=None)
         if weakest is not None and weakest[1] < self.p_fact:
             return f"the check gives “{weakest[0]}” P(yes) {weakest[1]:.2f}"
@@ -158,16 +162,16 @@ def verdict(
     if not evidence:
         result.vetoes.append("nothing was retrieved")
         return result
-    for veto in (figure_veto(lead, asked, evidence), name_veto(parse.names, asked, evidence)):
+    for veto in (figure_veto(lead, asked, evidence), name_veto(parse.names, asked, evidence, lead)):
         if veto:
             result.vetoes.append(veto)
     fact = found or Fact(int(np.argmax(support)), lead)
     result.fact = fact
     result.reader, result.reader_rank = reader_view(fact.text, scored)
     if found is not None:
-        for veto in (slot_veto(fact, question, sentences), negation_veto(fact, parse.negated, questions_negation(asked), sentences)):
-            if veto:
-                result.vetoes.append(veto)
+        for doubt in (slot_veto(fact, question, sentences), negation_veto(fact, parse.negated, questions_negation(asked), sentences)):
+            if doubt:
+                result.doubts.append(doubt)
     if checker is None:
         return result
     others = rivals(fact, question, sentences, scored)
@@ -194,7 +198,8 @@ def pieces(lead: str, n: int) -> list[str]:
 def combine(lead: str, parts: list[Verdict]) -> Verdict:
     """One verdict for a two-part lead: every part's rules, checked by the same model."""
     vetoes = [v for p in parts for v in p.vetoes]
-    return Verdict(lead, parts[0].fact, min(p.p_fact for p in parts), [], vetoes, checked_by=parts[0].checked_by, parts=parts)
+    doubts = [d for p in parts for d in p.doubts]
+    return Verdict(lead, parts[0].fact, min(p.p_fact for p in parts), [], vetoes, doubts, checked_by=parts[0].checked_by, parts=parts)
 
 
 def decide(result: Verdict, model: VerifyModel | None) -> Verdict:

@@ -183,13 +183,13 @@ class GGUFReply:
     the Ollama server would run it. Every answer is cached on disk, keyed by the model's sha256 and the request
     (messages and options): an eval asks each question once, however often it is re-run."""
 
-    def __init__(self, model: str, threads: int = 2) -> None:
+    def __init__(self, model: str, threads: int = 2, cache: Path | None = None) -> None:
         from rag.answer.models.cache import CheckCache
         from rag.answer.models.registry import resolve
 
         resolved = resolve(model)
         self.path, self.name, self.sha256, self.threads = resolved.path, resolved.name, resolved.sha256, threads
-        self.cache = CheckCache(generation_cache() / f"{resolved.name}.jsonl")
+        self.cache = CheckCache((cache or generation_cache()) / f"{resolved.name}.jsonl")
         self.asked = 0  # answers generated (not read from the cache) since start
 
     def chat(self, messages: list[dict], options: dict) -> tuple[str, str]:
@@ -200,7 +200,9 @@ class GGUFReply:
         if isinstance(cached, dict):
             return cached["text"], cached["reason"]
         llm = _load(str(self.path), int(options.get("num_ctx", 4096)), self.threads)
-        made = llm.create_chat_completion(messages=messages, max_tokens=options.get("num_predict"), temperature=float(options.get("temperature", 0.0)))
+        made = llm.create_chat_completion(
+            messages=messages, max_tokens=options.get("num_predict"), temperature=float(options.get("temperature", 0.0)), stop=options.get("stop")
+        )
         choice = made["choices"][0]
         text, reason = choice["message"].get("content") or "", "length" if choice.get("finish_reason") == "length" else "stop"
         self.cache.put({key: {"text": text, "reason": reason}})

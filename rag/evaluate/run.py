@@ -151,15 +151,16 @@ def lies_passed(result: dict[str, Any]) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def served(assistant: Assistant, model: str | None) -> Iterator[str | None]:
+def served(assistant: Assistant, model: str | None, cache: Path | None = None) -> Iterator[str | None]:
     """With ``model`` (a packaged GGUF's name): a stand-in Ollama server on 127.0.0.1 answering with it through
-    llama.cpp, and ``assistant`` pointed at it; yields "ollama" (the backend to ask), or None without a model."""
+    llama.cpp, and ``assistant`` pointed at it; yields "ollama" (the backend to ask), or None without a model.
+    ``cache``: the folder of its cached answers (default `ollama_standin.generation_cache`)."""
     if not model:
         yield None
         return
     from rag.evaluate.ollama_standin import FakeOllama, GGUFReply
 
-    reply = GGUFReply(model, assistant.settings.llm.llamacpp_threads)
+    reply = GGUFReply(model, assistant.settings.llm.llamacpp_threads, cache)
     with FakeOllama(models=[reply.name], reply=reply) as server:
         llm = assistant.settings.llm
         before = (llm.ollama_host, llm.ollama_model)

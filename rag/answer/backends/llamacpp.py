@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from rag.answer.backends.base import ChatGenerator
 from rag.answer.models.registry import resolve
+from rag.answer.prompt import STOP
 from rag.config import LLMSettings
 from rag.errors import RagError, Unavailable
 
@@ -64,7 +65,9 @@ class LlamaCppGenerator(ChatGenerator):
             try:
                 with _GENERATE_LOCK:
                     llm = _load(str(self.path), self.settings.num_ctx, self.settings.llamacpp_threads)
-                    chunks = llm.create_chat_completion(messages=messages, max_tokens=self.settings.max_tokens, temperature=self.settings.temperature, stream=True)
+                    chunks = llm.create_chat_completion(
+                        messages=messages, max_tokens=self.settings.max_tokens, temperature=self.settings.temperature, stop=STOP, stream=True
+                    )
                     for chunk in chunks:
                         if stop.is_set():
                             break

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import httpx
 
 from rag.answer.backends.base import ChatGenerator
+from rag.answer.prompt import STOP
 from rag.config import LLMSettings
 from rag.errors import RagError, Unavailable
 
@@ -67,7 +68,7 @@ class OllamaGenerator(ChatGenerator):
             request_timeout=self.settings.timeout_s,
             context_window=self.settings.num_ctx,  # also skips the /api/show lookup
             temperature=self.settings.temperature,
-            additional_kwargs={"num_predict": self.settings.max_tokens},
+            additional_kwargs={"num_predict": self.settings.max_tokens, "stop": STOP},
         )
         done, reason = False, ""
         try:

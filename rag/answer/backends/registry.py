@@ -2,8 +2,8 @@
 whether `auto` tries it. The config check, the CLI's and the UI's choices, `rag info` and an Answer's "answered by"
 all read this table.
 
-`auto` tries Ollama, then the reader alone. The embedded SmolLM2-135M is used only when named: measured below the
-reader (README, "Answer backends").
+`auto` tries Ollama, then the embedded model (llm.llamacpp_model, by default the reading model Qwen2.5-Coder-1.5B) when
+a reading model is configured to judge its answer (check.model), then the reader alone.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ BACKENDS = {
     b.name: b
     for b in (
         Backend("ollama", "ollama", "rag.answer.backends.ollama:OllamaGenerator", "{model} via Ollama", True),
-        Backend("llamacpp", "embedded (llama.cpp)", "rag.answer.backends.llamacpp:LlamaCppGenerator", "{model}, in-process (llama.cpp)", False),
+        Backend("llamacpp", "embedded (llama.cpp)", "rag.answer.backends.llamacpp:LlamaCppGenerator", "{model}, in-process (llama.cpp)", True),
         Backend("extractive", "extractive (quotes only)", "rag.answer.backends.extractive:ExtractiveGenerator", "no LLM — quoted from the articles", True),
     )
 }
@@ -44,6 +44,7 @@ AUTO_ORDER = tuple(name for name, b in BACKENDS.items() if b.in_auto)
 WHY_READER = {
     "gated": " (nothing retrieved is about the question, so no model was asked)",
     "fallback": " (the model's answer was not supported by the passages, or the model failed)",
+    "reader_over_model": " (the model's answer was not confirmed; the reader's, checked, is)",
 }
 
 
@@ -82,6 +83,9 @@ def choose_generator(name: str, settings: Settings) -> tuple[Generator, list[str
         return generator, []
     skipped = []
     for candidate in AUTO_ORDER:
+        if candidate == "llamacpp" and not settings.check.model:
+            skipped.append("llamacpp: no reading model (check.model) to judge its answer")
+            continue
         try:
             generator = make_generator(candidate, settings)
             generator.check()
@@ -91,9 +95,10 @@ def choose_generator(name: str, settings: Settings) -> tuple[Generator, list[str
     raise RagError("No backend can answer", "; ".join(skipped))
 
 
-def fallbacks(name: str) -> list[str]:
+def fallbacks(name: str, settings: Settings) -> list[str]:
     """Backends `auto` may fall back to after ``name`` fails mid-answer."""
-    return list(AUTO_ORDER[AUTO_ORDER.index(name) + 1 :]) if name in AUTO_ORDER else []
+    later = list(AUTO_ORDER[AUTO_ORDER.index(name) + 1 :]) if name in AUTO_ORDER else []
+    return [b for b in later if b != "llamacpp" or settings.check.model]
 
 
 def answered_by(answer: Answer) -> str:
