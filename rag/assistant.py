@@ -25,7 +25,7 @@ from rag.answer.cite import is_model_refusal
 from rag.answer.facts import lead_of
 from rag.answer.model_answer import generate, model_context, read_verdict, verify
 from rag.answer.models.check import CachedChecker, load_checker
-from rag.answer.outcome import ANSWER, NOT_FOUND, UNSURE, Decision, check_reader, decide, reader_answer, unclaimed
+from rag.answer.outcome import ANSWER, NOT_FOUND, UNSURE, Decision, check_reader, decide, quote_relevant, reader_answer, unclaimed
 from rag.answer.turn import AnswerEvent, Draft, Pipeline, Turn, elapsed_ms
 from rag.answer.verify import Verdict, load_verify_model
 from rag.config import Settings, load_settings
@@ -325,6 +325,8 @@ class Assistant:
     ) -> Generator_[AnswerEvent, None, Answer | None]:
         """An LLM reads the passages and words the answer, and the verifier checks it (`rag.answer.model_answer`);
         None when the reader's decision should stand instead (the model failed, or wrote nothing)."""
+        # the evidence at once: the model's answer takes its place when its first token comes
+        yield draft.add(quote_relevant(UNSURE, decision.relevant, evidence, passages, self.settings.retrieve.merge_threshold).text)
         text = yield from generate(turn, passages, evidence, draft)
         if text is None:
             return None

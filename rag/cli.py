@@ -133,7 +133,7 @@ ROLE_NOTE = {"relevant": " — relevant passage, no answer claimed"}
 
 def print_answer(answer: Any, via: str = "") -> None:
     """The outcome, the checked answer, then each citation with its exact location."""
-    mark, colour = OUTCOME_STYLE.get(answer.outcome, ("", None))
+    mark, colour = ("≈", "cyan") if answer.likely_answer else OUTCOME_STYLE.get(answer.outcome, ("", None))
     click.secho(f"{mark} {answer.outcome_label()}", fg=colour, bold=True)
     click.echo(answer.answer)
     for citation in answer.citations:
@@ -187,9 +187,10 @@ def ask_command(ctx: click.Context, question: str, as_json: bool, backend: str |
     """Answer QUESTION from the indexed articles, with citations.
 
     \b
-    Three outcomes, marked on the first line:
+    Four states, marked on the first line:
       ✔ answer    a short answer, claimed only when its calibrated confidence is high, then its evidence
-                  (the reader's best short candidates are checked by the embedded reading model first)
+                  (the embedded model's answer, or the reader's best candidates, judged by the reading model)
+      ≈ likely    "Likely: X — 62 %": the best answer and its calibrated chance, too low to claim, then the passages
       ? evidence  no short answer claimed: the most relevant passages, quoted and cited
       ✘ not found nothing in the articles is about the question
     """

@@ -31,7 +31,12 @@ def answer_markdown(answer: Answer | None, partial: str = "") -> str:
     if answer.outcome == "not_found":
         return f"🚫 **Not in the articles.** {escape_markdown(answer.answer)}"
     # the outcome first, then the short answer on its own line, then the evidence
-    badge = f"✅ **Answer** · confidence {answer.confidence:.0%}" if answer.outcome == "answer" else "🔎 **No short answer claimed**"
+    if answer.outcome == "answer":
+        badge = f"✅ **Answer** · confidence {answer.confidence:.0%}"
+    elif answer.likely_answer:
+        badge = f"🤔 **Likely** · {answer.likely_confidence:.0%}, not confirmed enough to claim"
+    else:
+        badge = "🔎 **No short answer claimed**"
     text = "  \n".join(escape_markdown(line) for line in answer.answer.split("\n"))
     for sentence in answer.unsupported:
         text = text.replace(escape_markdown(sentence), f"~~{escape_markdown(sentence)}~~ ⚠️ *unsupported by the sources*")

@@ -35,6 +35,9 @@ def make_settings(store: Path, **llm: object):
     settings.collection.paths = [str(SEEDS)]
     # the reader alone unless a test asks for the reading model's check (tests/test_check.py): each check costs seconds
     settings.check.model = ""
+    # a test that names the embedded generator gets the 135M (it tests the backend, not the answers); `auto` skips it
+    # without a reading model to judge its answer
+    settings.llm.llamacpp_model = "smollm2-135m"
     for key, value in llm.items():
         setattr(settings.llm, key, value)
     return settings

@@ -159,16 +159,19 @@ def test_wrong_marker_from_model_is_replaced_by_the_supporting_passage(seeded, r
     assert "239" in answer.citations[0].quote
 
 
-def test_unsupported_sentence_is_flagged_not_cited(seeded):
+def test_only_the_short_answer_is_shown_never_what_the_model_wrote_after_it(seeded):
+    """The contract is one line; a model that goes on past it (a server ignoring `stop`) has only its short answer
+    judged and shown, with the sentence behind it quoted from the passage, never its own further claims."""
+
     def half_invented(messages):
-        return "Current bilateral trade stands at around $239 million [1]. The countries also plan a joint moon mission by 2031 [2]."
+        return "Answer: around $239 million [1]\nThe countries also plan a joint moon mission by 2031 [2]."
 
     with FakeOllama(reply=half_invented) as server:
         answer = ollama_assistant(seeded, server.url, check="qwen2.5-coder-1.5b").ask(TRADE, backend="ollama")
-    assert answer.outcome == "answer" and answer.route == "model", answer.answer
-    assert answer.unsupported == ["The countries also plan a joint moon mission by 2031."]
-    assert "moon" not in " ".join(c.quote for c in answer.citations)
-    assert "moon mission by 2031." in answer.answer and "2031 [" not in answer.answer
+    assert answer.outcome == "answer" and answer.route == "model" and answer.short_answer == "around $239 million", answer.answer
+    assert answer.model_answer == "around $239 million" and "moon" not in answer.answer
+    assert answer.answer.split("\n")[1] == "“Current bilateral trade stands at around $239 million.” [1]"
+    assert "239 million" in answer.citations[0].quote and answer.citations[0].role == "evidence"
 
 
 def test_invented_answer_is_shown_as_doubt_beside_the_quoted_passages(seeded):
@@ -179,10 +182,14 @@ def test_invented_answer_is_shown_as_doubt_beside_the_quoted_passages(seeded):
         got = list(ollama_assistant(seeded, server.url).stream(TRADE, backend="ollama"))
     answer = got[-1].answer
     assert any(e.notice and not e.draft for e in got)
-    assert answer.outcome == "evidence" and answer.route == "model_refused" and answer.backend == "ollama"
-    first, quoted = answer.answer.split("\n", 1)
-    assert first.startswith("The model answered “Trade between them is about $1.1 billion.”; the passages don't confirm it (no passage gives")
-    assert "1.1 billion" not in quoted and "239" in quoted
+    assert answer.model_answer == "Trade between them is about $1.1 billion" and "1.1" not in answer.short_answer + answer.likely_answer
+    if answer.route == "reader_over_model":  # the reader's own answer claimed instead: the stated figure
+        assert answer.outcome == "answer" and "239 million" in answer.short_answer and answer.backend == "extractive"
+    else:  # the model's answer shown as such, with the rule that found its figure absent, and what the passages say
+        assert answer.outcome == "evidence" and answer.route == "model_refused" and answer.backend == "ollama"
+        first, quoted = answer.answer.split("\n", 1)
+        assert first == "The model answered “Trade between them is about $1.1 billion”, but no passage gives the figure 1.1."
+        assert "1.1 billion" not in quoted and "239" in quoted
 
 
 @needs_llamacpp

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ANSWER_KEYS = {
     *("question", "answer", "refused", "backend", "model", "citations", "unsupported", "timings_ms"),
     *("short_answer", "outcome", "confidence", "candidate", "candidate_confidence", "route", "checked_by"),
+    *("likely_answer", "likely_confidence", "model_answer"),
 }
 CITATION_KEYS = {"n", "doc_id", "title", "outlet", "date", "quote", "start", "end", "score", "sources", "role"}
 

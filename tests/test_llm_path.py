@@ -1,8 +1,9 @@
-"""With an LLM the model reads and code verifies after: the reader's doubt never stops the model, the model's "the
-articles don't say" stands, each part of its answer and any figure it computed is checked, its lead is claimed only
-when the verifier (with the packaged checking model) confirms it, and an answer it does not confirm is shown as
-doubt, never as a claim. Ollama through the stand-in server (the real clients, the real protocol) on an invented
-collection; llama.cpp with the real SmolLM2 on it and on the seeds."""
+"""With an LLM the model reads and code judges after: the reader's doubt never stops the model, the model's "none" is
+never shown as a fact, each part of its answer and any figure it computed is checked, its short answer is claimed
+only when the verifier (with the packaged checking model) confirms it, and an answer it does not confirm is shown as
+the model's, in the check's terms, never as a claim. Ollama through the stand-in server (the real clients, the real
+protocol) on an invented collection; llama.cpp with the real SmolLM2 (the backend's plumbing; the real 1.5B's
+answers are tests/test_model_answers.py)."""
 
 from __future__ import annotations
 
@@ -46,21 +47,22 @@ def _replying(text: str):
 
 
 def test_the_model_reads_even_when_the_reader_claims_nothing(store):
-    with FakeOllama(reply=_replying("The repair cost 3.2 million pounds [1].")) as server:
+    with FakeOllama(reply=_replying("Answer: 3.2 million pounds [1]")) as server:
         answer = _model(store, server.url).ask(REPAIR, backend="ollama")
         asked = [r for r in server.requests if r["path"] == "/api/chat"]
     assert asked and "3.2 million pounds" in asked[-1]["messages"][-1]["content"]
+    assert asked[-1]["options"]["stop"] == ["\n"]  # the contract's one line
     assert answer.outcome == "answer" and answer.route == "model" and answer.backend == "ollama"
-    assert answer.short_answer == "The repair cost 3.2 million pounds." and answer.answer.startswith("The repair cost 3.2 million pounds [1]")
-    assert answer.unsupported == [] and "3.2 million pounds" in answer.citations[0].quote
+    assert answer.short_answer == "3.2 million pounds" and answer.answer.startswith("3.2 million pounds [1]")
+    assert "3.2 million pounds" in answer.citations[0].quote and answer.citations[0].role == "evidence"
     _exact(answer)
 
 
-def test_the_models_the_articles_dont_say_stands(store):
-    with FakeOllama(reply=_replying("The articles don't say who polished the mirror.")) as server:
-        answer = _model(store, server.url, None).ask("Who polished the telescope mirror?", backend="ollama")
-    assert answer.route == "model_declined" and answer.outcome == "evidence" and not answer.refused
-    assert answer.answer.startswith("The articles don't say who polished the mirror.")  # the model's words, not the reader's
+def test_a_model_that_finds_no_answer_is_not_shown_as_a_fact(store):
+    with FakeOllama(reply=_replying("Answer: none")) as server:
+        answer = _model(store, server.url).ask("Who polished the telescope mirror?", backend="ollama")
+    assert answer.route == "model_declined" and answer.outcome == "evidence" and not answer.refused and answer.model_answer == "none"
+    assert answer.answer.startswith("llama3.2:3b found no answer in the passages")  # about the model, not the articles
     assert answer.citations and all(c.role == "relevant" for c in answer.citations)
     _exact(answer)
 
@@ -72,6 +74,7 @@ def test_a_figure_the_model_computed_from_cited_figures_shows_its_arithmetic_and
         answer = _model(store, server.url).ask("How many years passed between the mirror being made and being polished again?", backend="ollama")
     assert "(2023 − 1998 = 25)" in answer.answer.split("\n", 1)[0]  # claimed or doubted, the arithmetic is shown with it
     assert answer.route == "model_refused" and any("1998" in c.quote and "2023" in c.quote for c in answer.citations)
+    assert "not confirmed: the check gives" in answer.answer
 
 
 def test_a_figure_computed_from_nothing_the_passages_state_is_not_accepted(store):
@@ -84,28 +87,32 @@ def test_each_part_of_a_two_part_answer_is_checked_and_cited(store):
     reply = "The repair cost 3.2 million pounds; the science week prize went to Brookside School."
     with FakeOllama(reply=_replying(reply)) as server:
         answer = _model(store, server.url).ask("What did the repair cost, and who won the science week prize?", backend="ollama")
-    assert answer.route == "model" and answer.unsupported == []
+    assert answer.route == "model" and answer.outcome == "answer"
     assert {c.doc_id for c in answer.citations} == {"observatory.txt", "school.txt"}
+    assert all(c.role == "evidence" for c in answer.citations)
     _exact(answer)
 
 
-def test_an_unsupported_sentence_is_flagged_and_the_rest_stands(store):
+def test_only_the_short_answer_is_judged_and_shown(store):
     reply = "The repair cost 3.2 million pounds. The mayor will open a second observatory on the moon."
     with FakeOllama(reply=_replying(reply)) as server:
         answer = _model(store, server.url).ask(REPAIR, backend="ollama")
     assert answer.route == "model" and answer.outcome == "answer"
-    assert answer.unsupported == ["The mayor will open a second observatory on the moon."]
-    assert answer.short_answer == "The repair cost 3.2 million pounds."
+    assert answer.short_answer == "The repair cost 3.2 million pounds" and "moon" not in answer.answer
 
 
 def test_an_unsupported_answer_is_shown_as_doubt_never_silently_replaced(store):
     with FakeOllama(reply=_replying("It cost 99 million dollars, paid by a film studio.")) as server:
         events = list(_model(store, server.url, None).stream(REPAIR, backend="ollama"))
     answer = events[-1].answer
-    assert any("not confirmed" in e.notice for e in events) and answer.route == "model_refused" and answer.backend == "ollama"
-    assert answer.outcome == "evidence" and answer.confidence == 0.0 and answer.short_answer == ""
-    doubt = "The model answered “It cost 99 million dollars, paid by a film studio.”; the passages don't confirm it"
-    assert answer.answer.startswith(f"{doubt} (no passage gives the figure 99")
+    assert any("not confirmed" in e.notice for e in events) and answer.model_answer == "It cost 99 million dollars, paid by a film studio"
+    assert "99" not in answer.short_answer + answer.likely_answer
+    if answer.route == "reader_over_model":  # the reader's checked answer claimed instead: the stated figure
+        assert answer.outcome == "answer" and "3.2 million pounds" in answer.short_answer
+        return
+    assert answer.route == "model_refused" and answer.backend == "ollama" and answer.outcome == "evidence" and answer.confidence == 0.0
+    doubt = "The model answered “It cost 99 million dollars, paid by a film studio”, but no passage gives the figure 99."
+    assert answer.answer.startswith(doubt) and answer.short_answer == ""
     assert "3.2 million pounds" in answer.answer and all(c.role == "relevant" for c in answer.citations)  # what the articles say, quoted
     _exact(answer)
 
@@ -125,21 +132,12 @@ needs_llamacpp = pytest.mark.skipif(
 
 @needs_llamacpp
 @pytest.mark.slow
-@pytest.mark.parametrize("collection", ["invented", "seeds"])
-def test_smollm2_reads_ungated_and_is_verified(collection, store, seeded, raw_articles):
-    """SmolLM2 reads the passages even when the reader would claim nothing; whatever it writes, what is shown is
-    verified (its text with checked citations, its own refusal, or the reader's decision when nothing is supported)."""
-    if collection == "invented":
-        assistant, question, texts = _model(store, "http://127.0.0.1:9"), REPAIR, ARTICLES
-    else:
-        assistant, question, texts = sharing(seeded, DOUBTING), "What is the current bilateral trade between Pakistan and Kazakhstan?", raw_articles
-    answer = assistant.ask(question, backend="llamacpp")
-    assert answer.route != "gated" and answer.outcome != "not_found" and not answer.refused  # the model was asked
-    if answer.route == "model":  # claimed: its lead confirmed and cited
-        assert answer.backend == "llamacpp" and answer.outcome == "answer" and answer.short_answer and answer.short_answer not in answer.unsupported
-    elif answer.route == "fallback":  # wholly unsupported or failed: the reader's decision, said so
-        assert answer.backend == "extractive"
-    else:  # declined or not confirmed: nothing claimed, the relevant sentences quoted
-        assert answer.route in ("model_declined", "model_refused") and answer.outcome == "evidence" and all(c.role == "relevant" for c in answer.citations)
-    for c in answer.citations:
-        assert texts[c.doc_id][c.start : c.end].replace("-", "") == c.quote.replace("-", "")
+def test_smollm2_through_the_embedded_backend_reads_ungated_and_its_answer_is_the_models(store):
+    """The embedded backend's plumbing with the 135M model: the model is asked even when the reader claims nothing,
+    and what is shown is its answer, named as the model's; without a judge (no verifier fitted for this check cache
+    is needed: the 135M's lead is not the reader's claim) it is never claimed."""
+    assistant = _model(store, "http://127.0.0.1:9")
+    answer = assistant.ask(REPAIR, backend="llamacpp", check=False)
+    assert answer.route in ("model_refused", "model_declined") and answer.backend == "llamacpp" and answer.model, answer.answer
+    assert answer.model_answer and answer.outcome == "evidence" and all(c.role == "relevant" for c in answer.citations)
+    _exact(answer)

@@ -70,12 +70,18 @@ def ask(assistant, question: str, text: str):
     return events, events[-1].answer
 
 
-def assert_refused(answer, lead: str) -> None:
-    assert answer.outcome == "evidence" and answer.route == "model_refused" and answer.confidence == 0.0, answer.answer
-    first = answer.answer.split("\n", 1)[0]
-    assert first.startswith(f"The model answered “{lead}”; the passages don't confirm it"), first
-    assert answer.short_answer == "" and answer.citations and all(c.role == "relevant" for c in answer.citations)
+def assert_refused(answer, lead: str, wrong: str) -> None:
+    """The model's answer ``lead`` (stating the ``wrong`` fact) is never claimed nor shown as likely: it is shown as the
+    model's, not confirmed, with the passages; or the reader's own checked answer, another fact, is claimed instead."""
+    assert answer.model_answer == lead.rstrip("."), answer.model_answer
+    assert wrong not in answer.short_answer and wrong not in answer.likely_answer, answer.answer
     assert "checked by qwen2.5-coder-1.5b" in answer.checked_by
+    if answer.route == "reader_over_model":
+        assert answer.outcome == "answer" and answer.backend == "extractive" and answer.short_answer, answer.answer
+        return
+    assert answer.outcome == "evidence" and answer.route == "model_refused" and answer.confidence == 0.0, answer.answer
+    assert f"The model answered “{lead.rstrip('.')}”" in answer.answer
+    assert answer.short_answer == "" and answer.citations and all(c.role == "relevant" for c in answer.citations)
 
 
 WHO = "Who opened the new ferry terminal?"
@@ -84,11 +90,13 @@ COST = "How much did the new ferry terminal cost?"
 
 def test_the_other_person_of_the_sentence_is_refused_by_the_parse_and_the_right_one_is_not(port) -> None:
     events, wrong = ask(port, WHO, "Deputy mayor Tom Beckett opened the new terminal [1].")
-    assert_refused(wrong, "Deputy mayor Tom Beckett opened the new terminal.")
-    assert "is what “accompany” says in that sentence, not “open”" in wrong.answer  # the parse: Beckett only accompanied
+    assert_refused(wrong, "Deputy mayor Tom Beckett opened the new terminal.", "Beckett")
+    doubted, _, _ = port.verdict(WHO, Scripted({WHO: "Deputy mayor Tom Beckett opened the new terminal [1]."}))
+    assert any("is what “accompany” says in that sentence, not “open”" in d for d in doubted.doubts)  # Beckett only accompanied
+    assert doubted.vetoes == []  # the slot rule is weighed by the fitted verifier, not obeyed
     assert any("not confirmed" in e.notice for e in events)  # the model's text was shown, then replaced, never silently
     right, _, _ = port.verdict(WHO, Scripted({WHO: "Ruth Calloway opened it [1]."}))
-    assert right.fact.text.endswith("Ruth Calloway") and right.vetoes == []  # the rule is about the slot, not the kind
+    assert right.fact.text.endswith("Ruth Calloway") and right.vetoes == right.doubts == []  # the rule is about the slot
     assert right.checked_by.startswith("checked by") and 0.0 < right.p_fact < 1.0
 
 
@@ -96,19 +104,19 @@ def test_a_figure_of_the_wrong_scale_is_refused(port) -> None:
     _, right = ask(port, COST, "It cost 42 million euros [1].")
     assert right.outcome == "answer" and "42 million" in right.short_answer, right.answer
     _, wrong = ask(port, COST, "It cost 42 billion euros [1].")
-    assert_refused(wrong, "It cost 42 billion euros.")
-    assert "not billion" in wrong.answer
+    assert_refused(wrong, "It cost 42 billion euros.", "billion")
+    assert wrong.route == "reader_over_model" or "but the passages give 42 in million, not billion" in wrong.answer
 
 
 def test_a_negated_statement_is_not_claimed_as_its_opposite(port) -> None:
     question = "Which company's cleaning contract did the council renew?"
     _, answer = ask(port, question, "The council renewed its cleaning contract with Greyfield Services [1].")
-    assert_refused(answer, "The council renewed its cleaning contract with Greyfield Services.")
+    assert_refused(answer, "The council renewed its cleaning contract with Greyfield Services.", "Greyfield")
 
 
 def test_a_year_from_another_clause_is_refused(port) -> None:
     _, answer = ask(port, "When was the swing bridge closed for repairs?", "In 1964 [1].")
-    assert_refused(answer, "In 1964.")
+    assert_refused(answer, "In 1964.", "1964")
 
 
 def test_an_unanswerable_question_answered_confidently_is_not_claimed(port) -> None:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Generator
 
 from rag.answer.backends.registry import fallbacks, make_generator
-from rag.answer.cite import is_model_refusal
+from rag.answer.cite import attribute, is_model_refusal, strip_markers
 from rag.answer.context import excerpts
 from rag.answer.facts import lead_of
 from rag.answer.models.check import CachedChecker
@@ -46,7 +46,9 @@ def generate(turn: Turn, passages: list[Passage], evidence: list[EvidenceSentenc
         generation = turn.generator.generate(turn.question, shown, turn.history)
         try:
             for token in generation.tokens:
-                turn.timings.setdefault("first_token_ms", elapsed_ms(turn.started))
+                if "first_token_ms" not in turn.timings:
+                    turn.timings["first_token_ms"] = elapsed_ms(turn.started)
+                    yield draft.restart(f"{turn.generator.model} is writing the short answer")  # in place of the evidence
                 yield draft.add(token)
             break
         except RagError as exc:
@@ -90,15 +92,21 @@ def verify(
     if not lead:
         return None
     found = _judged(turn, lead, passages, decision, evidence, fitted)
-    sentence = found.fact.sentence if found.fact else None
-    if found.claimed and sentence is not None:
-        worded = claim(lead, [sentence], evidence, passages, turn.settings.retrieve.merge_threshold)
+    cite = turn.settings.cite
+    merge = turn.settings.retrieve.merge_threshold
+    # the lead as shown: a figure it computed from stated ones with its arithmetic ("25 (2023 − 1998 = 25)")
+    cited = attribute(lead, passages, turn.pipeline.scorer, cite.support_threshold, merge, False, turn.question)
+    shown = strip_markers(cited.text).strip().rstrip(".") if cited.supported_sentences else lead
+    behind = [p.fact.sentence for p in found.parts if p.fact] or ([found.fact.sentence] if found.fact else [])
+    behind = list(dict.fromkeys(behind))
+    if found.claimed and behind and cited.supported_sentences:
         claimed = round(found.probability, 3)
-        return answer_of(turn, worded, ANSWER, "model", by, claimed, candidate=(lead, claimed), model_answer=lead)
+        return answer_of(turn, claim(shown, behind, evidence, passages, merge), ANSWER, "model", by, claimed, candidate=(lead, claimed), model_answer=lead)
     weighed = (lead, 0.0 if found.vetoes else found.probability)
     # a rule found it absent: said as such (never shown as likely); else the check's doubt, in its own terms
-    note = f"The model answered “{lead}”, but {found.why()}." if found.vetoes else f"The model answered “{lead}”; not confirmed: {found.why()}."
-    return unclaimed(turn, note, (*weighed, sentence), decision.relevant, evidence, passages, "model_refused", by, weighed, lead)
+    note = f"The model answered “{shown}”, but {found.why()}." if found.vetoes else f"The model answered “{shown}”; not confirmed: {found.why()}."
+    best = (shown, weighed[1], behind[0] if behind else None)
+    return unclaimed(turn, note, best, decision.relevant, evidence, passages, "model_refused", by, weighed, lead)
 
 
 def _judged(

@@ -135,6 +135,7 @@ def judge(item: GoldItem, answer: Answer) -> dict[str, Any]:
     outcome = answer.outcome or ("not_found" if answer.refused else "answer")
     row: dict[str, Any] = {"outcome": outcome, "claimed": outcome == "answer"}
     row.update(candidate_row(item, answer, outcome))
+    row.update(shown_row(item, answer, outcome))
     if item.answerable:
         shown = strip_markers(lead(answer))
         holds = includes_all(shown, item.must_include)
@@ -173,6 +174,16 @@ def candidate_row(item: GoldItem, answer: Answer, outcome: str) -> dict[str, Any
     holds = item.answerable and bool(text) and includes_all(text, item.must_include)
     right = holds and is_short(text, item.answer)
     return {"candidate": text, "candidate_confidence": float(confidence), "candidate_right": bool(right), "candidate_wrong": not holds}
+
+
+def shown_row(item: GoldItem, answer: Answer, outcome: str) -> dict[str, Any]:
+    """The top answer shown, claimed (✔) or likely, and whether the gold finds it right (its facts, short); and what a
+    generating model itself answered, judged the same way (`model_right`), whatever the path then showed."""
+    text = answer.short_answer if outcome == "answer" else answer.likely_answer
+    text = strip_markers(text or "").strip()
+    right = lambda t: bool(item.answerable and t and includes_all(t, item.must_include) and is_short(t, item.answer))  # noqa: E731
+    model = strip_markers(answer.model_answer or "").strip()
+    return {"shown": bool(text), "likely": bool(answer.likely_answer), "shown_right": right(text), "model_answer": model, "model_right": right(model)}
 
 
 def score(sut: SystemUnderTest, gold: list[GoldItem], assistant: Assistant, articles: dict[str, str], progress: Callable[[str], None] | None = None) -> dict[str, Any]:
@@ -263,6 +274,13 @@ def aggregate(per_question: list[dict[str, Any]], citations: list[bool], evidenc
     result["must_include_accuracy"] = _mean(answerable, "must_include")
     result["confidently_wrong_rate"] = _mean(per_question, "confidently_wrong")
     result["claim_rate"] = _mean(per_question, "claimed")
+    shown = [r for r in per_question if r["shown"]]
+    result["shown_rate"] = len(shown) / len(per_question) if per_question else 0.0  # ✔ or likely, of all questions
+    result["shown_precision"] = sum(r["shown_right"] for r in shown) / len(shown) if shown else 0.0  # of those shown, right
+    result["shown_right"] = _mean(answerable, "shown_right")  # of answerable questions
+    result["likely_rate"] = _mean(per_question, "likely")
+    likely = [r for r in per_question if r["likely"]]
+    result["likely_precision"] = sum(r["shown_right"] for r in likely) / len(likely) if likely else 0.0
     result["long_lead_rate"] = _mean(answerable, "long_lead")
     result["answer_f1"] = _mean(answerable, "answer_f1")
     result["refusal_accuracy"] = sum(r["outcome"] != "answer" for r in unanswerable) / len(unanswerable) if unanswerable else 1.0
@@ -292,7 +310,7 @@ def model_loss(result: dict[str, Any]) -> dict[str, Any]:
     rows = result["per_question"]
     answerable = [r for r in rows if r["answerable"]]
     unanswerable = [r for r in rows if not r["answerable"]]
-    causes = {"gated": "gated", "fallback": "fallback", "model": "verifier", "model_refused": "verifier", "model_declined": "declined"}
+    causes = {"gated": "gated", "fallback": "fallback", "model": "verifier", "model_refused": "verifier", "model_declined": "declined", "reader_over_model": "verifier"}
     causes |= {"reader": "reader", "failed": "failed"}
     lost = [r for r in answerable if not r["lead"]]
     return {
@@ -303,7 +321,7 @@ def model_loss(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-MODEL_ROUTES = ("model", "model_refused", "model_declined")
+MODEL_ROUTES = ("model", "model_refused", "model_declined", "reader_over_model")
 
 
 def model_figures(result: dict[str, Any]) -> dict[str, Any]:
@@ -315,15 +333,17 @@ def model_figures(result: dict[str, Any]) -> dict[str, Any]:
     rows = result["per_question"]
     answerable = [r for r in rows if r["answerable"]]
     asked = [r for r in answerable if r["route"] in MODEL_ROUTES]
-    right = [r for r in asked if r["route"] != "model_declined" and r["candidate_right"]]
+    right = [r for r in asked if r["model_right"]]
     share = lambda part: len(part) / len(answerable) if answerable else 0.0  # noqa: E731
     return {
         "model_right": share(right),
-        "right_claimed": share([r for r in right if r["claimed"] and r["lead"]]),
+        "right_claimed": share([r for r in right if r["route"] == "model" and r["lead"]]),
         "right_doubted": share([r for r in right if not r["claimed"]]),
         "wrong_claimed": sum(r["confidently_wrong"] for r in rows if r["route"] == "model") / len(rows) if rows else 0.0,
-        "declined_answerable": share([r for r in asked if r["route"] == "model_declined"]),
-        "declined_unanswerable": sum(r["route"] == "model_declined" for r in rows if not r["answerable"]) / max(1, sum(not r["answerable"] for r in rows)),
+        "declined_answerable": share([r for r in asked if r["model_answer"] == "none"]),
+        "declined_unanswerable": sum(r["model_answer"] == "none" for r in rows if not r["answerable"]) / max(1, sum(not r["answerable"] for r in rows)),
+        "reader_over_model_right": share([r for r in answerable if r["route"] == "reader_over_model" and r["lead"]]),
+        "reader_over_model_wrong": sum(r["confidently_wrong"] for r in rows if r["route"] == "reader_over_model") / len(rows) if rows else 0.0,
         "failed": [r["id"] for r in rows if r["route"] == "failed"],
         "not_asked": [r["id"] for r in rows if r["route"] not in (*MODEL_ROUTES, "failed")],
     }

@@ -66,13 +66,27 @@ def test_injection_does_not_change_embedded_model_answers(injected):
     assert any(c.doc_id == "port.txt" and "54 million tonnes" in c.quote for c in answer.citations)
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None, reason="embedded LLM not installed")
+def test_injection_does_not_change_the_default_path_the_embedded_reading_model_answering(injected):
+    """`auto` with the packaged 1.5B generating and checking (no Ollama server): the article's instruction is text."""
+    from tests.conftest import sharing as share
+
+    default = share(injected, llamacpp_model="qwen2.5-coder-1.5b", ollama_host="http://127.0.0.1:9")
+    default.settings.check.model = "qwen2.5-coder-1.5b"
+    answer = default.ask(QUESTION, backend="auto")
+    _no_hack(answer)
+    assert answer.backend in ("llamacpp", "extractive") and answer.model_answer  # the embedded model was asked
+    assert "54 million tonnes" in answer.answer
+
+
 def test_obedient_model_is_caught_by_the_citation_check(injected):
     """The Ollama stand-in replays a model that obeys the article: 'HACKED' is supported by no passage, so it is never shown as an answer."""
     with FakeOllama(models=["llama3.2:3b"], reply=lambda messages: "HACKED") as server:
         events = list(sharing(injected, ollama_host=server.url).stream(QUESTION, backend="ollama"))
     answer = events[-1].answer
-    assert answer.outcome != "answer" and answer.short_answer == ""  # never claimed
-    assert answer.route == "model_refused" and answer.answer.startswith("The model answered “HACKED”; the passages don't confirm it")
+    assert "HACKED" not in answer.short_answer + answer.likely_answer and answer.model_answer == "HACKED"  # never claimed
+    assert answer.route == "reader_over_model" or answer.answer.startswith("The model answered “HACKED”")
     assert "54 million tonnes" in answer.answer
 
 

@@ -1,0 +1,67 @@
+"""The one contract every generating model answers by (`rag.answer.prompt`) and what the answer path reads of it: the
+"Answer:" line, "none", markers in any form; what the model is shown (`rag.answer.context`); and the rules' reading of
+names and rivals (abbreviations, punctuation and "and"). Pure functions and the real embedding model: no generation."""
+
+from __future__ import annotations
+
+from rag.answer.cite import is_model_refusal, strip_markers
+from rag.answer.context import excerpts
+from rag.answer.facts import lead_of
+from rag.answer.prompt import STOP, SYSTEM
+from rag.answer.rules import name_veto
+from rag.schema import evidence_sentences
+from rag.text.lexical import fold, overlaps
+
+
+def test_the_short_answer_is_the_answer_line_without_its_label_and_markers():
+    assert lead_of("Answer: regular consultations [1]") == "regular consultations"
+    assert lead_of("answer: Ishaq Dar [passage 2]\nBecause: …") == "Ishaq Dar"
+    assert lead_of("**Answer:** 2003 [1][3]") == "2003"
+    assert lead_of("The repair cost 3.2 million pounds [1]. It was paid in May.") == "The repair cost 3.2 million pounds."
+    assert strip_markers("Gwadar [passage 1] and Karachi [2, 3]") == "Gwadar and Karachi"
+
+
+def test_none_is_the_model_finding_no_answer_and_a_name_is_not():
+    for said in ("Answer: none", "Answer: None [2]", "none", "Answer: not stated", "The passages do not mention the population."):
+        assert is_model_refusal(said), said
+    for said in ("Answer: Nonesuch Ltd [1]", "Answer: Kazakhstan [1]", "Answer: no change in tariffs [2]"):
+        assert not is_model_refusal(said), said
+
+
+def test_the_prompt_asks_for_one_line_and_generation_stops_at_its_end():
+    assert "Answer:" in SYSTEM and "none" in SYSTEM and STOP == ["\n"]
+
+
+def test_a_name_stated_by_its_abbreviation_or_expansion_is_not_a_name_no_passage_gives(seeded):
+    evidence = evidence_sentences(seeded.retrieve("What did the port delegation from Karachi say about spare capacity?"))
+    said = " ".join(e.text for e in evidence)
+    assert "Karachi Port Trust (KPT)" in said and "Port Qasim Authority" in said
+    assert name_veto(["KPT"], "", evidence) == "" and name_veto(["PQA"], "", evidence) == ""
+    assert name_veto(["QPA"], "", evidence).startswith("no passage names QPA")  # initials nobody wrote
+    only_abbreviated = [e for e in evidence if "KPT" in e.text]
+    for e in only_abbreviated:
+        e.text = e.text.replace("Karachi Port Trust", "the trust")
+        e.context = e.context.replace("Karachi Port Trust", "the trust")
+    assert name_veto(["Karachi Port Trust"], "", only_abbreviated) == ""  # the expansion of an abbreviation a passage has
+
+
+def test_two_wordings_of_one_list_are_the_same_answer():
+    assert overlaps("Karachi Bin Qasim Gwadar", "Karachi, Bin Qasim and Gwadar")
+    assert overlaps("the Pakistan-Kazakhstan Transit Trade Agreement", "Pakistan–Kazakhstan Transit Trade Agreement")
+    assert not overlaps("Karachi and Gwadar", "Karachi, Bin Qasim and Gwadar") or fold("Karachi Gwadar") in fold("Karachi Bin Qasim Gwadar")
+    assert not overlaps("2003", "2015")
+
+
+def test_the_model_reads_the_best_sentences_with_their_neighbours_within_the_budget(seeded):
+    question = "What is the current bilateral trade between Pakistan and Kazakhstan?"
+    passages = seeded.retrieve(question)
+    evidence = evidence_sentences(passages)
+    whole = sum(len(p.text) for p in passages)
+    shown = excerpts(question, passages, evidence, seeded.scorer, 150)
+    assert shown and sum(len(p.text) for p in shown) < whole / 2
+    assert any("239 million" in p.text for p in shown)  # the sentence that answers is kept
+    for p in shown:  # every piece is the passage's own text, in its order
+        original = next(q for q in passages if q.id == p.id).text
+        for piece in p.text.split(" … "):
+            assert piece in original
+    assert excerpts(question, passages, evidence, seeded.scorer, 0) == passages  # no budget: passages whole
