@@ -24,10 +24,10 @@ from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from rag.answer.backends.registry import CHOICES
 from rag.assistant import MAX_QUESTION_CHARS, Assistant
 from rag.errors import RagError, Unavailable
 from rag.schema import Answer  # the dataclass is the response schema: DESIGN.md's Answer JSON, written once
+from rag.surface import BACKEND_CHOICES as CHOICES
 
 
 def ask_request(candidates: int) -> type[BaseModel]:

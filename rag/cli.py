@@ -14,9 +14,9 @@ from typing import Any
 
 import click
 
-from rag.answer.backends.registry import CHOICES as BACKENDS
-from rag.answer.backends.registry import answered_by
 from rag.errors import RagError
+from rag.surface import BACKEND_CHOICES as BACKENDS
+from rag.surface import answered_by
 
 
 def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -13,8 +13,8 @@ import html
 import re
 from collections.abc import Callable
 
-from rag.answer.backends.registry import answered_by
 from rag.schema import Answer, Citation
+from rag.surface import answered_by
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&=:])")
 

@@ -15,16 +15,15 @@ from typing import Any
 
 import gradio as gr
 
-from rag.answer.backends.registry import AUTO, BACKENDS
 from rag.assistant import Assistant
 from rag.errors import RagError
 from rag.examples import example_questions
-from rag.ingest.load import ARTICLE_SUFFIXES
 from rag.remote import store_identity
 from rag.render import CSS, answer_markdown, escape_markdown, sources_html, status_line
 from rag.schema import Citation
+from rag.surface import BACKEND_LABELS, article_suffixes
 
-BACKEND_CHOICES = [(AUTO, AUTO), *((b.label, b.name) for b in BACKENDS.values())]
+BACKEND_CHOICES = BACKEND_LABELS
 ARTICLE_HEADERS = ["doc_id", "title", "outlet", "date", "chunks"]
 PROGRESS = gr.Progress(track_tqdm=True)  # Gradio injects a live tracker where a handler's default is one; track_tqdm shows ingest's bars
 
@@ -152,7 +151,7 @@ def _documents_tab(handlers: Handlers) -> None:
     files = gr.File(
         label=f"Add articles (.txt, .md, saved .html pages, .pdf, .docx; up to {handlers.assistant.settings.collection.max_file_mb:g} MB each)",
         file_count="multiple",
-        file_types=list(ARTICLE_SUFFIXES),
+        file_types=article_suffixes(),
         elem_id="rag-upload",
     )
     add = gr.Button("Ingest uploaded files", variant="primary", elem_id="rag-ingest")

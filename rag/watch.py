@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rag.assistant import Assistant
 from rag.errors import RagError
-from rag.ingest.load import is_article_name
+from rag.surface import is_article_name
 
 DEBOUNCE_MS = 400  # changes closer together than this are one batch: a file written in pieces is ingested once
 SIDECAR = ".meta.json"

@@ -21,7 +21,7 @@ LAYERS = [
     ["rag.retrieve"],
     ["rag.read"],
     ["rag.answer"],  # prompt, models and backends, generation, verification, the outcome and its wording
-    ["rag.assistant"],  # the facade
+    ["rag.assistant", "rag.surface"],  # the facade, and the names of the layers below it the surfaces may use
     ["rag.cli", "rag.ui", "rag.api", "rag.watch", "rag.render", "rag.remote", "rag.examples", "rag.evaluate", "rag.__main__"],
 ]
 MAX_MODULE_LINES = 400
@@ -116,6 +116,30 @@ def test_sizes(name: str) -> None:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
     ]
     assert not long, f"{name}: functions over {MAX_FUNCTION_LINES} lines: {', '.join(long)}"
+
+
+SURFACES = ("rag.cli", "rag.ui", "rag.api", "rag.watch", "rag.render", "rag.remote")
+BELOW_THE_FACADE = ("rag.embed", "rag.store", "rag.ingest", "rag.retrieve", "rag.read", "rag.answer")
+# started by `rag ask` before the facade is imported, so a one-shot question does not wait for them (bench/RESULTS.md)
+BOOTSTRAP = {"rag.cli": {"rag.embed.models", "rag.read", "rag.read.parse_ahead"}}
+
+
+def reaches_below_the_facade(name: str, path: Path) -> set[str]:
+    """What surface ``name`` imports from the layers between the schema and the facade, its bootstrap aside."""
+    return {m for m in imports_of(path, name) if m.startswith(BELOW_THE_FACADE) and m not in BOOTSTRAP.get(name, set())}
+
+
+@pytest.mark.parametrize("name", SURFACES)
+def test_surfaces_go_through_the_facade(name: str) -> None:
+    """The CLI, UI, API, watch and render ask the facade (`rag.assistant`) and name what they need of the layers
+    below through `rag.surface`; they never import the registry, ingest or the answer steps themselves."""
+    assert not reaches_below_the_facade(name, modules()[name]), f"{name} imports below the facade"
+
+
+def test_the_surface_check_sees_a_violation(tmp_path: Path) -> None:
+    path = tmp_path / "ui.py"
+    path.write_text("from rag.answer.backends.registry import CHOICES\nfrom rag.assistant import Assistant\n")
+    assert reaches_below_the_facade("rag.ui", path) == {"rag.answer.backends.registry"}
 
 
 def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
