@@ -295,10 +295,12 @@ def test_the_liar_is_measured_and_its_swapped_facts_are_not_claimed(tmp_path):
     gold.write_text("\n".join(json.dumps(g) for g in GOLD) + "\n")
     results, written, _ = run_eval(Assistant(checked_settings(tmp_path)), gold, tmp_path / "out", "liar", with_baseline=False, perturbed=False, with_reader=False)
     rows = {r["id"]: r for r in results["system"]["per_question"]}
-    said = {k: rows[k]["answer"].split("”", 1)[0] for k in ("h1", "o1")}  # "The model answered “…": the liar's own words
-    assert said["h1"].startswith("The model answered “") and "42 million" not in said["h1"] and "18,500" not in said["o1"]  # swapped
+    said = {k: rows[k]["model_answer"] for k in ("h1", "o1")}  # the liar's own words
+    assert said["h1"] and "42 million" not in said["h1"] and said["o1"] and "18,500" not in said["o1"]  # swapped
+    assert f"The model answered “{said['h1']}" in rows["h1"]["answer"]  # shown as the model's, not confirmed
     assert results["lies"]["claimed_wrong_rate"] == results["system"]["confidently_wrong_rate"] == 0.0, results["lies"]
-    assert all(r["route"] in ("model_refused", "gated", "model_declined") for r in rows.values())
+    assert all(r["route"] in ("model_refused", "gated", "reader_over_model") for r in rows.values())
+    assert all(said[k] not in rows[k]["short_answer"] for k in said)
     assert "What the verifier lets through" in written[1].read_text()
 
 
