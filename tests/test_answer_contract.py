@@ -67,3 +67,19 @@ def test_the_model_reads_the_best_sentences_with_their_neighbours_within_the_bud
             assert " ".join(piece.split()) in original[at:]
             at = original.index(" ".join(piece.split()), at)
     assert excerpts(question, passages, evidence, seeded.scorer, 0) == passages  # no budget: passages whole
+
+
+def test_each_surface_marks_the_likely_state_apart_from_a_claim_and_from_plain_evidence(capsys):
+    from rag.cli import print_answer
+    from rag.render import answer_markdown
+    from rag.schema import Answer
+
+    text = "Likely: Gwadar — 62% (not confirmed enough to claim); the passages:\n“Gwadar is the port.” [1]"
+    likely = Answer("q", text, False, "llamacpp", "qwen", outcome="evidence", likely_answer="Gwadar", likely_confidence=0.62)
+    claimed = Answer("q", "Gwadar [1]", False, "llamacpp", "qwen", outcome="answer", short_answer="Gwadar", confidence=0.91)
+    unsure = Answer("q", "No short answer I'm sure of; the most relevant passages:", False, "extractive", "none", outcome="evidence")
+    assert answer_markdown(likely).startswith("🤔 **Likely** · 62%") and answer_markdown(claimed).startswith("✅ **Answer** · confidence 91%")
+    assert answer_markdown(unsure).startswith("🔎 **No short answer claimed**")
+    assert likely.outcome_label() == "likely · 62%, not claimed" and unsure.outcome_label() == "evidence · no short answer claimed"
+    print_answer(likely)
+    assert capsys.readouterr().out.startswith("≈ likely · 62%, not claimed\nLikely: Gwadar — 62%")
