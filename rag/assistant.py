@@ -346,7 +346,7 @@ class Assistant:
         if reader.weighed is not None and reader.weighed[1] > answer.likely_confidence and reader.weighed[1] > answer.candidate_confidence:
             best = (*reader.weighed, reader.weighed_sentence)
             lines = answer.answer.split("\n")
-            note = lines[1 if answer.likely_answer else 0] if answer.route == "model_refused" else UNSURE
+            note = lines[1 if answer.likely_answer else 0]
             return unclaimed(turn, note, best, decision.relevant, evidence, passages, answer.route, (answer.backend, answer.model), reader.weighed, answer.model_answer)
         return answer
 

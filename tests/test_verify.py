@@ -102,7 +102,8 @@ def test_the_other_person_of_the_sentence_is_refused_by_the_parse_and_the_right_
 
 def test_a_figure_of_the_wrong_scale_is_refused(port) -> None:
     _, right = ask(port, COST, "It cost 42 million euros [1].")
-    assert right.outcome == "answer" and "42 million" in right.short_answer, right.answer
+    # claimed, or (the judge's threshold is high: eval/README.md) shown as likely
+    assert "42 million" in (right.short_answer if right.outcome == "answer" else right.likely_answer), right.answer
     _, wrong = ask(port, COST, "It cost 42 billion euros [1].")
     assert_refused(wrong, "It cost 42 billion euros.", "billion")
     assert wrong.route == "reader_over_model" or "but the passages give 42 in million, not billion" in wrong.answer
@@ -116,7 +117,7 @@ def test_a_negated_statement_is_not_claimed_as_its_opposite(port) -> None:
 
 def test_a_year_from_another_clause_is_refused(port) -> None:
     _, answer = ask(port, "When was the swing bridge closed for repairs?", "In 1964 [1].")
-    assert_refused(answer, "In 1964.", "1964")
+    assert_refused(answer, "In 1964.", "In 1964")
 
 
 def test_an_unanswerable_question_answered_confidently_is_not_claimed(port) -> None:

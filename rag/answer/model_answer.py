@@ -105,7 +105,9 @@ def verify(
     weighed = (lead, 0.0 if found.vetoes else found.probability)
     # a rule found it absent: said as such (never shown as likely); else the check's doubt, in its own terms
     note = f"The model answered “{shown}”, but {found.why()}." if found.vetoes else f"The model answered “{shown}”; not confirmed: {found.why()}."
-    best = (shown, weighed[1], behind[0] if behind else None)
+    # never "likely" when a rule doubts it: the fitted probability is not calibrated enough there (a wrong slot or a
+    # negated clause still gets 0.8)
+    best = (shown, 0.0 if found.doubts else weighed[1], behind[0] if behind else None)
     return unclaimed(turn, note, best, decision.relevant, evidence, passages, "model_refused", by, weighed, lead)
 
 
