@@ -118,7 +118,7 @@ _NAMED = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EV
 def name_veto(lead_names: list[str], question: str, evidence: list[EvidenceSentence], lead: str = "") -> str:
     """A name the lead states (a person, organisation, place…: the parser's entities) that neither the question nor
     any shown passage, its title or its outlet has, either as written or as its abbreviation or expansion
-    ("NLC" where a passage says "National Logistics Corporation", and the other way round)."""
+    ("WCA" where a passage says "Waterways Crew Association", and the other way round)."""
     raw = question + " " + " ".join(f"{e.text} {e.context} {e.outlet}" for e in evidence)
     known = fold(raw)
     missing = [n for n in lead_names if fold(n) and fold(n) not in known and not _abbreviated(n, f"{raw} {lead}", known)]

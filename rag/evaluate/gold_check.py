@@ -11,7 +11,7 @@ rule a script can check and exits 1 when there is one:
 - an unanswerable row has no `must_include`, evidence or sources, and its
   answer says the articles don't say.
 Whether a string is the fact or a topic word is for the writer: no script can
-tell "railway" from "a railway line to Gwadar".
+tell "railway" from "a railway line to the port".
 
 Written by hand: no library reads this gold format.
 """

@@ -172,8 +172,12 @@ def candidate_row(item: GoldItem, answer: Answer, outcome: str) -> dict[str, Any
         text, confidence = strip_markers(lead(answer)), answer.confidence
     text = strip_markers(text).strip()
     holds = item.answerable and bool(text) and includes_all(text, item.must_include)
-    right = holds and is_short(text, item.answer)
-    return {"candidate": text, "candidate_confidence": float(confidence), "candidate_right": bool(right), "candidate_wrong": not holds}
+    return {"candidate": text, "candidate_confidence": float(confidence), "candidate_right": right_short(item, text), "candidate_wrong": not holds}
+
+
+def right_short(item: GoldItem, text: str) -> bool:
+    """A short answer the gold finds right: it holds every `must_include` string and is short (a lead's rule)."""
+    return bool(item.answerable and text and includes_all(text, item.must_include) and is_short(text, item.answer))
 
 
 def shown_row(item: GoldItem, answer: Answer, outcome: str) -> dict[str, Any]:
@@ -181,9 +185,9 @@ def shown_row(item: GoldItem, answer: Answer, outcome: str) -> dict[str, Any]:
     generating model itself answered, judged the same way (`model_right`), whatever the path then showed."""
     text = answer.short_answer if outcome == "answer" else answer.likely_answer
     text = strip_markers(text or "").strip()
-    right = lambda t: bool(item.answerable and t and includes_all(t, item.must_include) and is_short(t, item.answer))  # noqa: E731
     model = strip_markers(answer.model_answer or "").strip()
-    return {"shown": bool(text), "likely": bool(answer.likely_answer), "shown_right": right(text), "model_answer": model, "model_right": right(model)}
+    shown = {"shown": bool(text), "likely": bool(answer.likely_answer), "shown_right": right_short(item, text)}
+    return shown | {"model_answer": model, "model_right": right_short(item, model)}
 
 
 def score(sut: SystemUnderTest, gold: list[GoldItem], assistant: Assistant, articles: dict[str, str], progress: Callable[[str], None] | None = None) -> dict[str, Any]:
