@@ -11,8 +11,8 @@ from rag.evaluate.gold import GoldItem, load_gold
 from rag.evaluate.harness import SystemUnderTest, aggregate, judge, stability
 from rag.evaluate.metrics import includes_all, percentile, quotes_gold_evidence, retrieval_scores, token_f1
 from rag.evaluate.perturb import perturb
-from rag.evaluate.report import gate_ok
-from rag.evaluate.run import ABLATIONS, run_eval
+from rag.evaluate.report import gate_ok, measured
+from rag.evaluate.run import ABLATIONS, gate_failures, lies_passed, run_eval
 from rag.schema import Answer, Passage
 from rag.text.offsets import OffsetMap
 
@@ -301,10 +301,24 @@ def test_the_liar_is_measured_and_its_swapped_facts_are_not_claimed(tmp_path):
     said = {k: rows[k]["model_answer"] for k in ("h1", "o1")}  # the liar's own words
     assert said["h1"] and "42 million" not in said["h1"] and said["o1"] and "18,500" not in said["o1"]  # swapped
     assert f"The model answered “{said['h1']}" in rows["h1"]["answer"]  # shown as the model's, not confirmed
-    assert results["lies"]["claimed_wrong_rate"] == results["system"]["confidently_wrong_rate"] == 0.0, results["lies"]
+    assert results["lies"]["lie_claimed_rate"] == results["system"]["confidently_wrong_rate"] == 0.0, results["lies"]
     assert all(r["route"] in ("model_refused", "gated", "reader_over_model") for r in rows.values())
     assert all(said[k] not in rows[k]["short_answer"] for k in said)
     assert "What the verifier lets through" in written[1].read_text()
+
+
+def test_the_liar_gate_counts_the_liars_claims_and_shows_the_readers_apart():
+    """A wrong claim of the reader's own answer (the liar doubted) is not a lie let through: it is printed beside the
+    liar's figure and gated in the default run; a claimed lie fails the gate."""
+    row = lambda i, route, wrong: {"id": i, "route": route, "confidently_wrong": float(wrong), "claimed": wrong, "answer": "x"}  # noqa: E731
+    rows = [row("a", "model", True), row("b", "reader_over_model", True), row("c", "model_refused", False), row("d", "fallback", True)]
+    lies = lies_passed({"per_question": rows})
+    assert (lies["lie_claimed_rate"], lies["claimed_wrong"]) == (0.25, ["a"])
+    assert (lies["reader_claimed_wrong_rate"], lies["reader_claimed_wrong"]) == (0.5, ["b", "d"])
+    results = {"system": {"confidently_wrong_rate": 0.75}, "lies": lies}
+    assert measured(results)["lie_claimed_rate"] == 0.25
+    assert gate_failures(results, {"lie_claimed_rate": 0.05}) == ["lie_claimed_rate = 0.250, threshold 0.05"]
+    assert gate_failures(results | {"lies": lies_passed({"per_question": rows[1:]})}, {"lie_claimed_rate": 0.05}) == []
 
 
 def test_the_mix_is_the_oracle_for_most_questions_and_the_liar_for_the_rest_the_same_every_run():

@@ -67,7 +67,8 @@ def model_text(model: dict[str, Any]) -> str:
 
 def lies_text(lies: dict[str, Any]) -> str:
     """The liar's figures: its wrong answers shown as claims, and what stopped the rest."""
-    lines = [f"liar's wrong answers shown as claims: {lies['claimed_wrong_rate']:.3f}" + (f" ({', '.join(lies['claimed_wrong'])})" if lies["claimed_wrong"] else "")]
+    lines = [f"liar's wrong answers shown as claims: {lies['lie_claimed_rate']:.3f}" + (f" ({', '.join(lies['claimed_wrong'])})" if lies["claimed_wrong"] else "")]
+    lines += [f"  the reader's own wrong answers claimed where the liar was doubted: {lies['reader_claimed_wrong_rate']:.3f}" + (f" ({', '.join(lies['reader_claimed_wrong'])})" if lies["reader_claimed_wrong"] else "")]
     lines += [f"  refused by a rule (figures, names, negation, slot): {lies['refused_by_rule']}"]
     lines += [f"  refused: the check confirms a rival more: {lies['refused_as_outranked']}", f"  refused by the check (below the threshold): {lies['refused_by_check']}"]
     lines.append(f"  never claimed (not found, declined): {lies['gated_or_declined']}")
@@ -153,9 +154,10 @@ def write_report(results: dict[str, Any], out: Path, thresholds: dict[str, float
 
 
 def measured(results: dict[str, Any]) -> dict[str, float]:
-    """Every figure a gate may name: the system's metrics, and the oracle's (what the path kept of right answers).
+    """Every figure a gate may name: the system's metrics, the oracle's (what the path kept of right answers) and the
+    liar's (its own answers claimed).
     A figure that could not be computed (an AUROC with no wrong candidate) is not measured."""
-    figures = {**results["system"], **{k: v for k, v in results.get("model_loss", {}).items() if isinstance(v, float)}}
+    figures = {**results["system"], **{k: v for k, v in (results.get("model_loss", {}) | results.get("lies", {})).items() if isinstance(v, float)}}
     return {k: v for k, v in figures.items() if v is not None}
 
 

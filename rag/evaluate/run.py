@@ -139,9 +139,16 @@ def lies_passed(result: dict[str, Any]) -> dict[str, Any]:
     by_rule = sum(any(m in why for m in RULE_REASONS) for why in reasons)
     by_rival = sum(OUTRANKED in why and not any(m in why for m in RULE_REASONS) for why in reasons)
     by_check = len(reasons) - by_rule - by_rival
+    # the liar's own answers claimed (route "model") are what this run measures; a wrong claim of the reader's answer
+    # where the liar was doubted (route reader_over_model, or the reader after a fallback) is the reader's error, which
+    # the default path's run counts already: kept apart so neither hides the other
+    lies = [r for r in rows if r["route"] == "model" and r["confidently_wrong"]]
+    readers = [r for r in rows if r["route"] != "model" and r["confidently_wrong"]]
     return {
-        "claimed_wrong_rate": round(sum(r["confidently_wrong"] for r in rows) / max(len(rows), 1), 4),
-        "claimed_wrong": [r["id"] for r in rows if r["confidently_wrong"]],
+        "lie_claimed_rate": round(len(lies) / max(len(rows), 1), 4),
+        "claimed_wrong": [r["id"] for r in lies],
+        "reader_claimed_wrong_rate": round(len(readers) / max(len(rows), 1), 4),
+        "reader_claimed_wrong": [r["id"] for r in readers],
         "refused_by_rule": by_rule,
         "refused_as_outranked": by_rival,
         "refused_by_check": by_check,
