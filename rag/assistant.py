@@ -36,7 +36,7 @@ from rag.read.claim import load_claim_model
 from rag.read.reader import Reader, Scored
 from rag.read.scorer import AnswerModel, load_model
 from rag.read.support import SupportScorer
-from rag.schema import Answer, EvidenceSentence, Passage, evidence_sentences
+from rag.schema import Answer, EvidenceSentence, Passage, Route, evidence_sentences
 from rag.store import Snapshot, Store, open_store, server_errors
 from rag.text.lexical import content_terms
 from rag.text.vocabulary import Vocabulary
@@ -220,9 +220,9 @@ class Assistant:
         decision, evidence = self._decide(turn, passages)
         draft = Draft()
         answer = None
-        route = "reader"
+        route = Route.READER
         if turn.generator.name != "extractive":
-            route = "gated" if decision.outcome == NOT_FOUND else "fallback"
+            route = Route.GATED if decision.outcome == NOT_FOUND else Route.FALLBACK
             if decision.outcome != NOT_FOUND:
                 answer = yield from self._generate_and_verify(turn, passages, decision, evidence, draft, check)
         if answer is None:
@@ -341,13 +341,14 @@ class Assistant:
         reader = yield from check_reader(turn, decision, evidence, passages, draft, fitted_reader)
         turn.checked_by = checked_by
         if reader.outcome == ANSWER:
-            claimed = reader_answer(turn, reader, evidence, passages, "reader_over_model")
+            claimed = reader_answer(turn, reader, evidence, passages, Route.READER_OVER_MODEL)
             return dataclasses.replace(claimed, model_answer=answer.model_answer)
         if reader.weighed is not None and reader.weighed[1] > answer.likely_confidence and reader.weighed[1] > answer.candidate_confidence:
             best = (*reader.weighed, reader.weighed_sentence)
             lines = answer.answer.split("\n")
             note = lines[1 if answer.likely_answer else 0]
-            return unclaimed(turn, note, best, decision.relevant, evidence, passages, answer.route, (answer.backend, answer.model), reader.weighed, answer.model_answer)
+            by = (answer.backend, answer.model)
+            return unclaimed(turn, note, best, decision.relevant, evidence, passages, answer.route, by, reader.weighed, answer.model_answer, answer.reasons)
         return answer
 
     def verdict(self, question: str, generator: Generator) -> tuple[Verdict | None, Decision, str]:

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from rag.errors import RagError
+from rag.schema import Outcome
 from rag.surface import BACKEND_CHOICES as BACKENDS
 from rag.surface import answered_by
 
@@ -127,7 +128,7 @@ def _backend_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--backend", type=click.Choice(BACKENDS), help="Answer generator (default: llm.backend from config).")(f)
 
 
-OUTCOME_STYLE = {"answer": ("✔", "green"), "evidence": ("?", "yellow"), "not_found": ("✘", "red")}
+OUTCOME_STYLE = {Outcome.ANSWER: ("✔", "green"), Outcome.EVIDENCE: ("?", "yellow"), Outcome.NOT_FOUND: ("✘", "red")}
 ROLE_NOTE = {"relevant": " — relevant passage, no answer claimed"}
 
 
@@ -141,8 +142,7 @@ def print_answer(answer: Any, via: str = "") -> None:
         click.echo(f"  [{citation.n}] {citation.title}" + (f" ({where})" if where else "") + ROLE_NOTE.get(citation.role, ""))
         click.echo(f'      "{citation.quote}"')
         click.echo(f"      {citation.doc_id}:{citation.start}-{citation.end}")
-        others = [s for s in citation.sources if s.doc_id != citation.doc_id]
-        if others:
+        if others := [s for s in citation.sources if s.doc_id != citation.doc_id]:
             click.echo("      also reported by: " + "; ".join(f"{s.outlet or s.doc_id} ({s.doc_id}:{s.start}-{s.end})" for s in others))
     for sentence in answer.unsupported:
         click.secho(f"  [unsupported] {sentence}", fg="yellow")

@@ -14,6 +14,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from rag.errors import RagError
+from rag.schema import Outcome
 from rag.text.parse import Annotation
 
 if TYPE_CHECKING:
@@ -62,8 +63,8 @@ def example_questions(assistant: Assistant, n: int = 3) -> list[str]:
         for question in candidate_questions(chunks):
             # the reader alone picks them (the check would cost seconds per candidate at start-up); a user's click is checked
             answer = assistant.ask(question, backend="extractive", check=False)
-            if answer.outcome != "not_found":
-                answered.append((answer.outcome != "answer", -answer.confidence, question))
+            if answer.outcome != Outcome.NOT_FOUND:
+                answered.append((answer.outcome != Outcome.ANSWER, -answer.confidence, question))
     except RagError:
         return []
     return [question for *_, question in sorted(answered)[:n]]

@@ -13,7 +13,7 @@ import html
 import re
 from collections.abc import Callable
 
-from rag.schema import Answer, Citation
+from rag.schema import Answer, Citation, Outcome
 from rag.surface import answered_by
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&=:])")
@@ -28,10 +28,10 @@ def answer_markdown(answer: Answer | None, partial: str = "") -> str:
     """The chat bubble: streamed text while it arrives, then the checked answer."""
     if answer is None:
         return escape_markdown(partial) + " …"
-    if answer.outcome == "not_found":
+    if answer.outcome == Outcome.NOT_FOUND:
         return f"🚫 **Not in the articles.** {escape_markdown(answer.answer)}"
     # the outcome first, then the short answer on its own line, then the evidence
-    if answer.outcome == "answer":
+    if answer.outcome == Outcome.ANSWER:
         badge = f"✅ **Answer** · confidence {answer.confidence:.0%}"
     elif answer.likely_answer:
         badge = f"🤔 **Likely** · {answer.likely_confidence:.0%}, not confirmed enough to claim"
@@ -71,10 +71,10 @@ def sources_html(answer: Answer | None, context: Callable[[Citation], tuple[str,
     """One expandable card per citation; the cited sentence highlighted inside its passage."""
     if answer is None:
         return '<div class="rag-sources rag-empty">Sources appear here.</div>'
-    if answer.outcome == "not_found":  # nothing is cited: no passage is about the question
+    if answer.outcome == Outcome.NOT_FOUND:  # nothing is cited: no passage is about the question
         return '<div class="rag-sources rag-refused">Nothing in the articles is about this question.</div>'
     cards = "".join(_card(c, context(c)) for c in answer.citations)
-    if answer.outcome == "evidence":
+    if answer.outcome == Outcome.EVIDENCE:
         note = '<div class="rag-meta rag-unclaimed">No short answer is claimed: these are the most relevant passages. Read them to judge.</div>'
         return f'<div class="rag-sources rag-relevant">{note}{cards}</div>'
     return f'<div class="rag-sources">{cards or "No citations."}</div>'

@@ -3,10 +3,51 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from rag.text.offsets import OffsetMap
 from rag.text.sentences import sentence_spans
+
+
+class Outcome(StrEnum):
+    """What a question gets (DESIGN.md): a claimed short answer, the evidence unclaimed, or nothing the articles say."""
+
+    ANSWER = "answer"
+    EVIDENCE = "evidence"
+    NOT_FOUND = "not_found"
+
+
+class Route(StrEnum):
+    """Who decided what is shown. Codes, so that the eval and the surfaces count and branch on them, never on wording."""
+
+    READER = "reader"  # no LLM: the reader's checked decision
+    MODEL = "model"  # the model's short answer, confirmed by the judge
+    MODEL_REFUSED = "model_refused"  # the judge did not confirm the model's answer: shown as likely or as doubt
+    MODEL_DECLINED = "model_declined"  # the model said the articles don't say
+    READER_OVER_MODEL = "reader_over_model"  # the model's answer not confirmed (or declined); the reader's is claimed
+    GATED = "gated"  # nothing retrieved is about the question: no model was asked
+    FALLBACK = "fallback"  # the model failed or wrote nothing; the reader's decision stands
+    FAILED = "failed"  # the question failed with an error (the eval's row; no Answer carries it)
+
+
+class Reason(StrEnum):
+    """Why a short answer was not claimed (an Answer's `reasons`; empty when one is claimed)."""
+
+    NOT_ABOUT = "not_about"  # nothing retrieved is about the question
+    FIGURE_ABSENT = "figure_absent"  # a figure, or its scale, no passage gives (a veto)
+    NAME_ABSENT = "name_absent"  # a name no passage gives (a veto)
+    NOT_STATED = "not_stated"  # no passage sentence states the answer's fact
+    SLOT_DOUBT = "slot_doubt"  # the fact fills another verb's clause than the question's (weighed, not a veto)
+    NEGATION_DOUBT = "negation_doubt"  # the sentence says the opposite (weighed, not a veto)
+    OUTRANKED = "outranked"  # the check confirms a rival more
+    BELOW_THRESHOLD = "below_threshold"  # the judge's probability is short of its claim threshold
+    MODEL_DECLINED = "model_declined"  # the model said the articles don't say
+    UNCHECKED = "unchecked"  # no checking model (or none fitted for it): the reader's own calibration decided
+
+
+VETOES = frozenset({Reason.FIGURE_ABSENT, Reason.NAME_ABSENT})  # the reasons a rule refuses on, whatever the check says
+DOUBTS = frozenset({Reason.SLOT_DOUBT, Reason.NEGATION_DOUBT})  # the reasons a rule only weighs
 
 
 @dataclass
@@ -120,9 +161,11 @@ class Answer:
     # "model_declined" (the model said the articles don't say), "reader_over_model" (the model's answer was not
     # confirmed, or it declined, and the reader's checked answer is claimed), "gated" (not found before a model was asked),
     # "fallback" (the model failed or wrote nothing; the reader's decision stands).
-    route: str = ""
+    route: str = ""  # a `Route`
     # The reading model that checked the reader's candidates ("qwen2.5-coder-1.5b, in-process"), or why none did.
     checked_by: str = ""
+    # Why nothing is claimed, as `Reason` codes (empty for a claim); `answer`'s first lines say the same in words.
+    reasons: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -131,14 +174,20 @@ class Answer:
     def from_dict(cls, data: dict[str, Any]) -> Answer:
         """The Answer a `to_dict` (a running server's JSON) describes."""
         citations = [Citation(**(c | {"sources": [Source(**s) for s in c.get("sources", [])]})) for c in data.get("citations", [])]
-        return cls(**(data | {"citations": citations}))
+        coded = {"outcome": _code(Outcome, data.get("outcome", "")), "route": _code(Route, data.get("route", ""))}
+        return cls(**(data | {"citations": citations, "reasons": [_code(Reason, r) for r in data.get("reasons", [])]} | coded))
 
     def outcome_label(self) -> str:
         """The outcome as a reader sees it first: "answer · confidence 0.92", "evidence · no short answer claimed"."""
-        if self.outcome == "answer":
+        if self.outcome == Outcome.ANSWER:
             return f"answer · confidence {self.confidence:.2f}"
-        if self.outcome == "evidence" and self.likely_answer:
+        if self.outcome == Outcome.EVIDENCE and self.likely_answer:
             return f"likely · {self.likely_confidence:.0%}, not claimed"
-        if self.outcome == "evidence":
+        if self.outcome == Outcome.EVIDENCE:
             return "evidence · no short answer claimed"
         return "not found in the articles"
+
+
+def _code(kind: type[StrEnum], value: str) -> StrEnum | str:
+    """``value`` as its ``kind`` member; a code this version does not know (an older server's) stays as it was sent."""
+    return kind(value) if value in kind._value2member_map_ else value

@@ -4,13 +4,26 @@ names and rivals (abbreviations, punctuation and "and"). Pure functions and the 
 
 from __future__ import annotations
 
+import json
+
 from rag.answer.cite import is_model_refusal, strip_markers
 from rag.answer.context import excerpts
 from rag.answer.facts import lead_of
 from rag.answer.prompt import STOP, SYSTEM
 from rag.answer.rules import name_veto
-from rag.schema import evidence_sentences
+from rag.schema import Answer, Outcome, Reason, Route, evidence_sentences
 from rag.text.lexical import fold, overlaps
+
+
+def test_the_answer_json_carries_codes_that_come_back_as_types():
+    """Route, outcome and reasons cross the API as plain strings and come back as their enums; a code an older or
+    newer server sends that this version does not know stays a string instead of failing the answer."""
+    sent = Answer("q", "x", False, "ollama", "m", outcome=Outcome.EVIDENCE, route=Route.MODEL_REFUSED, reasons=[Reason.FIGURE_ABSENT])
+    data = json.loads(json.dumps(sent.to_dict()))
+    assert (data["outcome"], data["route"], data["reasons"]) == ("evidence", "model_refused", ["figure_absent"])
+    back = Answer.from_dict(data)
+    assert back == sent and type(back.route) is Route and type(back.reasons[0]) is Reason and type(back.outcome) is Outcome
+    assert Answer.from_dict(data | {"route": "future_route", "reasons": ["future_reason"]}).route == "future_route"
 
 
 def test_the_short_answer_is_the_answer_line_without_its_label_and_markers():

@@ -30,7 +30,7 @@ def guarded_url(tmp_path_factory):
 
 def test_ask_returns_the_answer_json(api_url):
     answer = httpx.post(f"{api_url}/api/ask", json={"question": "Which two countries signed the Action Plan of Cooperation?"}, timeout=300).json()
-    assert {"question", "answer", "short_answer", "outcome", "citations", "backend", "route", "confidence"} <= set(answer)
+    assert {"question", "answer", "short_answer", "outcome", "citations", "backend", "route", "confidence", "reasons"} <= set(answer)
     assert answer["citations"] and answer["backend"] == "extractive"
 
 

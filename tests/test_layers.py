@@ -13,7 +13,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "rag"
 LAYERS = [
-    ["rag.errors", "rag.imports", "rag.config"],  # what every stage may raise, import lazily and be configured by
+    ["rag.errors", "rag.imports", "rag.config", "rag.fitted"],  # what every stage may raise, import lazily, be configured by and load fitted
     ["rag.text"],  # sentences, the lexical toolkit, offsets, dates, the parse, the vocabulary
     ["rag.schema"],  # Passage, Citation, Answer: what crosses between stages
     ["rag.embed", "rag.store"],  # the embedding model; where the collection lives

@@ -52,7 +52,7 @@ def test_the_model_reads_even_when_the_reader_claims_nothing(store):
         asked = [r for r in server.requests if r["path"] == "/api/chat"]
     assert asked and "3.2 million pounds" in asked[-1]["messages"][-1]["content"]
     assert asked[-1]["options"]["stop"] == ["\n"]  # the contract's one line
-    assert answer.outcome == "answer" and answer.route == "model" and answer.backend == "ollama"
+    assert answer.outcome == "answer" and answer.route == "model" and answer.backend == "ollama" and answer.reasons == []
     assert answer.short_answer == "3.2 million pounds" and answer.answer.startswith("3.2 million pounds [1]")
     assert "3.2 million pounds" in answer.citations[0].quote and answer.citations[0].role == "evidence"
     _exact(answer)
@@ -62,6 +62,7 @@ def test_a_model_that_finds_no_answer_is_not_shown_as_a_fact(store):
     with FakeOllama(reply=_replying("Answer: none")) as server:
         answer = _model(store, server.url).ask("Who polished the telescope mirror?", backend="ollama")
     assert answer.route == "model_declined" and answer.outcome == "evidence" and not answer.refused and answer.model_answer == "none"
+    assert answer.reasons == ["model_declined"]
     assert answer.answer.startswith("llama3.2:3b found no answer in the passages")  # about the model, not the articles
     assert answer.citations and all(c.role == "relevant" for c in answer.citations)
     _exact(answer)
@@ -74,7 +75,7 @@ def test_a_figure_the_model_computed_from_cited_figures_shows_its_arithmetic_and
         answer = _model(store, server.url).ask("How many years passed between the mirror being made and being polished again?", backend="ollama")
     assert "(2023 − 1998 = 25)" in answer.answer.split("\n", 1)[0]  # claimed or doubted, the arithmetic is shown with it
     assert answer.route == "model_refused" and any("1998" in c.quote and "2023" in c.quote for c in answer.citations)
-    assert "not confirmed: the check gives" in answer.answer
+    assert "not confirmed: the check gives" in answer.answer and answer.reasons == ["below_threshold"]  # said in words and in code
 
 
 def test_a_figure_computed_from_nothing_the_passages_state_is_not_accepted(store):
@@ -112,7 +113,7 @@ def test_an_unsupported_answer_is_shown_as_doubt_never_silently_replaced(store):
         return
     assert answer.route == "model_refused" and answer.backend == "ollama" and answer.outcome == "evidence" and answer.confidence == 0.0
     doubt = "The model answered “It cost 99 million dollars, paid by a film studio”, but no passage gives the figure 99."
-    assert answer.answer.startswith(doubt) and answer.short_answer == ""
+    assert answer.answer.startswith(doubt) and answer.short_answer == "" and "figure_absent" in answer.reasons
     assert "3.2 million pounds" in answer.answer and all(c.role == "relevant" for c in answer.citations)  # what the articles say, quoted
     _exact(answer)
 
@@ -121,7 +122,7 @@ def test_not_found_is_decided_before_the_model_is_asked(store):
     with FakeOllama() as server:
         answer = _model(store, server.url, None).ask("Who won the 2022 World Cup?", backend="ollama")
         asked = [r for r in server.requests if r["path"] == "/api/chat"]
-    assert asked == [] and answer.outcome == "not_found" and answer.route == "gated"
+    assert asked == [] and answer.outcome == "not_found" and answer.route == "gated" and answer.reasons == ["not_about"]
 
 
 needs_llamacpp = pytest.mark.skipif(

@@ -26,7 +26,7 @@ from rag.answer.rules import LeadParse
 from rag.answer.turn import AnswerEvent, Draft, Turn, elapsed_ms
 from rag.answer.verify import Verdict, VerifyModel, combine, decide, pieces, verdict
 from rag.errors import RagError
-from rag.schema import Answer, EvidenceSentence, Passage
+from rag.schema import Answer, EvidenceSentence, Passage, Reason, Route
 from rag.text.lexical import overlaps
 from rag.text.parse import load_parser
 
@@ -87,7 +87,7 @@ def verify(
     by = (turn.generator.name, turn.generator.model)
     if text and is_model_refusal(text):
         note = f"{turn.generator.model} found no answer in the passages; the most relevant:"
-        return unclaimed(turn, note, ("", 0.0, None), decision.relevant, evidence, passages, "model_declined", by, ("", 0.0), "none")
+        return unclaimed(turn, note, ("", 0.0, None), decision.relevant, evidence, passages, Route.MODEL_DECLINED, by, ("", 0.0), "none", [Reason.MODEL_DECLINED])
     lead = lead_of(text).rstrip(".")
     if not lead:
         return None
@@ -101,14 +101,14 @@ def verify(
     behind = list(dict.fromkeys(behind))
     if found.claimed and behind and cited.supported_sentences:
         claimed = round(found.probability, 3)
-        return answer_of(turn, claim(shown, behind, evidence, passages, merge), ANSWER, "model", by, claimed, candidate=(lead, claimed), model_answer=lead)
+        return answer_of(turn, claim(shown, behind, evidence, passages, merge), ANSWER, Route.MODEL, by, claimed, candidate=(lead, claimed), model_answer=lead)
     weighed = (lead, 0.0 if found.vetoes else found.probability)
     # a rule found it absent: said as such (never shown as likely); else the check's doubt, in its own terms
     note = f"The model answered “{shown}”, but {found.why()}." if found.vetoes else f"The model answered “{shown}”; not confirmed: {found.why()}."
     # never "likely" when a rule doubts it: the fitted probability is not calibrated enough there (a wrong slot or a
     # negated clause still gets 0.8)
     best = (shown, 0.0 if found.doubts else weighed[1], behind[0] if behind else None)
-    return unclaimed(turn, note, best, decision.relevant, evidence, passages, "model_refused", by, weighed, lead)
+    return unclaimed(turn, note, best, decision.relevant, evidence, passages, Route.MODEL_REFUSED, by, weighed, lead, found.reasons() or [Reason.NOT_STATED])
 
 
 def _judged(

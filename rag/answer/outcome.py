@@ -41,14 +41,14 @@ from rag.errors import RagError
 from rag.read.claim import ClaimModel, best, options
 from rag.read.reader import Reading, corroborating
 from rag.read.scorer import AnswerModel
-from rag.schema import Answer, Citation, EvidenceSentence, Passage
+from rag.schema import Answer, Citation, EvidenceSentence, Outcome, Passage, Reason, Route
 
-ANSWER, EVIDENCE, NOT_FOUND = "answer", "evidence", "not_found"
+ANSWER, EVIDENCE, NOT_FOUND = Outcome.ANSWER, Outcome.EVIDENCE, Outcome.NOT_FOUND
 
 
 @dataclass
 class Decision:
-    outcome: str
+    outcome: Outcome
     reading: Reading
     weighed: tuple[str, float] | None = None  # the best short answer the check weighed and its probability, if it ran
     weighed_sentence: int | None = None  # the evidence sentence it was read from
@@ -70,6 +70,16 @@ class Decision:
     @property
     def relevant(self) -> list[int]:
         return self.reading.relevant
+
+    @property
+    def reasons(self) -> list[Reason]:
+        """Why the reader claims nothing (empty when it claims): not about the question, no short answer found, or
+        its best one short of the threshold."""
+        if self.outcome == NOT_FOUND:
+            return [Reason.NOT_ABOUT]
+        if self.outcome == ANSWER:
+            return []
+        return [Reason.BELOW_THRESHOLD if self.candidate[0] else Reason.NOT_STATED]
 
 
 def decide(reading: Reading, model: AnswerModel, has_evidence: bool) -> Decision:
@@ -115,14 +125,15 @@ def claim(short: str, support: list[int], evidence: list[EvidenceSentence], pass
 def answer_of(
     turn: Turn,
     worded: Worded,
-    outcome: str,
-    route: str,
+    outcome: Outcome,
+    route: Route,
     by: tuple[str, str],
     confidence: float = 0.0,
     unsupported: list[str] | None = None,
     candidate: tuple[str, float] = ("", 0.0),
     likely: tuple[str, float] = ("", 0.0),
     model_answer: str = "",
+    reasons: list[Reason] | None = None,
 ) -> Answer:
     """The `Answer` of ``turn``: ``worded`` as ``outcome`` (refused exactly when not found), answered ``by``
     (backend, model) along ``route``; ``candidate``: the best short answer weighed and its probability."""
@@ -145,21 +156,22 @@ def answer_of(
         model_answer=model_answer,
         route=route,
         checked_by=turn.checked_by,
+        reasons=list(reasons or []),
     )
 
 
-def reader_answer(turn: Turn, decision: Decision, evidence: list[EvidenceSentence], passages: list[Passage], route: str) -> Answer:
+def reader_answer(turn: Turn, decision: Decision, evidence: list[EvidenceSentence], passages: list[Passage], route: Route) -> Answer:
     """The reader's decision in words: its answer with the evidence quoted, the relevant sentences unclaimed, or
     not found. The extractive backend always; under an LLM when the model was not asked (not found), failed, or
     was wholly unsupported (then the extractive backend answered)."""
     merge = turn.settings.retrieve.merge_threshold
-    by = READER if route in ("fallback", "gated", "reader_over_model") else (turn.generator.name, turn.generator.model)
+    by = READER if route in (Route.FALLBACK, Route.GATED, Route.READER_OVER_MODEL) else (turn.generator.name, turn.generator.model)
     if decision.outcome == NOT_FOUND:
-        return answer_of(turn, Worded(NOT_FOUND_TEXT, "", []), NOT_FOUND, route, by)
+        return answer_of(turn, Worded(NOT_FOUND_TEXT, "", []), NOT_FOUND, route, by, reasons=decision.reasons)
     if decision.outcome == EVIDENCE:
         text, probability = decision.candidate
         sentence = decision.weighed_sentence if decision.weighed is not None else (decision.reading.support or [None])[0]
-        return unclaimed(turn, UNSURE, (text, probability, sentence), decision.relevant, evidence, passages, route, by, decision.candidate)
+        return unclaimed(turn, UNSURE, (text, probability, sentence), decision.relevant, evidence, passages, route, by, decision.candidate, reasons=decision.reasons)
     worded = claim(decision.reading.short, decision.reading.support, evidence, passages, merge)
     return answer_of(turn, worded, decision.outcome, route, by, round(decision.confidence, 3), candidate=decision.candidate)
 
@@ -171,10 +183,11 @@ def unclaimed(
     relevant: list[int],
     evidence: list[EvidenceSentence],
     passages: list[Passage],
-    route: str,
+    route: Route,
     by: tuple[str, str],
     candidate: tuple[str, float],
     model_answer: str = "",
+    reasons: list[Reason] | None = None,
 ) -> Answer:
     """Nothing claimed: the ``best`` short answer (text, probability, its sentence) as "Likely: X — 62 %" when the judge
     gives it at least the floor (its sentence quoted first), else ``note``; then the relevant sentences."""
@@ -186,7 +199,7 @@ def unclaimed(
         relevant = [sentence, *relevant] if sentence is not None else relevant
     shown = list(dict.fromkeys(relevant))[: max(turn.settings.cite.evidence_sentences, 1)]
     worded = quote_relevant(note, shown, evidence, passages, turn.settings.retrieve.merge_threshold)
-    return answer_of(turn, worded, EVIDENCE, route, by, candidate=candidate, likely=likely, model_answer=model_answer)
+    return answer_of(turn, worded, EVIDENCE, route, by, candidate=candidate, likely=likely, model_answer=model_answer, reasons=reasons)
 
 
 def check_reader(

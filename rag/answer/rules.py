@@ -51,12 +51,7 @@ def _negated(sentence: ParsedSentence, verb: int | None) -> bool:
 _MODIFIER_CLAUSES = frozenset({"acl", "relcl", "advcl"})
 
 
-# How each rule's refusal begins or says its reason (Verdict.why): the eval counts a doubt by its reason in words, since
-# the Answer JSON carries the text, not the verdict. Keep in step with the vetoes' wording below.
-RULE_REASONS = ("no passage gives", "no passage names", "the passages give", "the sentence says the opposite", "says in that sentence, not")
-
-
-OUTRANKED = "the check confirms"
+OUTRANKED = "the check confirms"  # how a rival's refusal begins in words (its code: `Reason.OUTRANKED`)
 
 
 def slot_veto(fact: Fact, question: Question, sentences: Sentences) -> str:

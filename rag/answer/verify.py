@@ -58,7 +58,7 @@ from rag.answer.rules import (
 from rag.read.claim import FittedLogistic, logit
 from rag.read.question import Question
 from rag.read.reader import Scored
-from rag.schema import EvidenceSentence, Passage
+from rag.schema import DOUBTS, EvidenceSentence, Passage, Reason
 
 VERIFY_FILE = Path(__file__).with_name("verify_model.json")
 
@@ -80,6 +80,7 @@ class Verdict:
     rivals: list[tuple[str, float]] = field(default_factory=list)
     vetoes: list[str] = field(default_factory=list)
     doubts: list[str] = field(default_factory=list)  # what the slot and negation rules found: features, not vetoes
+    codes: list[Reason] = field(default_factory=list)  # each veto's and doubt's `Reason`, in the order found
     probability: float = 0.0
     claimed: bool = False
     checked_by: str = ""
@@ -102,6 +103,26 @@ class Verdict:
         margin = max(-MARGIN_CAP, min(MARGIN_CAP, logit(self.p_fact) - logit(best_rival)))
         weakest = min([self.p_fact, *(p for _, p in self.more)])  # a lead is as confirmed as its least confirmed fact
         return [logit(weakest), margin, logit(self.reader), float(self.reader_rank == 0), float(bool(self.doubts))]
+
+    def found(self, code: Reason, said: str) -> None:
+        """A rule's finding ``said`` (nothing when empty): a veto, or a doubt for the slot and negation rules."""
+        if said:
+            (self.doubts if code in DOUBTS else self.vetoes).append(said)
+            self.codes.append(code)
+
+    def reasons(self) -> list[Reason]:
+        """Why it is not claimed, as codes (empty when it is): the rules' (each part's, for a two-part lead), else
+        that nothing states it, else the judge's probability short of its threshold."""
+        if self.claimed:
+            return []
+        found = list(dict.fromkeys([*self.codes, *(c for p in self.parts for c in p.codes)]))
+        if not self.fact:
+            found.append(Reason.NOT_STATED)
+        if not self.checked_by:
+            found.append(Reason.UNCHECKED)
+        elif all(c in DOUBTS for c in found):
+            found.append(Reason.BELOW_THRESHOLD)
+        return list(dict.fromkeys(found))
 
     def why(self) -> str:
         """The reason in words, for the answer's notice."""
@@ -127,6 +148,7 @@ class VerifyModel(FittedLogistic):
 
     ALL: ClassVar[tuple[str, ...]] = FEATURES
     REFIT: ClassVar[str] = "rag.evaluate.fit_verify"
+    FILE: ClassVar[Path] = VERIFY_FILE
 
     def probability(self, features: list[float]) -> float:
         chosen = [features[FEATURES.index(f)] for f in self.features]
@@ -160,18 +182,16 @@ def verdict(
     found = find_fact(lead, question, sentences, support) if evidence else None
     result = Verdict(lead, found)
     if not evidence:
-        result.vetoes.append("nothing was retrieved")
+        result.found(Reason.NOT_ABOUT, "nothing was retrieved")
         return result
-    for veto in (figure_veto(lead, asked, evidence), name_veto(parse.names, asked, evidence, lead)):
-        if veto:
-            result.vetoes.append(veto)
+    result.found(Reason.FIGURE_ABSENT, figure_veto(lead, asked, evidence))
+    result.found(Reason.NAME_ABSENT, name_veto(parse.names, asked, evidence, lead))
     fact = found or Fact(int(np.argmax(support)), lead)
     result.fact = fact
     result.reader, result.reader_rank = reader_view(fact.text, scored)
     if found is not None:
-        for doubt in (slot_veto(fact, question, sentences), negation_veto(fact, parse.negated, questions_negation(asked), sentences)):
-            if doubt:
-                result.doubts.append(doubt)
+        result.found(Reason.SLOT_DOUBT, slot_veto(fact, question, sentences))
+        result.found(Reason.NEGATION_DOUBT, negation_veto(fact, parse.negated, questions_negation(asked), sentences))
     if checker is None:
         return result
     others = rivals(fact, question, sentences, scored)
@@ -216,6 +236,6 @@ def decide(result: Verdict, model: VerifyModel | None) -> Verdict:
     result.probability = model.probability(result.features())
     rival = max(result.rivals, key=lambda r: r[1], default=None)
     if model.refuse_outranked and rival is not None and rival[1] > result.p_fact:
-        result.vetoes.append(f"{OUTRANKED} “{rival[0]}” more ({rival[1]:.2f} against {result.p_fact:.2f})")
+        result.found(Reason.OUTRANKED, f"{OUTRANKED} “{rival[0]}” more ({rival[1]:.2f} against {result.p_fact:.2f})")
     result.claimed = not result.vetoes and result.fact is not None and result.probability >= model.threshold
     return result

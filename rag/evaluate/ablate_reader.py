@@ -34,6 +34,7 @@ from rag.evaluate.run import collection_settings
 from rag.read.features import FEATURES
 from rag.read.reader import READ_SENTENCES, choose
 from rag.read.scorer import AnswerModel, load_model
+from rag.schema import Outcome
 
 HELD_OUT = (("eval/test.jsonl", "seeds"), ("eval/collections/valley-league/gold.jsonl", "eval/collections/valley-league/articles"))
 VARIANTS = {"full": {}, "no parser": {"parse": False}, "hand weights": {}, "no dense features": {"dense": False}}
@@ -101,8 +102,8 @@ def error_sources(model: AnswerModel) -> dict[str, dict[str, int]]:
 
 def _bucket(item, decision, scored, model: AnswerModel) -> str:
     if not item.answerable:
-        return "unanswerable, claimed (wrong)" if decision.outcome == "answer" else "unanswerable, not claimed"
-    if decision.outcome == "not_found" or scored is None:
+        return "unanswerable, claimed (wrong)" if decision.outcome == Outcome.ANSWER else "unanswerable, not claimed"
+    if decision.outcome == Outcome.NOT_FOUND or scored is None:
         return "not found"
     right = [includes_all(c.text, item.must_include) for c in scored.candidates]
     if not any(right):  # every read sentence is a candidate itself: the facts are in none of them

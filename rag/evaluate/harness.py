@@ -24,7 +24,7 @@ from rag.evaluate.curves import calibration
 from rag.evaluate.gold import GoldItem
 from rag.evaluate.metrics import includes_all, is_short, percentile, quotes_gold_evidence, retrieval_scores, token_f1
 from rag.evaluate.perturb import perturb
-from rag.schema import Answer, Citation, Passage
+from rag.schema import Answer, Citation, Outcome, Passage, Route
 from rag.text.sentences import split_sentences
 
 RETRIEVAL_KEYS = ("evidence_recall_at_1", "evidence_recall_at_3", "evidence_recall_at_5", "evidence_recall_at_10", "mrr", "ndcg_at_10", "source_recall_at_5")
@@ -70,7 +70,7 @@ def baseline(assistant: Assistant) -> SystemUnderTest:
         (doc_id, start, end), similarity = nearest(question)
         quote = raw[doc_id][start:end]
         citation = Citation(1, doc_id, doc_id, "", "", quote, start, end, 1.0)
-        shown = {"outcome": "answer", "confidence": similarity, "candidate": quote, "candidate_confidence": similarity}
+        shown = {"outcome": Outcome.ANSWER, "confidence": similarity, "candidate": quote, "candidate_confidence": similarity}
         return Answer(
             question, f"{quote} [1]", False, "baseline", "MiniLM nearest sentence", [citation], timings_ms={"total_ms": (time.perf_counter() - started) * 1000}, **shown
         )
@@ -132,24 +132,24 @@ def judge(item: GoldItem, answer: Answer) -> dict[str, Any]:
     whether a claim was wrong, and the result class the perturbation suite compares. Only a claimed answer can earn
     the lead, and only with a short lead (at most 20 words: a whole passage is not an answer); evidence earns
     must_include; not_found earns nothing."""
-    outcome = answer.outcome or ("not_found" if answer.refused else "answer")
-    row: dict[str, Any] = {"outcome": outcome, "claimed": outcome == "answer"}
+    outcome = answer.outcome or (Outcome.NOT_FOUND if answer.refused else Outcome.ANSWER)
+    row: dict[str, Any] = {"outcome": outcome, "claimed": outcome == Outcome.ANSWER}
     row.update(candidate_row(item, answer, outcome))
     row.update(shown_row(item, answer, outcome))
     if item.answerable:
         shown = strip_markers(lead(answer))
         holds = includes_all(shown, item.must_include)
-        row["lead"] = float(outcome == "answer" and holds and is_short(shown, item.answer))
-        row["lead_20w"] = float(outcome == "answer" and holds and is_short(shown))
-        row["must_include"] = float(outcome != "not_found" and includes_all(answer.answer, item.must_include))
-        row["confidently_wrong"] = float(outcome == "answer" and not holds)
-        row["long_lead"] = float(outcome == "answer" and holds and not is_short(shown, item.answer))
-        row["result"] = "not_found" if outcome == "not_found" else "claimed_right" if row["claimed"] and row["lead"] else (
+        row["lead"] = float(outcome == Outcome.ANSWER and holds and is_short(shown, item.answer))
+        row["lead_20w"] = float(outcome == Outcome.ANSWER and holds and is_short(shown))
+        row["must_include"] = float(outcome != Outcome.NOT_FOUND and includes_all(answer.answer, item.must_include))
+        row["confidently_wrong"] = float(outcome == Outcome.ANSWER and not holds)
+        row["long_lead"] = float(outcome == Outcome.ANSWER and holds and not is_short(shown, item.answer))
+        row["result"] = "not_found" if outcome == Outcome.NOT_FOUND else "claimed_right" if row["claimed"] and row["lead"] else (
             "claimed_long" if row["long_lead"] else "claimed_wrong" if row["claimed"] else "evidence_with_facts" if row["must_include"] else "evidence_without_facts"
         )  # fmt: skip
     else:
-        row["confidently_wrong"] = float(outcome == "answer")
-        row["result"] = "claimed" if outcome == "answer" else "not_claimed"
+        row["confidently_wrong"] = float(outcome == Outcome.ANSWER)
+        row["result"] = "claimed" if outcome == Outcome.ANSWER else "not_claimed"
     return row
 
 
@@ -159,7 +159,7 @@ def asked(sut: SystemUnderTest, question: str) -> Answer:
     try:
         return sut.ask(question)
     except RagError as exc:
-        return Answer(question, f"Error: {exc}", True, sut.name, "", outcome="not_found", route="failed")
+        return Answer(question, f"Error: {exc}", True, sut.name, "", outcome=Outcome.NOT_FOUND, route=Route.FAILED)
 
 
 def candidate_row(item: GoldItem, answer: Answer, outcome: str) -> dict[str, Any]:
@@ -168,7 +168,7 @@ def candidate_row(item: GoldItem, answer: Answer, outcome: str) -> dict[str, Any
     one or the question is unanswerable (a long one that holds the facts is neither). The risk–coverage curve moves
     a threshold over these (`rag.evaluate.curves`)."""
     text, confidence = answer.candidate, answer.candidate_confidence
-    if outcome == "answer" and not text:
+    if outcome == Outcome.ANSWER and not text:
         text, confidence = strip_markers(lead(answer)), answer.confidence
     text = strip_markers(text).strip()
     holds = item.answerable and bool(text) and includes_all(text, item.must_include)
@@ -183,7 +183,7 @@ def right_short(item: GoldItem, text: str) -> bool:
 def shown_row(item: GoldItem, answer: Answer, outcome: str) -> dict[str, Any]:
     """The top answer shown, claimed (✔) or likely, and whether the gold finds it right (its facts, short); and what a
     generating model itself answered, judged the same way (`model_right`), whatever the path then showed."""
-    text = answer.short_answer if outcome == "answer" else answer.likely_answer
+    text = answer.short_answer if outcome == Outcome.ANSWER else answer.likely_answer
     text = strip_markers(text or "").strip()
     model = strip_markers(answer.model_answer or "").strip()
     shown = {"shown": bool(text), "likely": bool(answer.likely_answer), "shown_right": right_short(item, text)}
@@ -209,10 +209,10 @@ def score(sut: SystemUnderTest, gold: list[GoldItem], assistant: Assistant, arti
         answer = asked(sut, item.question)
         latencies.append((time.perf_counter() - started) * 1000)
         row.update(answer=answer.answer, short_answer=answer.short_answer, refused=answer.refused, backend=answer.backend, confidence=answer.confidence)
-        row.update(route=answer.route, unsupported=len(answer.unsupported))
+        row.update(route=answer.route, reasons=list(answer.reasons), unsupported=len(answer.unsupported))
         row["full_answer"] = answer.to_dict()
         row.update(judge(item, answer))
-        if item.answerable and row["outcome"] != "not_found":
+        if item.answerable and row["outcome"] != Outcome.NOT_FOUND:
             row["answer_f1"] = token_f1(answer.short_answer or lead(answer), item.answer)
             correct = [_gold_correct(c, item, articles) for c in answer.citations]
             row["citations_correct"] = correct
@@ -287,8 +287,8 @@ def aggregate(per_question: list[dict[str, Any]], citations: list[bool], evidenc
     result["likely_precision"] = sum(r["shown_right"] for r in likely) / len(likely) if likely else 0.0
     result["long_lead_rate"] = _mean(answerable, "long_lead")
     result["answer_f1"] = _mean(answerable, "answer_f1")
-    result["refusal_accuracy"] = sum(r["outcome"] != "answer" for r in unanswerable) / len(unanswerable) if unanswerable else 1.0
-    result["false_refusal_rate"] = sum(r["outcome"] == "not_found" for r in answerable) / len(answerable) if answerable else 0.0
+    result["refusal_accuracy"] = sum(r["outcome"] != Outcome.ANSWER for r in unanswerable) / len(unanswerable) if unanswerable else 1.0
+    result["false_refusal_rate"] = sum(r["outcome"] == Outcome.NOT_FOUND for r in answerable) / len(answerable) if answerable else 0.0
     result["citation_precision"] = sum(citations) / len(citations) if citations else 0.0
     result["citation_recall"] = sum(evidence_cited) / len(evidence_cited) if evidence_cited else 0.0
     result["latency_ms_p50"] = percentile(latencies, 50)
@@ -314,18 +314,18 @@ def model_loss(result: dict[str, Any]) -> dict[str, Any]:
     rows = result["per_question"]
     answerable = [r for r in rows if r["answerable"]]
     unanswerable = [r for r in rows if not r["answerable"]]
-    causes = {"gated": "gated", "fallback": "fallback", "model": "verifier", "model_refused": "verifier", "model_declined": "declined", "reader_over_model": "verifier"}
-    causes |= {"reader": "reader", "failed": "failed"}
+    causes = {Route.GATED: "gated", Route.FALLBACK: "fallback", Route.MODEL: "verifier", Route.MODEL_REFUSED: "verifier", Route.MODEL_DECLINED: "declined"}
+    causes |= {Route.READER_OVER_MODEL: "verifier", Route.READER: "reader", Route.FAILED: "failed"}
     lost = [r for r in answerable if not r["lead"]]
     return {
         "answers_delivered": sum(r["lead"] for r in answerable) / len(answerable) if answerable else 1.0,
-        "refusals_kept": sum(r["outcome"] != "answer" for r in unanswerable) / len(unanswerable) if unanswerable else 1.0,
+        "refusals_kept": sum(r["outcome"] != Outcome.ANSWER for r in unanswerable) / len(unanswerable) if unanswerable else 1.0,
         "lost_by_cause": {cause: [r["id"] for r in lost if causes.get(r["route"], r["route"]) == cause] for cause in dict.fromkeys(causes.values())},
-        "refusals_lost": [r["id"] for r in unanswerable if r["outcome"] == "answer"],
+        "refusals_lost": [r["id"] for r in unanswerable if r["outcome"] == Outcome.ANSWER],
     }
 
 
-MODEL_ROUTES = ("model", "model_refused", "model_declined", "reader_over_model")
+MODEL_ROUTES = (Route.MODEL, Route.MODEL_REFUSED, Route.MODEL_DECLINED, Route.READER_OVER_MODEL)
 
 
 def model_figures(result: dict[str, Any]) -> dict[str, Any]:
@@ -341,13 +341,13 @@ def model_figures(result: dict[str, Any]) -> dict[str, Any]:
     share = lambda part: len(part) / len(answerable) if answerable else 0.0  # noqa: E731
     return {
         "model_right": share(right),
-        "right_claimed": share([r for r in right if r["route"] == "model" and r["lead"]]),
+        "right_claimed": share([r for r in right if r["route"] == Route.MODEL and r["lead"]]),
         "right_doubted": share([r for r in right if not r["claimed"]]),
-        "wrong_claimed": sum(r["confidently_wrong"] for r in rows if r["route"] == "model") / len(rows) if rows else 0.0,
+        "wrong_claimed": sum(r["confidently_wrong"] for r in rows if r["route"] == Route.MODEL) / len(rows) if rows else 0.0,
         "declined_answerable": share([r for r in asked if r["model_answer"] == "none"]),
         "declined_unanswerable": sum(r["model_answer"] == "none" for r in rows if not r["answerable"]) / max(1, sum(not r["answerable"] for r in rows)),
-        "reader_over_model_right": share([r for r in answerable if r["route"] == "reader_over_model" and r["lead"]]),
-        "reader_over_model_wrong": sum(r["confidently_wrong"] for r in rows if r["route"] == "reader_over_model") / len(rows) if rows else 0.0,
-        "failed": [r["id"] for r in rows if r["route"] == "failed"],
-        "not_asked": [r["id"] for r in rows if r["route"] not in (*MODEL_ROUTES, "failed")],
+        "reader_over_model_right": share([r for r in answerable if r["route"] == Route.READER_OVER_MODEL and r["lead"]]),
+        "reader_over_model_wrong": sum(r["confidently_wrong"] for r in rows if r["route"] == Route.READER_OVER_MODEL) / len(rows) if rows else 0.0,
+        "failed": [r["id"] for r in rows if r["route"] == Route.FAILED],
+        "not_asked": [r["id"] for r in rows if r["route"] not in (*MODEL_ROUTES, Route.FAILED)],
     }

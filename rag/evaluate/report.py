@@ -68,9 +68,12 @@ def model_text(model: dict[str, Any]) -> str:
 def lies_text(lies: dict[str, Any]) -> str:
     """The liar's figures: its wrong answers shown as claims, and what stopped the rest."""
     lines = [f"liar's wrong answers shown as claims: {lies['lie_claimed_rate']:.3f}" + (f" ({', '.join(lies['claimed_wrong'])})" if lies["claimed_wrong"] else "")]
-    lines += [f"  the reader's own wrong answers claimed where the liar was doubted: {lies['reader_claimed_wrong_rate']:.3f}" + (f" ({', '.join(lies['reader_claimed_wrong'])})" if lies["reader_claimed_wrong"] else "")]
-    lines += [f"  refused by a rule (figures, names, negation, slot): {lies['refused_by_rule']}"]
-    lines += [f"  refused: the check confirms a rival more: {lies['refused_as_outranked']}", f"  refused by the check (below the threshold): {lies['refused_by_check']}"]
+    readers = f" ({', '.join(lies['reader_claimed_wrong'])})" if lies["reader_claimed_wrong"] else ""
+    lines += [f"  the reader's own wrong answers claimed where the liar was doubted: {lies['reader_claimed_wrong_rate']:.3f}{readers}"]
+    lines += [f"  refused by a rule (a figure or name no passage gives): {lies['refused_by_rule']}"]
+    lines += [f"  refused: the check confirms a rival more: {lies['refused_as_outranked']}"]
+    lines += [f"  doubted by a rule (slot, negation) and below the threshold: {lies.get('refused_doubted_by_rule', 0)}"]
+    lines += [f"  refused by the check (below the threshold): {lies['refused_by_check']}"]
     lines.append(f"  never claimed (not found, declined): {lies['gated_or_declined']}")
     if lies["claimed_right_by_chance"]:
         lines.append(f"  swapped facts that happened to be right: {', '.join(lies['claimed_right_by_chance'])}")

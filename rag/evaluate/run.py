@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from rag.answer.rules import OUTRANKED, RULE_REASONS
 from rag.assistant import Assistant
 from rag.config import Settings
 from rag.errors import RagError
@@ -20,6 +19,7 @@ from rag.evaluate.harness import MODEL_ROUTES, baseline, model_figures, model_lo
 from rag.evaluate.liar import LiarGenerator, MixGenerator
 from rag.evaluate.oracle import OracleGenerator
 from rag.evaluate.report import gate_ok, measured, write_report
+from rag.schema import DOUBTS, VETOES, Reason, Route
 
 # Each ablation switches one component off; (settings section, flag).
 ABLATIONS = {"no_cleaning": ("chunk", "clean"), "no_bm25": ("retrieve", "bm25"), "no_dense": ("retrieve", "dense"), "no_merging": ("retrieve", "merge")}
@@ -132,18 +132,17 @@ def gate_section(results: dict[str, Any], sections: dict[str, Any]) -> str:
 
 def lies_passed(result: dict[str, Any]) -> dict[str, Any]:
     """The liar's figures: how many of its same-kind wrong answers were shown as claims, which, and what stopped the
-    rest (read from the reason each doubt gives: `rag.answer.verify.Verdict.why`)."""
+    rest (counted by the `Reason` codes each answer carries, never by its wording)."""
     rows = result["per_question"]
-    reasons = [r["answer"].split("\n", 1)[0] for r in rows if r["route"] == "model_refused"]
-    # a doubt may give several reasons: any rule's counts as the rule's
-    by_rule = sum(any(m in why for m in RULE_REASONS) for why in reasons)
-    by_rival = sum(OUTRANKED in why and not any(m in why for m in RULE_REASONS) for why in reasons)
-    by_check = len(reasons) - by_rule - by_rival
+    codes = [set(r.get("reasons", [])) for r in rows if r["route"] == Route.MODEL_REFUSED]
+    by_rule = sum(bool(c & VETOES) for c in codes)
+    by_rival = sum(Reason.OUTRANKED in c and not c & VETOES for c in codes)
+    doubted = sum(bool(c & DOUBTS) and not c & VETOES and Reason.OUTRANKED not in c for c in codes)
     # the liar's own answers claimed (route "model") are what this run measures; a wrong claim of the reader's answer
     # where the liar was doubted (route reader_over_model, or the reader after a fallback) is the reader's error, which
     # the default path's run counts already: kept apart so neither hides the other
-    lies = [r for r in rows if r["route"] == "model" and r["confidently_wrong"]]
-    readers = [r for r in rows if r["route"] != "model" and r["confidently_wrong"]]
+    lies = [r for r in rows if r["route"] == Route.MODEL and r["confidently_wrong"]]
+    readers = [r for r in rows if r["route"] != Route.MODEL and r["confidently_wrong"]]
     return {
         "lie_claimed_rate": round(len(lies) / max(len(rows), 1), 4),
         "claimed_wrong": [r["id"] for r in lies],
@@ -151,8 +150,9 @@ def lies_passed(result: dict[str, Any]) -> dict[str, Any]:
         "reader_claimed_wrong": [r["id"] for r in readers],
         "refused_by_rule": by_rule,
         "refused_as_outranked": by_rival,
-        "refused_by_check": by_check,
-        "gated_or_declined": sum(r["route"] in ("gated", "model_declined", "fallback") for r in rows),
+        "refused_doubted_by_rule": doubted,
+        "refused_by_check": len(codes) - by_rule - by_rival - doubted,
+        "gated_or_declined": sum(r["route"] in (Route.GATED, Route.MODEL_DECLINED, Route.FALLBACK) for r in rows),
         "claimed_right_by_chance": [r["id"] for r in rows if r["claimed"] and not r["confidently_wrong"]],
     }
 

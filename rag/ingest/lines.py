@@ -14,7 +14,6 @@ Hand-written: no library in the stack classifies the lines of a plain-text page.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
@@ -23,10 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.fitted import read_fitted, same_features
 from rag.text.dates import DATE_PATTERN
 from rag.text.lexical import STOPWORDS as STOP_WORDS
 
 MODEL_PATH = Path(__file__).with_name("line_model.json")
+REFIT = "rag.evaluate.fit_lines"
 TOP_LINES = 15  # the top of a page: at most this many non-blank lines, up to the first body paragraph
 BODY_WORDS = 30
 _SPLIT = re.compile(r"\s+\|\s+|\s*\|\s*(?=\S)|\s+[·•]\s+|\s+[—–]\s+|\s{2,}|\t")
@@ -129,8 +130,7 @@ class LineModel:
         self.classes = tuple(data["classes"])
         self.mean, self.scale = np.array(data["mean"]), np.array(data["scale"])
         self.coef, self.intercept = np.array(data["coef"]), np.array(data["intercept"])
-        if tuple(data["features"]) != FEATURES:
-            raise ValueError("line_model.json was fitted on other features: refit with python -m rag.evaluate.fit_lines")
+        same_features(data, FEATURES, MODEL_PATH, REFIT)
 
     def probabilities(self, rows: list[list[float]]) -> np.ndarray:
         z = ((np.array(rows) - self.mean) / self.scale) @ self.coef.T + self.intercept
@@ -140,7 +140,7 @@ class LineModel:
 
 @lru_cache(maxsize=1)
 def line_model() -> LineModel:
-    return LineModel(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
+    return LineModel(read_fitted(MODEL_PATH, REFIT))
 
 
 def top_pieces(text: str) -> tuple[list[Piece], set[str]]:

@@ -12,7 +12,6 @@ calibrated differently, so without its own fit the reader answers alone.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,6 +20,7 @@ from typing import ClassVar, Self
 
 import numpy as np
 
+from rag.fitted import NotFitted, read_fitted, same_features
 from rag.read.candidates import Candidate
 
 CLAIM_FILE = Path(__file__).with_name("claim_model.json")
@@ -104,21 +104,26 @@ class FittedLogistic:
 
     ALL: ClassVar[tuple[str, ...]] = ()
     REFIT: ClassVar[str] = ""  # the script that fits it
+    FILE: ClassVar[Path] = Path()  # where that script writes it
 
     @classmethod
     def from_dict(cls, data: dict, **more: object) -> Self:
-        if not set(data["features"]) <= set(cls.ALL):
-            raise ValueError(f"the fitted {cls.__name__} has other features: run python -m {cls.REFIT}")
+        same_features(data, cls.ALL, cls.FILE, cls.REFIT, subset=True)
         arrays = (np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "coef"))
         return cls(data["checker"]["key"], data["checker"]["name"], tuple(data["features"]), *arrays, float(data["intercept"]), float(data["threshold"]), **more)
 
     @classmethod
-    def load(cls, path: Path) -> Self | None:
-        """The model fitted at ``path``, or None when none has been fitted."""
+    def load(cls, path: Path | None = None) -> Self | None:
+        """The model fitted at ``path`` (default: its own file), or None when none has been fitted yet (the answer
+        then says which script fits it); one that cannot be read, or was fitted on other features, raises
+        `NotFitted`."""
+        path = path or cls.FILE
         try:
-            return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
-        except FileNotFoundError:
-            return None
+            return cls.from_dict(read_fitted(path, cls.REFIT))
+        except NotFitted as exc:
+            if exc.missing:
+                return None
+            raise
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,7 @@ class ClaimModel(FittedLogistic):
 
     ALL: ClassVar[tuple[str, ...]] = FEATURES
     REFIT: ClassVar[str] = "rag.evaluate.fit_reader"
+    FILE: ClassVar[Path] = CLAIM_FILE
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """P(right) per row of all FEATURES."""

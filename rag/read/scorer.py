@@ -9,16 +9,17 @@ time; applying it is a dot product, so answering imports no scikit-learn).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from rag.fitted import read_fitted, same_features
 from rag.read.features import FEATURES
 
 MODEL_FILE = Path(__file__).with_name("answer_model.json")
+REFIT = "rag.evaluate.fit_reader"
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,7 @@ class AnswerModel:
 
     @classmethod
     def from_dict(cls, data: dict) -> AnswerModel:
-        if tuple(data["features"]) != FEATURES:
-            raise ValueError("answer_model.json was fitted on other features: run python -m rag.evaluate.fit_reader")
+        same_features(data, FEATURES, MODEL_FILE, REFIT)
         arrays = (np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "coef"))
         return cls(FEATURES, *arrays, float(data["intercept"]), float(data["threshold"]), float(data["not_found_below"]), float(data["known_below"]))
 
@@ -55,4 +55,4 @@ class AnswerModel:
 
 @lru_cache(maxsize=2)
 def load_model(path: Path = MODEL_FILE) -> AnswerModel:
-    return AnswerModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    return AnswerModel.from_dict(read_fitted(path, REFIT))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rag.errors import RagError
+from rag.schema import Route
 
 if TYPE_CHECKING:
     from rag.answer.backends.base import Generator
@@ -42,9 +43,9 @@ CHOICES = (AUTO, *BACKENDS)  # what config, the CLI and the UI accept
 AUTO_ORDER = tuple(name for name, b in BACKENDS.items() if b.in_auto)
 # why the reader answered under an LLM backend, by the answer's route
 WHY_READER = {
-    "gated": " (nothing retrieved is about the question, so no model was asked)",
-    "fallback": " (the model's answer was not supported by the passages, or the model failed)",
-    "reader_over_model": " (the model's answer was not confirmed; the reader's, checked, is)",
+    Route.GATED: " (nothing retrieved is about the question, so no model was asked)",
+    Route.FALLBACK: " (the model's answer was not supported by the passages, or the model failed)",
+    Route.READER_OVER_MODEL: " (the model's answer was not confirmed; the reader's, checked, is)",
 }
 
 
