@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ANSWER_KEYS = {
     *("question", "answer", "refused", "backend", "model", "citations", "unsupported", "timings_ms"),
     *("short_answer", "outcome", "confidence", "candidate", "candidate_confidence", "route", "checked_by"),
-    *("likely_answer", "likely_confidence", "model_answer"),
+    *("likely_answer", "likely_confidence", "model_answer", "reasons"),
 }
 CITATION_KEYS = {"n", "doc_id", "title", "outlet", "date", "quote", "start", "end", "score", "sources", "role"}
 
@@ -36,6 +36,7 @@ def test_ask_json_matches_the_answer_schema(cli_store, raw_articles):
     assert set(answer) == ANSWER_KEYS
     # the reader alone (tests run without the checking model) claims nothing here: the figure is in the quoted evidence
     assert (answer["outcome"], answer["refused"], answer["route"], answer["short_answer"], answer["confidence"]) == ("evidence", False, "reader", "", 0)
+    assert answer["reasons"] == ["below_threshold"]  # a code the caller can branch on: the reader weighed one, short of its threshold
     assert "$239 million" in answer["answer"]
     assert answer["citations"] and all(set(c) == CITATION_KEYS and c["role"] == "relevant" for c in answer["citations"])
     c = answer["citations"][0]

@@ -9,6 +9,7 @@ import pytest
 
 from rag.evaluate.fit_lines import accuracy
 from rag.evaluate.page_tops import HELD_OUT, pages
+from rag.fitted import NotFitted
 from rag.ingest.lines import FEATURES, MODEL_PATH, LineModel, classify, line_model, pieces
 from rag.ingest.metadata import read_metadata
 
@@ -73,5 +74,6 @@ def test_the_model_file_matches_the_features_and_refuses_others():
     data = json.loads(MODEL_PATH.read_text())
     assert tuple(data["features"]) == FEATURES and len(data["coef"]) == len(data["classes"]) == 9
     assert data["report"]["held_out_all"]["all_three"] >= 0.95
-    with pytest.raises(ValueError, match="refit"):
+    with pytest.raises(NotFitted, match="fitted on other features") as caught:
         LineModel(data | {"features": [*FEATURES, "extra"]})
+    assert caught.value.hint == "fit it with python -m rag.evaluate.fit_lines"
