@@ -161,7 +161,7 @@ HELP = {
     "llm.num_ctx": "context window sent to the model; the prompt is budgeted to fit",
     "llm.max_tokens": "longest answer",
     "llm.context_tokens": "prompt tokens of passage text a generating model reads: the question's best sentences with "
-    "their neighbours (0 = the retrieved passages whole); 400 measured best on dev for time and accuracy (bench/RESULTS.md)",
+    "their neighbours (0 = the retrieved passages whole); 400 chosen on 20 dev questions for time and accuracy (eval/README.md)",
     "llm.likely_floor": "an answer the judge gives at least this probability, short of its claim threshold, is shown as 'Likely: X — 62 %'; below it, the passages alone",
     "llm.temperature": "sampling temperature",
     "llm.timeout_s": "per Ollama request",

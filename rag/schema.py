@@ -143,7 +143,7 @@ class Answer:
     short_answer: str = ""
     # What is claimed: "answer" (a short answer, then its evidence), "evidence" (no short answer claimed: the most
     # relevant passages, quoted), "not_found" (nothing retrieved is about the question; `refused` is true exactly then).
-    outcome: str = ""
+    outcome: str = ""  # an `Outcome` code
     confidence: float = 0.0  # the calibrated chance that the short answer is right (0 when none is claimed)
     # The best short answer the judge weighed, claimed or not, and its probability of being right (0 when a rule
     # refused it or nothing was weighed); a claim's are its short answer and confidence. The eval moves a threshold
@@ -156,12 +156,7 @@ class Answer:
     likely_confidence: float = 0.0
     # What a generating model answered (its short answer as it wrote it), claimed or not; empty when no model wrote.
     model_answer: str = ""
-    # Who decided what is shown: "reader" (no LLM), "model" (the model's text, its lead confirmed by the verifier),
-    # "model_refused" (the verifier did not confirm the model's lead: shown as doubt, with the relevant sentences),
-    # "model_declined" (the model said the articles don't say), "reader_over_model" (the model's answer was not
-    # confirmed, or it declined, and the reader's checked answer is claimed), "gated" (not found before a model was asked),
-    # "fallback" (the model failed or wrote nothing; the reader's decision stands).
-    route: str = ""  # a `Route`
+    route: str = ""  # who decided what is shown: a `Route` code
     # The reading model that checked the reader's candidates ("qwen2.5-coder-1.5b, in-process"), or why none did.
     checked_by: str = ""
     # Why nothing is claimed, as `Reason` codes (empty for a claim); `answer`'s first lines say the same in words.

@@ -4,7 +4,7 @@ On 2 cores the prompt is the cost (~110 prompt tokens/s for the 1.5B): whole pas
 ~8 s before the first answer token. The best sentences for the question (support of the question by each sentence:
 the same scorer that ranks evidence) with the sentence before and after keep what a short answer needs — the fact
 and what it refers to — in a fraction of that. Each passage keeps its rank and is shown as its excerpts, in text order,
-joined by " … ". The budget (``llm.context_tokens``) was chosen by measurement on dev (bench/RESULTS.md).
+joined by " … ". The budget (``llm.context_tokens``) was chosen by measurement on 20 dev questions (eval/README.md).
 
 Hand-written: llama-index's sentence-window postprocessor replaces a node by its window; it does not pack the best
 windows of several passages into one budget.

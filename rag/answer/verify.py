@@ -115,14 +115,14 @@ class Verdict:
         that nothing states it, else the judge's probability short of its threshold."""
         if self.claimed:
             return []
-        found = list(dict.fromkeys([*self.codes, *(c for p in self.parts for c in p.codes)]))
+        why = [*self.codes, *(c for p in self.parts for c in p.codes)]
         if not self.fact:
-            found.append(Reason.NOT_STATED)
+            why.append(Reason.NOT_STATED)
         if not self.checked_by:
-            found.append(Reason.UNCHECKED)
-        elif all(c in DOUBTS for c in found):
-            found.append(Reason.BELOW_THRESHOLD)
-        return list(dict.fromkeys(found))
+            why.append(Reason.UNCHECKED)
+        elif all(c in DOUBTS for c in why):
+            why.append(Reason.BELOW_THRESHOLD)
+        return list(dict.fromkeys(why))
 
     def why(self) -> str:
         """The reason in words, for the answer's notice."""

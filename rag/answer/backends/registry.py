@@ -28,13 +28,14 @@ class Backend:
     builds: str  # "module:Class", built from the settings' [llm] table
     answered_by: str  # how an answer names it; {model} is the model's name
     in_auto: bool  # tried by `auto`, in this table's order
+    auto_needs_judge: bool = False  # `auto` tries it only when a reading model (check.model) can judge its answers
 
 
 BACKENDS = {
     b.name: b
     for b in (
         Backend("ollama", "ollama", "rag.answer.backends.ollama:OllamaGenerator", "{model} via Ollama", True),
-        Backend("llamacpp", "embedded (llama.cpp)", "rag.answer.backends.llamacpp:LlamaCppGenerator", "{model}, in-process (llama.cpp)", True),
+        Backend("llamacpp", "embedded (llama.cpp)", "rag.answer.backends.llamacpp:LlamaCppGenerator", "{model}, in-process (llama.cpp)", True, True),
         Backend("extractive", "extractive (quotes only)", "rag.answer.backends.extractive:ExtractiveGenerator", "no LLM — quoted from the articles", True),
     )
 }
@@ -84,8 +85,8 @@ def choose_generator(name: str, settings: Settings) -> tuple[Generator, list[str
         return generator, []
     skipped = []
     for candidate in AUTO_ORDER:
-        if candidate == "llamacpp" and not settings.check.model:
-            skipped.append("llamacpp: no reading model (check.model) to judge its answer")
+        if not _judged_if_needed(candidate, settings):
+            skipped.append(f"{candidate}: no reading model (check.model) to judge its answer")
             continue
         try:
             generator = make_generator(candidate, settings)
@@ -99,7 +100,12 @@ def choose_generator(name: str, settings: Settings) -> tuple[Generator, list[str
 def fallbacks(name: str, settings: Settings) -> list[str]:
     """Backends `auto` may fall back to after ``name`` fails mid-answer."""
     later = list(AUTO_ORDER[AUTO_ORDER.index(name) + 1 :]) if name in AUTO_ORDER else []
-    return [b for b in later if b != "llamacpp" or settings.check.model]
+    return [b for b in later if _judged_if_needed(b, settings)]
+
+
+def _judged_if_needed(name: str, settings: Settings) -> bool:
+    """Whether `auto` may try ``name``: a backend it tries only under a judge needs a reading model configured."""
+    return not BACKENDS[name].auto_needs_judge or bool(settings.check.model)
 
 
 def answered_by(answer: Answer) -> str:
