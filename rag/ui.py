@@ -52,7 +52,10 @@ class Handlers:
         return self.assistant.passage_context(citation.doc_id, citation.start, citation.end)
 
     def respond(self, message: str, chat: list[dict], pairs: list[tuple[str, str]], backend: str, model: str, top_k: float) -> Iterator[tuple]:
-        """Stream one answer into the chat; `pairs` is this session's (question, answer) history."""
+        """Stream one answer into the chat; `pairs` is this session's (question, answer) history.
+
+        The question box is emptied once, when the question is taken; later updates leave it alone, so a next
+        question typed while this one is answered is never wiped (the send events defer it: `_chat_tab`)."""
         chat = [*chat, {"role": "user", "content": escape_markdown(message)}, {"role": "assistant", "content": "…"}]
         yield chat, pairs, gr.update(), "Searching the articles…", ""
         try:
@@ -60,13 +63,13 @@ class Handlers:
                 if event.answer is not None:
                     chat[-1]["content"] = answer_markdown(event.answer)
                     pairs = [*pairs, (message, event.answer.answer)]
-                    yield chat, pairs, sources_html(event.answer, self.context), status_line(event.answer), ""
+                    yield chat, pairs, sources_html(event.answer, self.context), status_line(event.answer), gr.update()
                     return
                 chat[-1]["content"] = answer_markdown(None, event.draft)
-                yield chat, pairs, gr.update(), f"↻ {escape_markdown(event.notice)}" if event.notice else "Answering…", ""
+                yield chat, pairs, gr.update(), f"↻ {escape_markdown(event.notice)}" if event.notice else "Answering…", gr.update()
         except RagError as exc:
             chat[-1]["content"] = _error_text(exc)
-            yield chat, pairs, sources_html(None, self.context), _error_text(exc), ""
+            yield chat, pairs, sources_html(None, self.context), _error_text(exc), gr.update()
 
     def ask_api(self, question: str, backend: str = "", top_k: int = 0) -> dict:
         """The Answer JSON of DESIGN.md for one question, with the configured backend unless one is named."""
@@ -140,8 +143,10 @@ def _chat_tab(handlers: Handlers) -> None:
         top_k = gr.Slider(1, 10, value=settings.retrieve.top_k, step=1, label="Passages (top-k)")
     outputs = [chat, pairs, sources, status, question]
     inputs = [question, chat, pairs, backend, model, top_k]
-    question.submit(handlers.respond, inputs, outputs, api_visibility="private")
-    send.click(handlers.respond, inputs, outputs, api_visibility="private")
+    # Gradio's default ("once") drops a question sent while an answer is still pending, without a word, even in the
+    # moment between the answer showing and its event closing; "always_last" asks it when the pending one is done.
+    question.submit(handlers.respond, inputs, outputs, api_visibility="private", trigger_mode="always_last")
+    send.click(handlers.respond, inputs, outputs, api_visibility="private", trigger_mode="always_last")
     clear.click(lambda: ([], [], sources_html(None, handlers.context), ""), None, [chat, pairs, sources, status], api_visibility="private")
 
 

@@ -132,6 +132,18 @@ def test_follow_up_uses_the_conversation(page):
     assert "1992" in last_answer(page)
 
 
+def test_a_question_sent_while_one_is_answered_is_asked_after_it(page):
+    """Gradio's default trigger drops a send while an event is pending; the second question must not be lost."""
+    page.locator("#rag-question textarea").fill("When did Pakistan recognise Kazakhstan's independence?")
+    page.locator("#rag-send").click()
+    page.wait_for_function("() => document.querySelectorAll('#rag-chat [data-testid=\"bot\"]').length >= 1")
+    page.locator("#rag-question textarea").fill("What is the current bilateral trade between Pakistan and Kazakhstan?")
+    page.locator("#rag-send").click()
+    wait_answered(page, 2)
+    assert page.locator("#rag-chat [data-testid='user']").count() == 2
+    assert "239 million" in last_answer(page)
+
+
 def test_uploaded_article_is_answerable(page, tmp_path):
     status = upload(page, tmp_path, "harbour news.txt", NEW_ARTICLE)
     assert "1 new" in status
