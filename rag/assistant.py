@@ -25,7 +25,7 @@ from rag.answer.cite import is_model_refusal
 from rag.answer.facts import lead_of
 from rag.answer.model_answer import generate, model_context, read_verdict, verify
 from rag.answer.models.check import CachedChecker, load_checker
-from rag.answer.outcome import ANSWER, NOT_FOUND, UNSURE, Decision, check_reader, decide, quote_relevant, reader_answer, unclaimed
+from rag.answer.outcome import ANSWER, NOT_FOUND, UNSURE, Decision, check_reader, decide, quote_relevant, reader_answer
 from rag.answer.turn import AnswerEvent, Draft, Pipeline, Turn, elapsed_ms
 from rag.answer.verify import Verdict, load_verify_model
 from rag.config import Settings, load_settings
@@ -331,25 +331,23 @@ class Assistant:
         if text is None:
             return None
         fitted = self._fitted_checker(load_verify_model, "verifier", "rag.evaluate.fit_verify") if check else (None, None, "asked without the check")
-        answer = verify(turn, text, passages, decision, evidence, fitted)
-        if answer is None or answer.outcome == ANSWER or not check:
-            return answer
+        judged = verify(turn, text, passages, decision, evidence, fitted)
+        if judged is None or isinstance(judged, Answer):
+            return judged
+        if not check:
+            return judged.answer(turn, decision, evidence, passages)
         # the model's answer is not claimed (or it found none): the reader's candidates, checked, may be
-        yield draft.restart(f"the model's answer is not confirmed ({answer.checked_by}); checking the reader's answers")
+        yield draft.restart(f"the model's answer is not confirmed ({turn.checked_by}); checking the reader's answers")
         fitted_reader = self._fitted_checker(load_claim_model, "claim model", "rag.evaluate.fit_reader")
         checked_by = turn.checked_by
         reader = yield from check_reader(turn, decision, evidence, passages, draft, fitted_reader)
         turn.checked_by = checked_by
         if reader.outcome == ANSWER:
             claimed = reader_answer(turn, reader, evidence, passages, Route.READER_OVER_MODEL)
-            return dataclasses.replace(claimed, model_answer=answer.model_answer)
-        if reader.weighed is not None and reader.weighed[1] > answer.likely_confidence and reader.weighed[1] > answer.candidate_confidence:
-            best = (*reader.weighed, reader.weighed_sentence)
-            lines = answer.answer.split("\n")
-            note = lines[1 if answer.likely_answer else 0]
-            by = (answer.backend, answer.model)
-            return unclaimed(turn, note, best, decision.relevant, evidence, passages, answer.route, by, reader.weighed, answer.model_answer, answer.reasons)
-        return answer
+            return dataclasses.replace(claimed, model_answer=judged.model_answer)
+        if reader.weighed is not None and reader.weighed[1] > judged.weighed[1]:  # the reader's weighs more: shown as likely
+            return judged.answer(turn, decision, evidence, passages, (*reader.weighed, reader.weighed_sentence))
+        return judged.answer(turn, decision, evidence, passages)
 
     def verdict(self, question: str, generator: Generator) -> tuple[Verdict | None, Decision, str]:
         """How the verifier reads ``generator``'s answer to ``question``, as `ask` would show it the passages, but

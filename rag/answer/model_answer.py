@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Generator
+from dataclasses import dataclass
 
 from rag.answer.backends.registry import fallbacks, make_generator
 from rag.answer.cite import attribute, is_model_refusal, strip_markers
@@ -79,15 +80,36 @@ def read_verdict(turn: Turn, lead: str, evidence: list[EvidenceSentence], passag
     return found[0] if len(found) == 1 else combine(lead, found)
 
 
+@dataclass(frozen=True)
+class Doubted:
+    """A model answer the judge did not claim (or the model's "none"): what its unclaimed answer will say, kept as a
+    step result so the reader's checked answer can still be weighed against it before anything is worded."""
+
+    note: str  # the first line: the model's answer and why it is not confirmed, or that it found none
+    best: tuple[str, float, int | None]  # the short answer to show as likely (text, probability, its sentence)
+    weighed: tuple[str, float]  # the model's answer and the judge's probability for it (0 when a rule vetoed it)
+    route: Route
+    by: tuple[str, str]  # (backend, model)
+    model_answer: str
+    reasons: tuple[Reason, ...]
+
+    def answer(
+        self, turn: Turn, decision: Decision, evidence: list[EvidenceSentence], passages: list[Passage], instead: tuple[str, float, int | None] | None = None
+    ) -> Answer:
+        """The unclaimed `Answer`; ``instead``: a better-weighed short answer of the reader's to show as likely."""
+        best, weighed = (instead, instead[:2]) if instead is not None else (self.best, self.weighed)
+        return unclaimed(turn, self.note, best, decision.relevant, evidence, passages, self.route, self.by, weighed, self.model_answer, list(self.reasons))
+
+
 def verify(
     turn: Turn, text: str, passages: list[Passage], decision: Decision, evidence: list[EvidenceSentence], fitted: tuple[CachedChecker | None, VerifyModel | None, str]
-) -> Answer | None:
-    """The model's ``text``, judged (see the module's docstring); None when the model wrote nothing. ``fitted``: the
-    checker and the verifier fitted for it, or None and why not."""
+) -> Answer | Doubted | None:
+    """The model's ``text``, judged (see the module's docstring): its claimed `Answer`, or `Doubted`; None when the
+    model wrote nothing. ``fitted``: the checker and the verifier fitted for it, or None and why not."""
     by = (turn.generator.name, turn.generator.model)
     if text and is_model_refusal(text):
         note = f"{turn.generator.model} found no answer in the passages; the most relevant:"
-        return unclaimed(turn, note, ("", 0.0, None), decision.relevant, evidence, passages, Route.MODEL_DECLINED, by, ("", 0.0), "none", [Reason.MODEL_DECLINED])
+        return Doubted(note, ("", 0.0, None), ("", 0.0), Route.MODEL_DECLINED, by, "none", (Reason.MODEL_DECLINED,))
     lead = lead_of(text).rstrip(".")
     if not lead:
         return None
@@ -108,7 +130,7 @@ def verify(
     # never "likely" when a rule doubts it: the fitted probability is not calibrated enough there (a wrong slot or a
     # negated clause still gets 0.8)
     best = (shown, 0.0 if found.doubts else weighed[1], behind[0] if behind else None)
-    return unclaimed(turn, note, best, decision.relevant, evidence, passages, Route.MODEL_REFUSED, by, weighed, lead, found.reasons() or [Reason.NOT_STATED])
+    return Doubted(note, best, weighed, Route.MODEL_REFUSED, by, lead, tuple(found.reasons() or [Reason.NOT_STATED]))
 
 
 def _judged(

@@ -11,9 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from rag.answer.backends.llamacpp import LlamaCppGenerator
+from rag.answer.backends.registry import choose_generator
 from rag.assistant import Assistant
 from rag.config import Settings
 from rag.errors import RagError
+from rag.evaluate.cached_generator import CachedLlamaCpp
 from rag.evaluate.gold import load_gold
 from rag.evaluate.harness import MODEL_ROUTES, baseline, model_figures, model_loss, score, stability, system
 from rag.evaluate.liar import LiarGenerator, MixGenerator
@@ -66,6 +69,7 @@ def run_eval(
     results: dict[str, Any] = {"gold": str(gold_path), "questions": len(gold), "backend": backend or assistant.settings.llm.backend}
     if backend in STAND_INS:
         assistant.generators[backend] = STAND_INS[backend](gold)
+    keep_generations(assistant, backend)
     results["system"] = score(system(assistant, backend), gold, assistant, articles, progress)
     results.update(model_rows(results["system"], backend))
     results["checked_by"] = next((r["full_answer"].get("checked_by", "") for r in results["system"]["per_question"] if r["full_answer"].get("checked_by")), "")
@@ -85,6 +89,20 @@ def run_eval(
         results["lies"] = lies_passed(results["system"])
     thresholds = {k: float(v) for k, v in assistant.settings.eval.get(gate_section(results, assistant.settings.eval), {}).items()}
     return results, write_report(results, out, thresholds), gate_failures(results, thresholds)
+
+
+def keep_generations(assistant: Assistant, backend: str | None) -> None:
+    """When the run's generator is the embedded model, the one that keeps what it said (`CachedLlamaCpp`): a rerun
+    asks each prompt once. Nothing changes for any other generator, or when none can answer (the run says why)."""
+    name = backend or assistant.settings.llm.backend
+    if name in assistant.generators:
+        return
+    try:
+        generator, _ = choose_generator(name, assistant.settings)
+    except RagError:
+        return
+    if isinstance(generator, LlamaCppGenerator):
+        assistant.generators[name] = CachedLlamaCpp(assistant.settings.llm)
 
 
 def model_rows(system: dict[str, Any], backend: str | None) -> dict[str, Any]:

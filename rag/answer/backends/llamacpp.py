@@ -45,7 +45,7 @@ class LlamaCppGenerator(ChatGenerator):
     def __init__(self, settings: LLMSettings) -> None:
         super().__init__(settings)
         resolved = resolve(settings.llamacpp_model)  # a registry name, a package holding a .gguf, or a .gguf path
-        self.path, self.model = resolved.path, resolved.name
+        self.path, self.model, self.sha256 = resolved.path, resolved.name, resolved.sha256
 
     def check(self) -> None:
         if importlib.util.find_spec("llama_cpp") is None:
