@@ -81,15 +81,18 @@ def test_a_figure_the_model_computed_from_cited_figures_shows_its_arithmetic_and
 def test_a_figure_computed_from_nothing_the_passages_state_is_not_accepted(store):
     with FakeOllama(reply=_replying("31 years passed between 1992 and 2023.")) as server:
         answer = _model(store, server.url).ask("How many years passed between the mirror being made and being polished again?", backend="ollama")
-    assert answer.route != "model" or "31 years" not in answer.short_answer
+    assert answer.route == "model_refused" and answer.outcome == "evidence" and answer.reasons == ["figure_absent"]
+    assert answer.answer.startswith("The model answered “31 years passed between 1992 and 2023”, but no passage gives the figure 1992.")
+    assert "31" not in answer.short_answer + answer.likely_answer
 
 
 def test_each_part_of_a_two_part_answer_is_checked_and_cited(store):
     reply = "The repair cost 3.2 million pounds; the science week prize went to Brookside School."
     with FakeOllama(reply=_replying(reply)) as server:
         answer = _model(store, server.url).ask("What did the repair cost, and who won the science week prize?", backend="ollama")
-    # each part found in its own article: claimed with both cited, or (the judge's high threshold) both quoted
-    assert answer.route in ("model", "model_refused") and answer.model_answer.startswith("The repair cost 3.2 million pounds")
+    # each part found in its own article, both cited; the judge (its high threshold) shows it as likely, unclaimed
+    assert answer.route == "model_refused" and answer.model_answer.startswith("The repair cost 3.2 million pounds")
+    assert answer.likely_answer.startswith("The repair cost 3.2 million pounds") and answer.reasons == ["below_threshold"]
     assert {"observatory.txt", "school.txt"} <= {c.doc_id for c in answer.citations}
     _exact(answer)
 
@@ -108,9 +111,17 @@ def test_an_unsupported_answer_is_shown_as_doubt_never_silently_replaced(store):
     answer = events[-1].answer
     assert any("not confirmed" in e.notice for e in events) and answer.model_answer == "It cost 99 million dollars, paid by a film studio"
     assert "99" not in answer.short_answer + answer.likely_answer
-    if answer.route == "reader_over_model":  # the reader's checked answer claimed instead: the stated figure
-        assert answer.outcome == "answer" and "3.2 million pounds" in answer.short_answer
-        return
+    # the reader's checked answer is claimed instead: the stated figure, cited, answered by the reader
+    assert answer.route == "reader_over_model" and answer.outcome == "answer" and answer.short_answer == "3.2 million pounds"
+    assert answer.backend == "extractive" and answer.reasons == [] and answer.citations
+    _exact(answer)
+
+
+def test_an_unsupported_answer_asked_without_the_check_is_shown_as_the_models_doubted_answer(store):
+    """Without the check the reader's answers are not weighed (nothing can claim them): the model's answer is shown,
+    doubted by the rule that found its figure absent, beside what the articles say."""
+    with FakeOllama(reply=_replying("It cost 99 million dollars, paid by a film studio.")) as server:
+        answer = _model(store, server.url).ask(REPAIR, backend="ollama", check=False)
     assert answer.route == "model_refused" and answer.backend == "ollama" and answer.outcome == "evidence" and answer.confidence == 0.0
     doubt = "The model answered “It cost 99 million dollars, paid by a film studio”, but no passage gives the figure 99."
     assert answer.answer.startswith(doubt) and answer.short_answer == "" and "figure_absent" in answer.reasons
