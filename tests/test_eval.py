@@ -370,3 +370,14 @@ def test_a_question_whose_model_fails_is_scored_as_no_answer_not_an_aborted_run(
     answer = asked(SystemUnderTest("system", lambda q: [], cut), "which port?")
     assert (answer.outcome, answer.route, answer.refused) == ("not_found", "failed", True) and "cut off" in answer.answer
     assert judge(_item(), answer)["result"] == "not_found"
+
+
+def test_the_model_row_is_named_by_an_answer_the_model_wrote_not_by_the_readers_claim():
+    from rag.evaluate.run import model_rows
+
+    def row(route, model):
+        return {"id": route, "answerable": True, "route": route, "model_right": False, "lead": 0.0, "claimed": route == "reader_over_model",
+                "confidently_wrong": False, "model_answer": "x", "full_answer": {"model": model}}  # fmt: skip
+
+    system = {"per_question": [row("reader_over_model", "none"), row("model_refused", "qwen2.5-coder-1.5b")]}
+    assert model_rows(system, None)["model"]["model"] == "qwen2.5-coder-1.5b"

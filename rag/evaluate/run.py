@@ -111,7 +111,9 @@ def model_rows(system: dict[str, Any], backend: str | None) -> dict[str, Any]:
     found: dict[str, Any] = {"model_loss": model_loss(system)} if backend == "oracle" else {}
     asked = [r for r in system["per_question"] if r["route"] in MODEL_ROUTES]
     if asked:
-        found["model"] = model_figures(system) | {"model": asked[0]["full_answer"]["model"]}
+        # named by an answer it wrote: one the reader's claim replaced is signed by the reader ("none")
+        wrote = [r for r in asked if r["route"] != Route.READER_OVER_MODEL] or asked
+        found["model"] = model_figures(system) | {"model": wrote[0]["full_answer"]["model"]}
     return found
 
 
