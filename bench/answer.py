@@ -140,9 +140,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     args = parser.parse_args()
     started = time.perf_counter()
-    items = [g for g in load_gold(ROOT / "eval" / "dev.jsonl") if g.answerable][:QUESTIONS]
     with tempfile.TemporaryDirectory(prefix="rag-bench-checks-") as cache:
         assistant = assistant_for(cache)
+        articles = {doc_id: doc.get_content() for doc_id, doc in assistant.store.articles().items()}
+        items = [g for g in load_gold(ROOT / "eval" / "dev.jsonl", articles) if g.answerable][:QUESTIONS]
         swept = [] if args.latency_only else budgets(assistant, items)
     with tempfile.TemporaryDirectory(prefix="rag-bench-checks-") as cache:
         timed = latency(assistant_for(cache), items)

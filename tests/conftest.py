@@ -65,6 +65,18 @@ def collection_settings(root: Path, articles: dict[str, str], **llm: object):
     return settings
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_model_caches(tmp_path_factory: pytest.TempPathFactory):
+    """Checks and generations cached for this run only, never the user's cache folder: the checking model's P(yes)
+    depends slightly on the prompt evaluated before it (llama.cpp reuses the shared prefix), so a value another run
+    computed in another order could tip a borderline claim; every run here is then a run on a fresh clone, as CI's."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("RAG_CHECK_CACHE", str(tmp_path_factory.mktemp("checks")))
+    patch.setenv("RAG_GENERATION_CACHE", str(tmp_path_factory.mktemp("generations")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def seeds() -> Path:
     return SEEDS
