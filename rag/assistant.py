@@ -36,7 +36,7 @@ from rag.read.claim import load_claim_model
 from rag.read.reader import Reader, Scored
 from rag.read.scorer import AnswerModel, load_model
 from rag.read.support import SupportScorer
-from rag.schema import Answer, EvidenceSentence, Passage, Reason, Route, evidence_sentences
+from rag.schema import Answer, EvidenceSentence, Passage, Route, evidence_sentences
 from rag.store import Snapshot, Store, open_store, server_errors
 from rag.text.lexical import content_terms
 from rag.text.vocabulary import Vocabulary
@@ -342,9 +342,6 @@ class Assistant:
         checked_by = turn.checked_by
         reader = yield from check_reader(turn, decision, evidence, passages, draft, fitted_reader)
         turn.checked_by = checked_by
-        if reader.outcome == ANSWER and judged.disagrees(reader.reading.short):  # two readers, two facts: neither claimed
-            best = (reader.reading.short, reader.reading.confidence, reader.reading.support[0] if reader.reading.support else None)
-            return judged.answer(turn, decision, evidence, passages, best, (Reason.SOURCES_DISAGREE,))
         if reader.outcome == ANSWER:
             claimed = reader_answer(turn, reader, evidence, passages, Route.READER_OVER_MODEL)
             return dataclasses.replace(claimed, model_answer=judged.model_answer)

@@ -44,7 +44,6 @@ class Reason(StrEnum):
     BELOW_THRESHOLD = "below_threshold"  # the judge's probability is short of its claim threshold
     MODEL_DECLINED = "model_declined"  # the model said the articles don't say
     UNCHECKED = "unchecked"  # no checking model (or none fitted for it): the reader's own calibration decided
-    SOURCES_DISAGREE = "sources_disagree"  # the reader's checked answer is not the model's (doubted) one: shown as likely
 
 
 VETOES = frozenset({Reason.FIGURE_ABSENT, Reason.NAME_ABSENT})  # the reasons a rule refuses on, whatever the check says

@@ -117,18 +117,6 @@ def test_an_unsupported_answer_is_shown_as_doubt_never_silently_replaced(store):
     _exact(answer)
 
 
-def test_a_doubted_model_answer_and_a_reader_answer_that_disagree_are_neither_claimed(store):
-    """Two readers of the same passages giving two facts is evidence against both: the reader's checked answer is shown
-    as likely, beside the model's doubted one, and the reason says so."""
-    with FakeOllama(reply=_replying("Answer: 8,400 pounds [1]")) as server:
-        answer = _model(store, server.url).ask(REPAIR, backend="ollama")
-    assert answer.route == "model_refused" and answer.outcome == "evidence" and answer.short_answer == ""
-    assert answer.likely_answer == "3.2 million pounds" and answer.model_answer == "8,400 pounds"
-    assert answer.reasons[-1] == "sources_disagree" and "figure_absent" not in answer.reasons
-    assert answer.answer.startswith("Likely: 3.2 million pounds") and "The model answered “8,400 pounds”" in answer.answer
-    _exact(answer)
-
-
 def test_an_unsupported_answer_asked_without_the_check_is_shown_as_the_models_doubted_answer(store):
     """Without the check the reader's answers are not weighed (nothing can claim them): the model's answer is shown,
     doubted by the rule that found its figure absent, beside what the articles say."""

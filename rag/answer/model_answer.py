@@ -27,7 +27,7 @@ from rag.answer.rules import LeadParse
 from rag.answer.turn import AnswerEvent, Draft, Turn, elapsed_ms
 from rag.answer.verify import Verdict, VerifyModel, combine, decide, pieces, verdict
 from rag.errors import RagError
-from rag.schema import VETOES, Answer, EvidenceSentence, Passage, Reason, Route
+from rag.schema import Answer, EvidenceSentence, Passage, Reason, Route
 from rag.text.lexical import overlaps
 from rag.text.parse import load_parser
 
@@ -94,30 +94,11 @@ class Doubted:
     reasons: tuple[Reason, ...]
 
     def answer(
-        self,
-        turn: Turn,
-        decision: Decision,
-        evidence: list[EvidenceSentence],
-        passages: list[Passage],
-        instead: tuple[str, float, int | None] | None = None,
-        also: tuple[Reason, ...] = (),
+        self, turn: Turn, decision: Decision, evidence: list[EvidenceSentence], passages: list[Passage], instead: tuple[str, float, int | None] | None = None
     ) -> Answer:
-        """The unclaimed `Answer`; ``instead``: a better-weighed short answer of the reader's to show as likely;
-        ``also``: reasons beside the model's own."""
+        """The unclaimed `Answer`; ``instead``: a better-weighed short answer of the reader's to show as likely."""
         best, weighed = (instead, instead[:2]) if instead is not None else (self.best, self.weighed)
-        reasons = [*self.reasons, *also]
-        return unclaimed(turn, self.note, best, decision.relevant, evidence, passages, self.route, self.by, weighed, self.model_answer, reasons)
-
-    def disagrees(self, short: str) -> bool:
-        """Whether the reader's ``short`` answer is another fact than the model's: neither says the other, the model
-        did answer, and no rule found its answer's figure or name absent (a vetoed answer is no rival).
-
-        Two independent readers of the same passages disagreeing is evidence against either being right: on the dev
-        seeds the reader's claims that replaced a doubted model answer they disagreed with were right 6 of 9 times,
-        those that agreed 16 of 16 (eval/README.md, second round); a ✔ promises more than 6 of 9."""
-        if self.route != Route.MODEL_REFUSED or any(r in VETOES for r in self.reasons):
-            return False
-        return not overlaps(short, self.model_answer)
+        return unclaimed(turn, self.note, best, decision.relevant, evidence, passages, self.route, self.by, weighed, self.model_answer, list(self.reasons))
 
 
 def verify(
