@@ -148,3 +148,20 @@ def test_near_identical_passages_from_two_articles_merge_with_both_sources():
 def test_passages_from_the_same_article_do_not_merge():
     text = "The two sides agreed to boost trade through rail and road links across the region."
     assert len(merge_near_duplicates([_passage("a", text), _passage("a", text, 500)], 0.8)) == 2
+
+
+def test_a_chunk_deleted_while_the_query_runs_is_left_out_not_a_crash(seeded, monkeypatch):
+    """Chroma's vector index can still return a chunk whose row a concurrent delete (`--watch` removing an article)
+    has just dropped: its document and metadata come back as None. The question is answered from the rest."""
+    collection = seeded.store.collection
+    real = collection.query
+
+    def mid_delete(**kwargs):
+        got = real(**kwargs)
+        for key, gone in (("ids", "removed.txt#0000"), ("documents", None), ("metadatas", None), ("distances", 0.01)):
+            got[key][0].insert(0, gone)  # nearest of all: the row was deleted after the index was searched
+        return got
+
+    monkeypatch.setattr(collection, "query", mid_delete)
+    hits = seeded.store.nearest(seeded.pipeline().retriever.embedding.get_query_embedding("bilateral trade"), 5)
+    assert hits and all(chunk_id != "removed.txt#0000" and text for chunk_id, text, _, _ in hits)

@@ -233,7 +233,9 @@ class Store:
             # no row count first: Chroma returns every row when it holds fewer than ``k``, and counting scans the table
             got = self.collection.query(query_embeddings=[vector], n_results=k, include=["documents", "metadatas", "distances"])
         rows = zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True)
-        return [(i, text, meta, math.exp(-distance)) for i, text, meta, distance in rows]
+        # a chunk deleted while the query ran (an article removed by `--watch` mid-question) comes back from Chroma's
+        # vector index without its row: it is gone, not a passage
+        return [(i, text, meta, math.exp(-distance)) for i, text, meta, distance in rows if text is not None and meta is not None]
 
     def article_summaries(self) -> dict[str, dict[str, Any]]:
         """doc_id → title, outlet, date and chunk count, read from the chunks' metadata."""
