@@ -56,17 +56,19 @@ class Recording(LlamaCppGenerator):
         self.sent = build_prompt(question, passages, self.settings.num_ctx, self.settings.max_tokens, history).messages
         return super().generate(question, passages, history)
 
-    def model(self):
+    def llama(self):
         return _load(str(self.path), self.settings.num_ctx, self.settings.llamacpp_threads)
 
     def prompt_tokens(self) -> int:
         """The last prompt's tokens (its messages' text; the chat template adds a few more)."""
-        return sum(len(self.model().tokenize(m["content"].encode(), add_bos=False)) for m in self.sent)
+        return sum(len(self.llama().tokenize(m["content"].encode(), add_bos=False)) for m in self.sent)
 
     def raw_s(self) -> float:
-        """The model alone on the last prompt, nothing around it."""
+        """The model alone on the last prompt, nothing around it, read from an empty context (llama.cpp would
+        otherwise reuse the prompt the answer just evaluated, and time only the last few tokens)."""
+        self.llama().reset()
         started = time.perf_counter()
-        self.model().create_chat_completion(messages=self.sent, max_tokens=self.settings.max_tokens, temperature=0.0, stop=STOP)
+        self.llama().create_chat_completion(messages=self.sent, max_tokens=self.settings.max_tokens, temperature=0.0, stop=STOP)
         return time.perf_counter() - started
 
 
