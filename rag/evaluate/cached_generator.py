@@ -10,15 +10,13 @@ Hand-written: llama-cpp-python has no cache of whole completions (its `LlamaCach
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 from rag.answer.backends.llamacpp import LlamaCppGenerator
-from rag.answer.models.cache import CheckCache
 from rag.answer.prompt import STOP
 from rag.config import LLMSettings
-from rag.evaluate.ollama_standin import generation_cache
+from rag.evaluate.ollama_standin import Generations
 
 
 class CachedLlamaCpp(LlamaCppGenerator):
@@ -26,26 +24,25 @@ class CachedLlamaCpp(LlamaCppGenerator):
 
     def __init__(self, settings: LLMSettings, cache: Path | None = None) -> None:
         super().__init__(settings)
-        self.cache = CheckCache((cache or generation_cache()) / f"{self.model}.jsonl")
-        self.asked = 0  # answers generated, not read back, since it was made
+        self.said = Generations(self.model, self.sha256, cache)
 
-    def key(self, messages: list[dict[str, str]]) -> str:
-        s = self.settings
-        options = {"embedded": True, "max_tokens": s.max_tokens, "temperature": s.temperature, "num_ctx": s.num_ctx, "stop": list(STOP)}
-        return self.cache.key(self.sha256, [*messages, {"role": "options", "content": json.dumps(options, sort_keys=True)}])
+    @property
+    def asked(self) -> int:
+        """Answers generated, not read back, since it was made."""
+        return self.said.asked
 
     def _stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
-        if self.settings.temperature != 0:  # sampled: each answer is its own, nothing to read back
+        s = self.settings
+        if s.temperature != 0:  # sampled: each answer is its own, nothing to read back
             yield from super()._stream(messages)
             return
-        key = self.key(messages)
-        cached = self.cache.get(key)
-        if isinstance(cached, dict) and cached.get("reason") == "stop":
+        key = self.said.key(messages, {"embedded": True, "max_tokens": s.max_tokens, "temperature": s.temperature, "num_ctx": s.num_ctx, "stop": list(STOP)})
+        cached = self.said.get(key)
+        if cached is not None and cached["reason"] == "stop":
             yield cached["text"]
             return
         said = []
         for token in super()._stream(messages):  # a cut answer raises here, and is not kept
             said.append(token)
             yield token
-        self.cache.put({key: {"text": "".join(said), "reason": "stop"}})
-        self.asked += 1
+        self.said.put(key, "".join(said), "stop")

@@ -184,20 +184,17 @@ class GGUFReply:
     (messages and options): an eval asks each question once, however often it is re-run."""
 
     def __init__(self, model: str, threads: int = 2, cache: Path | None = None) -> None:
-        from rag.answer.models.cache import CheckCache
         from rag.answer.models.registry import resolve
 
         resolved = resolve(model)
-        self.path, self.name, self.sha256, self.threads = resolved.path, resolved.name, resolved.sha256, threads
-        self.cache = CheckCache((cache or generation_cache()) / f"{resolved.name}.jsonl")
-        self.asked = 0  # answers generated (not read from the cache) since start
+        self.path, self.name, self.threads = resolved.path, resolved.name, threads
+        self.said = Generations(resolved.name, resolved.sha256, cache)
 
     def chat(self, messages: list[dict], options: dict) -> tuple[str, str]:
         from rag.answer.backends.llamacpp import _load
 
-        key = self.cache.key(self.sha256, [*messages, {"role": "options", "content": json.dumps(options, sort_keys=True)}])
-        cached = self.cache.get(key)
-        if isinstance(cached, dict):
+        key = self.said.key(messages, options)
+        if (cached := self.said.get(key)) is not None:
             return cached["text"], cached["reason"]
         llm = _load(str(self.path), int(options.get("num_ctx", 4096)), self.threads)
         made = llm.create_chat_completion(
@@ -205,9 +202,33 @@ class GGUFReply:
         )
         choice = made["choices"][0]
         text, reason = choice["message"].get("content") or "", "length" if choice.get("finish_reason") == "length" else "stop"
+        self.said.put(key, text, reason)
+        return text, reason
+
+
+class Generations:
+    """What one packaged model said, on disk (`generation_cache`): keyed by its file's sha256, the messages and the
+    options that change the text. Shared by the stand-in server's model and the eval's embedded one
+    (`rag.evaluate.cached_generator`), so both keep answers the same way."""
+
+    def __init__(self, name: str, sha256: str, folder: Path | None = None) -> None:
+        from rag.answer.models.cache import CheckCache
+
+        self.sha256 = sha256
+        self.cache = CheckCache((folder or generation_cache()) / f"{name}.jsonl")
+        self.asked = 0  # answers generated (not read back) since it was made
+
+    def key(self, messages: list[dict], options: dict) -> str:
+        return self.cache.key(self.sha256, [*messages, {"role": "options", "content": json.dumps(options, sort_keys=True)}])
+
+    def get(self, key: str) -> dict | None:
+        """The kept answer, ``{"text", "reason"}`` ("stop", or "length": cut at the token limit), or None."""
+        cached = self.cache.get(key)
+        return cached if isinstance(cached, dict) else None
+
+    def put(self, key: str, text: str, reason: str) -> None:
         self.cache.put({key: {"text": text, "reason": reason}})
         self.asked += 1
-        return text, reason
 
 
 def generation_cache() -> Path:

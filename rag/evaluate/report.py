@@ -72,7 +72,7 @@ def lies_text(lies: dict[str, Any]) -> str:
     lines += [f"  the reader's own wrong answers claimed where the liar was doubted: {lies['reader_claimed_wrong_rate']:.3f}{readers}"]
     lines += [f"  refused by a rule (a figure or name no passage gives): {lies['refused_by_rule']}"]
     lines += [f"  refused: the check confirms a rival more: {lies['refused_as_outranked']}"]
-    lines += [f"  doubted by a rule (slot, negation) and below the threshold: {lies.get('refused_doubted_by_rule', 0)}"]
+    lines += [f"  doubted by a rule (slot, negation) and below the threshold: {lies['refused_doubted_by_rule']}"]
     lines += [f"  refused by the check (below the threshold): {lies['refused_by_check']}"]
     lines.append(f"  never claimed (not found, declined): {lies['gated_or_declined']}")
     if lies["claimed_right_by_chance"]:
