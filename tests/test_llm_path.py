@@ -102,7 +102,9 @@ def test_only_the_short_answer_is_judged_and_shown(store):
     with FakeOllama(reply=_replying(reply)) as server:
         answer = _model(store, server.url).ask(REPAIR, backend="ollama")
     assert answer.route == "model" and answer.outcome == "answer"
-    assert answer.short_answer == "The repair cost 3.2 million pounds" and "moon" not in answer.answer
+    # the lead as the user reads it first: the sum the question asks for (rag.answer.typed), not the model's sentence
+    assert answer.short_answer == "3.2 million pounds" and answer.model_answer == "The repair cost 3.2 million pounds"
+    assert "moon" not in answer.answer
 
 
 def test_an_unsupported_answer_is_shown_as_doubt_never_silently_replaced(store):

@@ -25,6 +25,7 @@ from rag.answer.models.check import CachedChecker
 from rag.answer.outcome import ANSWER, Decision, answer_of, claim, unclaimed
 from rag.answer.rules import LeadParse
 from rag.answer.turn import AnswerEvent, Draft, Turn, elapsed_ms
+from rag.answer.typed import typed_answer
 from rag.answer.verify import Verdict, VerifyModel, combine, decide, pieces, verdict
 from rag.errors import RagError
 from rag.schema import Answer, EvidenceSentence, Passage, Reason, Route
@@ -123,7 +124,8 @@ def verify(
     behind = list(dict.fromkeys(behind))
     if found.claimed and behind and cited.supported_sentences:
         claimed = round(found.probability, 3)
-        return answer_of(turn, claim(shown, behind, evidence, passages, merge), ANSWER, Route.MODEL, by, claimed, candidate=(lead, claimed), model_answer=lead)
+        short = typed_answer(shown, behind[0], turn.parsed, evidence, passages)
+        return answer_of(turn, claim(short, behind, evidence, passages, merge), ANSWER, Route.MODEL, by, claimed, candidate=(short, claimed), model_answer=lead)
     weighed = (lead, 0.0 if found.vetoes else found.probability)
     # a rule found it absent: said as such (never shown as likely); else the check's doubt, in its own terms
     note = f"The model answered “{shown}”, but {found.why()}." if found.vetoes else f"The model answered “{shown}”; not confirmed: {found.why()}."

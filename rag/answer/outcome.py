@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from rag.answer.cite import REFUSAL, Numbering, place_markers
 from rag.answer.models.check import CachedChecker, CheckItem
 from rag.answer.turn import AnswerEvent, Draft, Turn
+from rag.answer.typed import typed_answer
 from rag.errors import RagError
 from rag.read.claim import ClaimModel, best, options
 from rag.read.reader import Reading, corroborating
@@ -172,8 +173,10 @@ def reader_answer(turn: Turn, decision: Decision, evidence: list[EvidenceSentenc
         text, probability = decision.candidate
         sentence = decision.weighed_sentence if decision.weighed is not None else (decision.reading.support or [None])[0]
         return unclaimed(turn, UNSURE, (text, probability, sentence), decision.relevant, evidence, passages, route, by, decision.candidate, reasons=decision.reasons)
-    worded = claim(decision.reading.short, decision.reading.support, evidence, passages, merge)
-    return answer_of(turn, worded, decision.outcome, route, by, round(decision.confidence, 3), candidate=decision.candidate)
+    support = decision.reading.support
+    short = typed_answer(decision.reading.short, support[0] if support else None, turn.parsed, evidence, passages)
+    worded = claim(short, support, evidence, passages, merge)
+    return answer_of(turn, worded, decision.outcome, route, by, round(decision.confidence, 3), candidate=(short, decision.candidate[1]))
 
 
 def unclaimed(
@@ -192,7 +195,9 @@ def unclaimed(
     """Nothing claimed: the ``best`` short answer (text, probability, its sentence) as "Likely: X — 62 %" when the judge
     gives it at least the floor (its sentence quoted first), else ``note``; then the relevant sentences."""
     text, probability, sentence = best
-    likely = ("", 0.0)
+    shorter = typed_answer(text, sentence, turn.parsed, evidence, passages)
+    candidate = (shorter, candidate[1]) if candidate[0] == text else candidate
+    text, likely = shorter, ("", 0.0)
     if text and probability >= turn.settings.llm.likely_floor:
         likely = (text, probability)
         note = LIKELY.format(answer=text, probability=probability) + (f"\n{note}" if note != UNSURE else "")
