@@ -26,7 +26,7 @@ def typed(nlp, question: str, short: str, sentence: str) -> str:
 @pytest.mark.parametrize(
     ("question", "short", "sentence", "expected"),
     [
-        ("how many fans does the north stand hold", "The North Stand holds about 4,100 supporters.", "The North Stand holds about 4,100 supporters.", "about 4,100 supporters"),
+        ("how many fans does the north stand hold", "The North Stand holds about 4,100 fans.", "The North Stand holds about 4,100 fans.", "about 4,100 fans"),
         ("how many points did Orlow finish with", "Orlow finished with 64 points", "Orlow finished the season with 64 points, two clear of Tamsin.", "64 points"),
         ("how many depots does the scheme cover", "three regional depots", "The scheme covers three regional depots in the north.", "three regional depots"),
         ("when did the mill close", "The mill closed on 14 March 2019 after a fire", "The mill closed on 14 March 2019 after a fire.", "14 March 2019"),

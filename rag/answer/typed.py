@@ -102,7 +102,8 @@ def _whole(parsed: ParsedSentence, start: int, end: int, label: str) -> str:
                 return match.group(0)
     if label in NUMERIC and start > 0 and tokens[start - 1].end == tokens[start].start and tokens[start - 1].pos == "SYM":
         start -= 1
-    while end < len(tokens) and tokens[end].start == tokens[end - 1].end and "-" in (parsed.text[tokens[end].start : tokens[end].end], parsed.text[tokens[end - 1].start : tokens[end - 1].end]):
+    word = lambda i: parsed.text[tokens[i].start : tokens[i].end]  # noqa: E731
+    while end < len(tokens) and tokens[end].start == tokens[end - 1].end and "-" in (word(end), word(end - 1)):
         end += 1
     head = tokens[end - 1].head
     if label in NUMERIC and end <= head < end + _UNIT_REACH and tokens[head].pos == "NOUN" and all(t.pos in _INSIDE_UNIT for t in tokens[end:head]):
