@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.ingest.clean import is_chrome
-from rag.ingest.lines import Piece, Read, classify
+from rag.ingest.lines import TEMPERATURE, Piece, Read, classify
 from rag.text.dates import DATE_PATTERN, MONTHS, first_date, to_iso
 
 TITLE_MAX_WORDS = 25
@@ -52,7 +52,9 @@ _FOLLOW = re.compile(rf"^\s*Follow {_OUTLET} on\b", re.MULTILINE)
 _PUBLISHED_DATE = re.compile(r"(?:\bdate\s+|\bpublished\b[^\n\d]{0,40})(?=\S)", re.IGNORECASE)
 # "BRACKENFORD, Sept 14:" — a dateline: capitals, a month and a day, a colon or dash
 _DATELINE = re.compile(r"^[A-Z][A-Z .'-]+,\s*(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})\s*[:—–-]", re.MULTILINE)
-_WEATHER = re.compile(r"-?\d+\s*°\s*[CF]\b|\b(?:sunny|cloudy|rain|showers|clear skies|fog|snow)\b", re.IGNORECASE)
+_WEATHER = re.compile(rf"{TEMPERATURE}|\b(?:sunny|cloudy|rain|showers|clear skies|fog|snow)\b", re.IGNORECASE)
+# when a copy was made, not when the article was published: "Printed on 5 Dec 2026", "Accessed 5 December 2026"
+_COPY_STAMP = re.compile(r"\b(?:printed|accessed|downloaded|retrieved|saved)\b", re.IGNORECASE)
 _CAPS_LABEL = re.compile(r"^[A-Z][A-Z &/'-]{2,30}$")
 _BYLINE = re.compile(r"^\s*(?:By|Written by|Reporting by)\s+[A-Z]", re.IGNORECASE)
 # "Source: X", "Date: 11 March 2025", "Filed by: …": a one- or two-word label and its value
@@ -149,7 +151,11 @@ def find_title(text: str, read: Read | None = None) -> str:
     if heading:
         return heading
     read = classify(text) if read is None else read
-    headline = _best([(piece, p) for piece, p in read if piece.text[:1].isupper() or piece.text[:1].isdigit()], "headline", HEADLINE_FLOOR)
+    # the most headline-like of the pieces read as headline or subhead: a headline and its subhead are told apart by
+    # which is more headline-like, not by each one's own narrow margin (0.50 headline, 0.49 subhead)
+    display = [(piece, p) for piece, p in read if (piece.text[:1].isupper() or piece.text[:1].isdigit()) and p["headline"] + p["subhead"] >= max(p.values())]
+    headline = max(display, key=lambda pair: pair[1]["headline"], default=None)
+    headline = headline[0] if headline is not None and headline[1]["headline"] >= HEADLINE_FLOOR and not is_chrome(headline[0].text) else None
     if headline is not None and len(headline.text.split()) <= TITLE_MAX_WORDS:
         return headline.text
     first_line = next((line for line in lines if line.strip() and not _is_furniture(line)), "")
@@ -171,7 +177,8 @@ def find_outlet(text: str, read: Read | None = None) -> str:
                 return rest
     masthead = _best(read, "masthead", MASTHEAD_FLOOR)
     if masthead is not None and len(masthead.text.split()) <= MASTHEAD_MAX_WORDS:
-        return masthead.text.strip(" .,:;")
+        name = masthead.text.strip(" .,:;")
+        return name.title() if name.isupper() else name  # a running head set in capitals names "The Westcoast Courier"
     follow = _FOLLOW.search(text)
     return follow.group(1).strip() if follow else ""
 
@@ -184,7 +191,7 @@ def find_date(text: str, read: Read | None = None) -> str:
         if match and to_iso(match):
             return to_iso(match) or ""
     for piece, p in classify(text) if read is None else read:  # the first date stamp or byline of the page's top that states a date
-        if p["date"] + p["byline"] + p["masthead"] + p["section"] >= DATE_FLOOR:
+        if p["date"] + p["byline"] + p["masthead"] + p["section"] >= DATE_FLOOR and not _COPY_STAMP.search(piece.text):
             stamped = _iso(piece.text)
             if stamped:
                 return stamped
