@@ -31,7 +31,7 @@ from rag.ingest import lines
 from rag.ingest.lines import FEATURES, LineModel, features, pieces, top_pieces
 
 PER_LAYOUT = 120
-HANDWRITTEN = Path(__file__).resolve().parents[2] / "eval" / "page_tops" / "handwritten.jsonl"
+HANDWRITTEN = Path(__file__).resolve().parents[2] / "eval" / "page_tops"
 C = 1.0
 
 
@@ -130,10 +130,9 @@ class HandWritten:
         return self.page
 
 
-def handwritten(path: Path = HANDWRITTEN) -> list[HandWritten]:
-    if not path.is_file():
-        return []
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def handwritten(folder: Path = HANDWRITTEN) -> list[HandWritten]:
+    """Every hand-written page top in ``folder``'s `handwritten*.jsonl` files (each row says its split)."""
+    rows = [json.loads(line) for path in sorted(folder.glob("handwritten*.jsonl")) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [HandWritten(r["id"], r["split"], r.get("family", ""), r["text"], r["title"], r["outlet"], r["date"]) for r in rows]
 
 

@@ -31,6 +31,7 @@ from rag.ingest.lines import TEMPERATURE, Piece, Read, classify
 from rag.text.dates import DATE_PATTERN, MONTHS, first_date, to_iso
 
 TITLE_MAX_WORDS = 25
+TITLE_MIN_WORDS = 2  # a one-word piece above the headline is a label ("Housing"), even when the body repeats it
 BODY_MIN_WORDS = 30
 FALLBACK_TITLE_WORDS = 12
 HEADLINE_FLOOR = 0.3  # a piece less likely than this to be the headline is never the title
@@ -45,7 +46,9 @@ _OUTLET_PATTERNS = (
     re.compile(rf"^\s*(?:Source|Courtesy|Outlet)\s*:\s*{_OUTLET}\s*$", re.MULTILINE | re.IGNORECASE),
     re.compile(rf"^\s*Published\s*:?[^\n]*?[—–-]\s*{_OUTLET}\s*$", re.MULTILINE),
     re.compile(rf"\(\s*{_OUTLET}\s*(?:/[^)\n]*?)?\s*[—–-]\s*[^)\n]*\d[^)\n]*\)"),
-    re.compile(rf"^\s*By [^|\n]+\|\s*{_OUTLET}\s*\|", re.MULTILINE),
+    re.compile(rf"^\s*By [^|\n]+\|\s*{_OUTLET}\s*(?:\||$)", re.MULTILINE),
+    # a wire story's dateline names its agency: "BRUGENHOLM, March 9 (Nordwire) -"
+    re.compile(rf"^[A-Z][A-Z .'-]+,\s*[A-Za-z]{{3,9}}\.?\s+\d{{1,2}}\s*\(\s*{_OUTLET}\s*\)\s*[-—–]", re.MULTILINE),
     re.compile(rf"^\s*{_OUTLET}\.com\s+Published\b", re.MULTILINE),
 )
 _FOLLOW = re.compile(rf"^\s*Follow {_OUTLET} on\b", re.MULTILINE)
@@ -144,6 +147,12 @@ def _best(pieces: Read, kind: str, floor: float) -> Piece | None:
     return max(ranked, key=lambda pair: pair[0])[1] if ranked else None
 
 
+def _starts_like_a_title(text: str) -> bool:
+    """A capital or a digit first, past an opening quote ("'We were never told': tenants speak out")."""
+    first = text.lstrip("'\"‘“«")[:1]
+    return first.isupper() or first.isdigit()
+
+
 def find_title(text: str, read: Read | None = None) -> str:
     """A Markdown heading, else the piece of the page's top the line classifier calls the headline, else the body's first words."""
     lines = text.splitlines()
@@ -153,7 +162,11 @@ def find_title(text: str, read: Read | None = None) -> str:
     read = classify(text) if read is None else read
     # the most headline-like of the pieces read as headline or subhead: a headline and its subhead are told apart by
     # which is more headline-like, not by each one's own narrow margin (0.50 headline, 0.49 subhead)
-    display = [(piece, p) for piece, p in read if (piece.text[:1].isupper() or piece.text[:1].isdigit()) and p["headline"] + p["subhead"] >= max(p.values())]
+    display = [
+        (piece, p)
+        for piece, p in read
+        if _starts_like_a_title(piece.text) and len(piece.text.split()) >= TITLE_MIN_WORDS and p["headline"] + p["subhead"] >= max(p.values())
+    ]
     headline = max(display, key=lambda pair: pair[1]["headline"], default=None)
     headline = headline[0] if headline is not None and headline[1]["headline"] >= HEADLINE_FLOOR and not is_chrome(headline[0].text) else None
     if headline is not None and len(headline.text.split()) <= TITLE_MAX_WORDS:
