@@ -30,7 +30,7 @@ MODEL_PATH = Path(__file__).with_name("line_model.json")
 REFIT = "rag.evaluate.fit_lines"
 TOP_LINES = 15  # the top of a page: at most this many non-blank lines, up to the first body paragraph
 BODY_WORDS = 30
-_SPLIT = re.compile(r"\s+\|\s+|\s+::\s+|\s*\|\s*(?=\S)|\s+[·•]\s+|\s+[—–]\s+|\s{2,}|\t")
+_SPLIT = re.compile(r"\s+\|\s+|\s+::\s+|\s*\|\s*(?=\S)|\s+[·•]\s+|\s+[—–]\s+(?![a-z])|\s{2,}|\t")
 _WORD = re.compile(r"[A-Za-z][\w'’.-]*")
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
 # a temperature however it is typed ("19°C", "19 °C", "19oC", "19 deg C", "19C", "66F"), a share, a rainfall, a wind

@@ -47,10 +47,19 @@ _OUTLET_PATTERNS = (
     re.compile(rf"^\s*Published\s*:?[^\n]*?[—–-]\s*{_OUTLET}\s*$", re.MULTILINE),
     re.compile(rf"\(\s*{_OUTLET}\s*(?:/[^)\n]*?)?\s*[—–-]\s*[^)\n]*\d[^)\n]*\)"),
     re.compile(rf"^\s*By [^|\n]+\|\s*{_OUTLET}\s*(?:\||$)", re.MULTILINE),
-    # a wire story's dateline names its agency: "BRUGENHOLM, March 9 (Nordwire) -"
-    re.compile(rf"^[A-Z][A-Z .'-]+,\s*[A-Za-z]{{3,9}}\.?\s+\d{{1,2}}\s*\(\s*{_OUTLET}\s*\)\s*[-—–]", re.MULTILINE),
     re.compile(rf"^\s*{_OUTLET}\.com\s+Published\b", re.MULTILINE),
+    re.compile(rf"^\s*Via\s+{_OUTLET}\s*$", re.MULTILINE),  # a repost: "Via The Wendle Valley Chronicle"
+    # a newsletter says whose it is: "…, Southreach's weekday briefing", "the weekly newsletter from The Ormsby Review."
+    re.compile(rf"\b{_OUTLET}['’]s\s+(?:[a-z]+\s+){{0,2}}(?:newsletter|briefing|digest|bulletin)\b"),
+    re.compile(rf"\b(?:newsletter|briefing|digest|bulletin)\s+(?:from|by|of)\s+{_OUTLET}\s*(?:[.,;]|$)", re.MULTILINE),
+    re.compile(rf"/\s*{_OUTLET}\s*/\s*[-—–]"),  # a release sent by a newswire: "CASTLEMOOR, Feb. 24, 2026 /BrightPath Newswire/ --"
 )
+# a wire story's dateline names its agency ("BRUGENHOLM, March 9 (Nordwire) -"): the outlet when the page names no other
+_WIRE = re.compile(rf"^[A-Z][A-Z .'-]+,\s*[A-Za-z]{{3,9}}\.?\s+\d{{1,2}}\s*\(\s*{_OUTLET}\s*\)\s*[-—–]", re.MULTILINE)
+# a copyright line names the page's owner ("© 2026 The Pellham Gazette. All rights reserved."): after the masthead,
+# as a wire's credit on a paper's page ("© Lantern Wire 2025") names the wire
+_COPYRIGHT = re.compile(r"^\s*(?:©|\(c\)|Copyright)\s*(?:\d{4}\s*)?([A-Z][A-Za-z&'’ -]{1,40}?)\.?(?:\s+All rights reserved\.?)?\s*$", re.MULTILINE | re.IGNORECASE)
+_MENU_PIECES = 4  # a line of this many pieces is a menu: none of them is a masthead
 _FOLLOW = re.compile(rf"^\s*Follow {_OUTLET} on\b", re.MULTILINE)
 _PUBLISHED_DATE = re.compile(r"(?:\bdate\s+|\bpublished\b[^\n\d]{0,40})(?=\S)", re.IGNORECASE)
 # "BRACKENFORD, Sept 14:" — a dateline: capitals, a month and a day, a colon or dash
@@ -58,6 +67,8 @@ _DATELINE = re.compile(r"^[A-Z][A-Z .'-]+,\s*(?P<month>[A-Za-z]{3,9})\.?\s+(?P<d
 _WEATHER = re.compile(rf"{TEMPERATURE}|\b(?:sunny|cloudy|rain|showers|clear skies|fog|snow)\b", re.IGNORECASE)
 # when a copy was made, not when the article was published: "Printed on 5 Dec 2026", "Accessed 5 December 2026"
 _COPY_STAMP = re.compile(r"\b(?:printed|accessed|downloaded|retrieved|saved)\b", re.IGNORECASE)
+# lines that say where a page came from or who posted it, never its headline
+_NOT_A_TITLE = re.compile(r"^(?:via|source|posted|filed|saved from|accessed|reading time|listen)\b|©", re.IGNORECASE)
 _CAPS_LABEL = re.compile(r"^[A-Z][A-Z &/'-]{2,30}$")
 _BYLINE = re.compile(r"^\s*(?:By|Written by|Reporting by)\s+[A-Z]", re.IGNORECASE)
 # "Source: X", "Date: 11 March 2025", "Filed by: …": a one- or two-word label and its value
@@ -136,6 +147,7 @@ def _is_furniture(line: str) -> bool:
         or (stripped.count("|") >= 2 and all(len(part.split()) <= 3 for part in stripped.split("|")))
         or stripped.startswith(("date ", "Published", "Updated"))
         or bool(_LABELLED.match(stripped))
+        or bool(_NOT_A_TITLE.match(stripped))
         or is_chrome(stripped)
     )
 
@@ -165,7 +177,10 @@ def find_title(text: str, read: Read | None = None) -> str:
     display = [
         (piece, p)
         for piece, p in read
-        if _starts_like_a_title(piece.text) and len(piece.text.split()) >= TITLE_MIN_WORDS and p["headline"] + p["subhead"] >= max(p.values())
+        if _starts_like_a_title(piece.text)
+        and len(piece.text.split()) >= TITLE_MIN_WORDS
+        and p["headline"] + p["subhead"] >= max(p.values())
+        and not _NOT_A_TITLE.match(piece.text)
     ]
     headline = max(display, key=lambda pair: pair[1]["headline"], default=None)
     headline = headline[0] if headline is not None and headline[1]["headline"] >= HEADLINE_FLOOR and not is_chrome(headline[0].text) else None
@@ -183,17 +198,22 @@ def find_outlet(text: str, read: Read | None = None) -> str:
             return match.group(1).strip()
     read = classify(text) if read is None else read
     for piece, p in read:  # "The Northern Courier, 20 January 2025": a date stamp whose only other words are a name
-        if max(p, key=p.get) in ("date", "masthead") and DATE_PATTERN.search(piece.text):
+        if max(p, key=p.get) in ("date", "masthead") and DATE_PATTERN.search(piece.text) and not _COPY_STAMP.search(piece.text):
             rest = DATE_PATTERN.sub(" ", piece.text).strip(" ,|-—–·")
             stamp_words = re.search(r"\d|\b(?:published|updated|posted|date|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*)\b", rest, re.IGNORECASE)
             if re.fullmatch(_OUTLET, rest) and not stamp_words and len(rest.split()) <= MASTHEAD_MAX_WORDS:
                 return rest
-    masthead = _best(read, "masthead", MASTHEAD_FLOOR)
+    # a masthead is a name: never a menu's piece, a label and its value ("Region: East") or a copy stamp
+    names = [(piece, p) for piece, p in read if piece.pieces < _MENU_PIECES and ":" not in piece.text and not _COPY_STAMP.search(piece.text)]
+    masthead = _best(names, "masthead", MASTHEAD_FLOOR)
     if masthead is not None and len(masthead.text.split()) <= MASTHEAD_MAX_WORDS:
         name = masthead.text.strip(" .,:;")
         return name.title() if name.isupper() else name  # a running head set in capitals names "The Westcoast Courier"
-    follow = _FOLLOW.search(text)
-    return follow.group(1).strip() if follow else ""
+    for pattern in (_FOLLOW, _COPYRIGHT, _WIRE):
+        match = pattern.search(text)
+        if match:
+            return match.group(1).strip()
+    return ""
 
 
 def find_date(text: str, read: Read | None = None) -> str:

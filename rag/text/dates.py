@@ -19,7 +19,7 @@ MONTHS = {word.lower(): MONTH_NAMES.index(word) + 1 for word in MONTH_NAMES} | {
 _MONTH = r"(?P<{}>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<{}>\d{{1,2}})(?:st|nd|rd|th)?"
 _FORMS = [
-    r"(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})",
+    r"(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})(?:T\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?",  # an ISO timestamp too
     _MONTH.format("am") + r"\s+" + _DAY.format("ad") + r",?\s+(?P<ay>\d{4})",
     _DAY.format("bd") + r"\s+" + _MONTH.format("bm") + r",?\s+(?P<by>\d{4})",
     r"(?P<dd>\d{1,2})\.(?P<dm>\d{1,2})\.(?P<dy>\d{4})",  # "17.02.2026": dotted dates are written day first
