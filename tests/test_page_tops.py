@@ -123,6 +123,7 @@ def test_a_saved_pages_title_tag_names_the_site_when_nothing_else_does():
     from rag.ingest.html import extract_page
 
     body = " ".join(["The Tidewater harbour board voted on Monday to run night ferries to Skerry Point from June."] * 3)
-    html = f"<html><head><title>Night ferries approved | The Harrowgate Lantern</title></head><body><article><h1>Night ferries approved</h1><p>{body}</p></article></body></html>"
+    head = "<head><title>Night ferries approved | The Harrowgate Lantern</title></head>"
+    html = f"<html>{head}<body><article><h1>Night ferries approved</h1><p>{body}</p></article></body></html>"
     _, found = extract_page("ferries.html", html)
     assert (found.title, found.outlet) == ("Night ferries approved", "The Harrowgate Lantern")
