@@ -139,9 +139,19 @@ class Parts:
 
     def weather(self) -> str:
         t = self.rng.randint(-5, 34)
+        unit = self.rng.choice(["°C", "°C", " °C", "oC", " deg C", "C", "°F", "F"])  # typed as pages type it
         return self.rng.choice(
-            [f"{self.place} {t}°C", f"{t}°C {self.rng.choice(_WEATHER[self.half])}", f"{self.rng.choice(_WEATHER[self.half])}, {t}°C", f"{self.place}: {t}°F"]
+            [
+                f"{self.place} {t}{unit}",
+                f"{t}{unit} {self.rng.choice(_WEATHER[self.half])}",
+                f"{self.rng.choice(_WEATHER[self.half])}, {t}{unit}",
+                f"{self.place}: {t}{unit}",
+            ]
         )
+
+    def masthead(self) -> str:
+        """The outlet as the page sets it: as named, or in capitals (a print edition's running head)."""
+        return self.outlet.upper() if self.rng.random() < 0.3 else self.outlet
 
     def section(self) -> str:
         first, second = self.rng.sample(_SECTIONS[self.half], 2)
@@ -164,18 +174,25 @@ LAYOUTS: dict[str, list[list[str]]] = {
     "masthead-weather-date": [["masthead"], ["date"], ["weather"], ["headline"], ["body"]],
     "byline-dated-first": [["byline", "date"], ["headline"], ["subhead"], ["body"]],
     "subhead-first": [["section"], ["subhead"], ["headline"], ["byline"], ["body"]],
+    "dated-headline": [["date", "headline"], ["subhead"], ["body"]],
+    "running-head": [["masthead", "date", "pageno"], ["section"], ["headline"], ["byline"], ["body"]],
 }
-HELD_OUT = ("bar-labels", "updated", "masthead-weather-date", "byline-dated-first")  # never fitted on: measured only
+HELD_OUT = ("bar-labels", "updated", "masthead-weather-date", "byline-dated-first", "running-head")  # never fitted on: measured only
+# A layout's own separators between the pieces of a shared line (else SEPARATORS): a stamp typed before the headline
+# with a space alone
+LAYOUT_SEPARATORS = {"dated-headline": (" ", " ", *SEPARATORS)}
 
 
 def _piece(parts: Parts, name: str) -> tuple[str, str]:
     if name == "section2":
         first, second = parts.rng.sample(_SECTIONS[parts.half], 2)
         return f"{first} | {second}", "section"
+    if name == "pageno":
+        return parts.rng.choice([f"Page {parts.rng.randint(2, 40)}", f"P{parts.rng.randint(2, 40)}", f"{parts.rng.randint(2, 40)}"]), "navigation"
     if name == "advert":
         return parts.rng.choice(["Advertisement", "Sponsored", "Listen to this article"]), "navigation"
     made = {
-        "masthead": parts.outlet,
+        "masthead": parts.masthead(),
         "navigation": parts.menu(),
         "headline": parts.headline,
         "subhead": parts.subhead(),
@@ -195,7 +212,7 @@ def page_top(layout: str, rng: random.Random, half: int) -> PageTop:
     lines.append([(parts.body().replace(parts.place.upper() + ": ", ""), "body")])
     named = {name for line in LAYOUTS[layout] for name in line}
     page = PageTop(lines, parts.headline, parts.outlet if "masthead" in named else "", parts.iso() if "date" in named else "", layout)
-    page.separators = {i: rng.choice(SEPARATORS) for i, line in enumerate(lines) if len(line) > 1}
+    page.separators = {i: rng.choice(LAYOUT_SEPARATORS.get(layout, SEPARATORS)) for i, line in enumerate(lines) if len(line) > 1}
     return page
 
 

@@ -11,6 +11,9 @@ markup, which has no sentence offsets worth citing.
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 from rag.errors import RagError
 from rag.imports import without
 from rag.ingest.metadata import Metadata
@@ -29,9 +32,24 @@ def extract_page(name: str, html: str) -> tuple[str, Metadata]:
         raise RagError(f"{name}: no article text found in the page", "save the article page itself, not a section front or a search result")
     found = trafilatura.extract_metadata(html)
     title = (found.title or "").strip() if found else ""
-    outlet = ((found.sitename or found.hostname or "") if found else "").strip()
+    outlet = ((found.sitename or found.hostname or "") if found else "").strip() or _title_suffix(html, title)
     date = (found.date or "")[:10] if found else ""
     paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
     if title and paragraphs and paragraphs[0] != title:
         paragraphs.insert(0, title)
     return "\n\n".join(paragraphs) + "\n", Metadata(title, outlet, date)
+
+
+_TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def _title_suffix(html: str, headline: str) -> str:
+    """The site's name a page's <title> adds after its headline ("Headline | Carrowmere Courier"), which trafilatura
+    strips from the title but does not always give as the site name; "" when the <title> is not headline + name."""
+    tag = _TITLE_TAG.search(html)
+    whole = " ".join(unescape(tag.group(1)).split()) if tag else ""
+    if not headline or not whole.startswith(headline):
+        return ""
+    rest = re.match(r"^\s*(?:\||-|–|—|·|::)\s*(.+)$", whole[len(headline) :])
+    name = rest.group(1).strip() if rest else ""
+    return name if 0 < len(name.split()) <= 6 else ""

@@ -20,8 +20,11 @@ NARROW = 0.55  # a line narrower than this share of the text width can sit in a 
 CHANNEL_MIN = 0.015  # a gutter is at least this share of the text width
 CHANNEL_NOISE = 0.05  # a gutter may be crossed by this share of the narrow lines (a centred caption)
 MARGIN_ZONE = 0.1  # the top and bottom tenth of a page, where running headers and footers sit
+CUT_BODY_WORDS = 20  # a paragraph this long that stops mid-sentence goes on in the next column or page
 PARAGRAPH_GAP = 1.5  # a gap this many times the column's line pitch starts a paragraph
 _PAGE_NUMBER = re.compile(r"^(?:[-–— ]*(?:page|p\.|seite|pg\.?)?\s*#+(?:\s*(?:of|/)\s*#+)?[-–— ]*)$", re.IGNORECASE)
+# a browser's print header or footer: the time it was printed, in the locale's short form, or the page's address
+_PRINT_MARK = re.compile(r"^(?:\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4},?\s+\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?|(?:https?|file)://\S+|www\.\S+)$")
 _ENDS_SENTENCE = re.compile(r"[.!?:;\"”’)]\s*$")
 _SPLIT_HEADER = re.compile(r"\s*(?:\||·|•|—|–|\s-\s)\s*")
 _NOT_A_NAME = re.compile(r"\d|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|page|edition|draft|confidential|embargo\w*)\b", re.IGNORECASE)
@@ -68,13 +71,31 @@ def repeated_margin_lines(pages: list[Page]) -> set[tuple[int, str]]:
     return {key for key, n in seen.items() if n >= need}
 
 
-def drop_furniture(pages: list[Page], repeated: set[tuple[int, str]]) -> list[Page]:
-    """The pages without the ``repeated`` running headers and footers, and without page numbers."""
+def printed_from_browser(pages: list[Page]) -> bool:
+    """Whether a browser printed the page ("Print to PDF" with headers and footers): a margin line that is a print
+    time ("12/5/26, 2:59 PM") or an address ("https://…", "file:///…")."""
+    return any(_in_margin(line, page) and _PRINT_MARK.match(line.text.strip()) for page in pages for line in page.lines)
+
+
+def drop_furniture(pages: list[Page], repeated: set[tuple[int, str]], title: str = "") -> list[Page]:
+    """The pages without the ``repeated`` running headers and footers, and without page numbers; when a browser
+    printed them, without its print headers and footers too: the print time, the address, the page count and the
+    document's ``title`` (a one-page print repeats nothing, so these are known by their form)."""
+    printed = printed_from_browser(pages)
     kept = []
     for page in pages:
-        lines = [line for line in page.lines if not (_in_margin(line, page) and (_key(line) in repeated or _PAGE_NUMBER.match(_words(line))))]
+        lines = [
+            line
+            for line in page.lines
+            if not (_in_margin(line, page) and (_key(line) in repeated or _PAGE_NUMBER.match(_words(line)) or (printed and _print_furniture(line, title))))
+        ]
         kept.append(Page(page.width, page.height, lines))
     return kept
+
+
+def _print_furniture(line: Line, title: str) -> bool:
+    text = " ".join(line.text.split())
+    return bool(_PRINT_MARK.match(text)) or (bool(title) and text == " ".join(title.split()))
 
 
 def masthead(pages: list[Page], repeated: set[tuple[int, str]]) -> str:
@@ -128,23 +149,32 @@ def _column(line: Line, channels: list[tuple[float, float]]) -> int | None:
 
 
 def reading_order(page: Page) -> list[str]:
-    """The page's paragraphs in reading order; a paragraph's lines joined by newlines (hyphens mended later)."""
+    """The page's paragraphs in reading order; a paragraph's lines joined by newlines (hyphens mended later).
+
+    Lines that cross a gutter (a headline, a standfirst) are read in runs, so a headline set on two lines is one
+    paragraph; the column lines between two such runs are read column by column."""
     if not page.lines:
         return []
     lines = sorted(page.lines, key=lambda line: (line.top, line.x0))
     channels = _channels(lines, min(line.x0 for line in lines), max(line.x1 for line in lines))
+    spans = []  # whether each line belongs to a run across the gutters: it crosses one, or ends the line above that does
+    for i, line in enumerate(lines):
+        above = lines[i - 1] if i else None
+        continues = above is not None and spans[-1] and _same_type(above, line) and line.top - above.bottom < 0.8 * above.size
+        spans.append(_column(line, channels) is None or continues)
     paragraphs: list[str] = []
-    segment: list[Line] = []
-    for line in [*lines, None]:
-        if line is not None and _column(line, channels) is not None:
-            segment.append(line)
+    for spanning, run in itertools.groupby(zip(lines, spans, strict=True), key=lambda pair: pair[1]):
+        segment = [line for line, _ in run]
+        if spanning:
+            paragraphs.extend(_paragraphs(segment))
             continue
         for col in sorted({_column(item, channels) for item in segment}):
             paragraphs.extend(_paragraphs([item for item in segment if _column(item, channels) == col]))
-        segment = []
-        if line is not None:
-            paragraphs.extend(_paragraphs([line]))
     return paragraphs
+
+
+def _same_type(a: Line, b: Line) -> bool:
+    return abs(a.size - b.size) <= 0.15 * a.size
 
 
 def _paragraphs(lines: list[Line]) -> list[str]:
@@ -154,7 +184,7 @@ def _paragraphs(lines: list[Line]) -> list[str]:
     paragraphs: list[list[str]] = []
     for i, line in enumerate(lines):
         prev = lines[i - 1] if i else None
-        new = prev is None or line.top - prev.top > PARAGRAPH_GAP * pitch or abs(line.size - prev.size) > 0.15 * prev.size
+        new = prev is None or line.top - prev.top > PARAGRAPH_GAP * pitch or not _same_type(prev, line)
         if new:
             paragraphs.append([line.text])
         else:
@@ -172,7 +202,13 @@ def join_hyphens(paragraphs: list[str]) -> list[str]:
     words = Counter(w.lower() for p in paragraphs for w in re.findall(r"[\w’'-]+", p))
     merged: list[str] = []
     for paragraph in paragraphs:
-        if merged and not _ENDS_SENTENCE.search(merged[-1]) and re.match(r"^[a-z]", paragraph):
+        # cut mid-sentence: a lower-case rest, or a body paragraph's rest at the top of the next column or page
+        cut = (
+            merged
+            and not _ENDS_SENTENCE.search(merged[-1])
+            and (re.match(r"^[a-z]", paragraph) or (len(merged[-1].split()) >= CUT_BODY_WORDS and re.match(r"^\w", paragraph)))
+        )
+        if cut:
             merged[-1] = f"{merged[-1]}\n{paragraph}"
         else:
             merged.append(paragraph)

@@ -30,10 +30,20 @@ MODEL_PATH = Path(__file__).with_name("line_model.json")
 REFIT = "rag.evaluate.fit_lines"
 TOP_LINES = 15  # the top of a page: at most this many non-blank lines, up to the first body paragraph
 BODY_WORDS = 30
-_SPLIT = re.compile(r"\s+\|\s+|\s*\|\s*(?=\S)|\s+[·•]\s+|\s+[—–]\s+|\s{2,}|\t")
+_SPLIT = re.compile(r"\s+\|\s+|\s+::\s+|\s*\|\s*(?=\S)|\s+[·•]\s+|\s+[—–]\s+(?![a-z])|\s{2,}|\t")
 _WORD = re.compile(r"[A-Za-z][\w'’.-]*")
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
-_UNITS = re.compile(r"°|\b\d+\s*(?:%|mm|km/h|mph)")
+# a temperature however it is typed ("19°C", "19 °C", "19oC", "19 deg C", "19C", "66F"), a share, a rainfall, a wind
+TEMPERATURE = r"-?\b\d+\s*(?:°|o|deg(?:rees?)?\.?)?\s*[CF]\b"
+_UNITS = re.compile(rf"°|{TEMPERATURE}|\b\d+\s*(?:%|mm|km/h|mph)")
+# a date stamp at the start of a line that goes on with other words (" date 2025-11-13 Rail route opens to freight")
+_ZONE = r"(?:GMT|UTC|BST|CET|CEST|EST|EDT|PST|PDT|IST|AEST)"
+_CLOCK = rf"\d{{1,2}}[:.]\d{{2}}(?:\s*[ap]\.?m\.?)?(?:\s+{_ZONE})?"
+_LEADING_STAMP = re.compile(
+    rf"^\s*(?:(?:date|published|updated|posted|last updated)\b\s*:?\s*)?(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?(?:{_CLOCK},?\s+)?"
+    rf"(?:{DATE_PATTERN.pattern})(?:,?\s+{_CLOCK})?(?=\s+[A-Z0-9\"“‘'])",
+    re.IGNORECASE,
+)
 _WEATHER = re.compile(r"\b(?:sunny|cloudy|rain|showers|fog|storm|humid)\b", re.IGNORECASE)
 _BYLINE = re.compile(r"^(?:by|written by|reporting by|words by)\s|\b(?:reporter|correspondent|staff|editor|writer|contributor)\b", re.IGNORECASE)
 _STAMP = re.compile(r"^(?:published|updated|posted|last updated|date)\b", re.IGNORECASE)
@@ -57,6 +67,11 @@ def pieces(line: str, line_index: int) -> list[Piece]:
     """The line's parts; a body-length line is one paragraph, never split at its dashes."""
     if len(line.split()) >= BODY_WORDS:
         return [Piece(line.strip(), line_index, 0, 1)]
+    stamp = _LEADING_STAMP.match(line)
+    rest = line[stamp.end() :] if stamp else ""
+    if stamp and len(rest.split()) >= 3:  # the stamp a piece of its own, the rest read on its own
+        after = pieces(rest, line_index)
+        return [Piece(stamp.group(0).strip(), line_index, 0, 1 + len(after)), *(Piece(p.text, line_index, 1 + p.index, 1 + len(after)) for p in after)]
     parts = [p.strip() for p in _SPLIT.split(line.strip()) if p and p.strip()]
     return [Piece(part, line_index, i, len(parts)) for i, part in enumerate(parts)]
 
@@ -106,7 +121,7 @@ def features(piece: Piece, body_words: set[str]) -> list[float]:
         float(bool(_BYLINE.search(text))),
         float(bool(_STAMP.match(text))),
         float(bool(_WEEKDAY.search(text))),
-        float(text.startswith("The ")),
+        float(text[:4].lower() == "the "),
         float(2 <= len(alpha) <= 4 and capitals == len(alpha) and stops == 0 and not date),
         min(piece.line, 10) / 10,
         float(piece.line == 0),

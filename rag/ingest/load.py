@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from rag.errors import RagError
@@ -126,12 +127,24 @@ def read_article(path: Path, max_bytes: int) -> Article:
         found = Metadata(
             stated.get("title") or page.title,
             stated.get("outlet") or page.outlet or signals.outlet,
-            stated.get("date") or page.date or signals.date,
+            # the date the page states before the file's own: a PDF's or DOCX's creation date says when the file was
+            # made (the day a browser printed it), and is kept only when the page states none and it is not later
+            # than today
+            stated.get("date") or (signals.date or _not_later_than_today(page.date) if _file_dated(path) else page.date or signals.date),
         )
     else:
         found = read_metadata(raw, path)
         found = Metadata(found.title if _stated_title(raw, path) else "", found.outlet, found.date)
     return Article(doc_id=path.name, path=path, raw=raw, outlet=found.outlet, date=found.date, title=found.title)
+
+
+def _file_dated(path: Path) -> bool:
+    """A PDF or DOCX: the date its metadata gives is the file's (a web page's is the article's, as the page states it)."""
+    return path.suffix.lower() in _DOCUMENTS
+
+
+def _not_later_than_today(iso: str) -> str:
+    return iso if iso and iso <= date.today().isoformat() else ""
 
 
 def _stated_title(raw: str, path: Path) -> bool:

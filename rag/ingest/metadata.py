@@ -27,10 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.ingest.clean import is_chrome
-from rag.ingest.lines import Piece, Read, classify
+from rag.ingest.lines import TEMPERATURE, Piece, Read, classify
 from rag.text.dates import DATE_PATTERN, MONTHS, first_date, to_iso
 
 TITLE_MAX_WORDS = 25
+TITLE_MIN_WORDS = 2  # a one-word piece above the headline is a label ("Housing"), even when the body repeats it
 BODY_MIN_WORDS = 30
 FALLBACK_TITLE_WORDS = 12
 HEADLINE_FLOOR = 0.3  # a piece less likely than this to be the headline is never the title
@@ -45,14 +46,29 @@ _OUTLET_PATTERNS = (
     re.compile(rf"^\s*(?:Source|Courtesy|Outlet)\s*:\s*{_OUTLET}\s*$", re.MULTILINE | re.IGNORECASE),
     re.compile(rf"^\s*Published\s*:?[^\n]*?[—–-]\s*{_OUTLET}\s*$", re.MULTILINE),
     re.compile(rf"\(\s*{_OUTLET}\s*(?:/[^)\n]*?)?\s*[—–-]\s*[^)\n]*\d[^)\n]*\)"),
-    re.compile(rf"^\s*By [^|\n]+\|\s*{_OUTLET}\s*\|", re.MULTILINE),
+    re.compile(rf"^\s*By [^|\n]+\|\s*{_OUTLET}\s*(?:\||$)", re.MULTILINE),
     re.compile(rf"^\s*{_OUTLET}\.com\s+Published\b", re.MULTILINE),
+    re.compile(rf"^\s*Via\s+{_OUTLET}\s*$", re.MULTILINE),  # a repost: "Via The Wendle Valley Chronicle"
+    # a newsletter says whose it is: "…, Southreach's weekday briefing", "the weekly newsletter from The Ormsby Review."
+    re.compile(rf"\b{_OUTLET}['’]s\s+(?:[a-z]+\s+){{0,2}}(?:newsletter|briefing|digest|bulletin)\b"),
+    re.compile(rf"\b(?:newsletter|briefing|digest|bulletin)\s+(?:from|by|of)\s+{_OUTLET}\s*(?:[.,;]|$)", re.MULTILINE),
+    re.compile(rf"/\s*{_OUTLET}\s*/\s*[-—–]"),  # a release sent by a newswire: "CASTLEMOOR, Feb. 24, 2026 /BrightPath Newswire/ --"
 )
+# a wire story's dateline names its agency ("BRUGENHOLM, March 9 (Nordwire) -"): the outlet when the page names no other
+_WIRE = re.compile(rf"^[A-Z][A-Z .'-]+,\s*[A-Za-z]{{3,9}}\.?\s+\d{{1,2}}\s*\(\s*{_OUTLET}\s*\)\s*[-—–]", re.MULTILINE)
+# a copyright line names the page's owner ("© 2026 The Pellham Gazette. All rights reserved."): after the masthead,
+# as a wire's credit on a paper's page ("© Lantern Wire 2025") names the wire
+_COPYRIGHT = re.compile(r"^\s*(?:©|\(c\)|Copyright)\s*(?:\d{4}\s*)?([A-Z][A-Za-z&'’ -]{1,40}?)\.?(?:\s+All rights reserved\.?)?\s*$", re.MULTILINE | re.IGNORECASE)
+_MENU_PIECES = 4  # a line of this many pieces is a menu: none of them is a masthead
 _FOLLOW = re.compile(rf"^\s*Follow {_OUTLET} on\b", re.MULTILINE)
 _PUBLISHED_DATE = re.compile(r"(?:\bdate\s+|\bpublished\b[^\n\d]{0,40})(?=\S)", re.IGNORECASE)
 # "BRACKENFORD, Sept 14:" — a dateline: capitals, a month and a day, a colon or dash
 _DATELINE = re.compile(r"^[A-Z][A-Z .'-]+,\s*(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})\s*[:—–-]", re.MULTILINE)
-_WEATHER = re.compile(r"-?\d+\s*°\s*[CF]\b|\b(?:sunny|cloudy|rain|showers|clear skies|fog|snow)\b", re.IGNORECASE)
+_WEATHER = re.compile(rf"{TEMPERATURE}|\b(?:sunny|cloudy|rain|showers|clear skies|fog|snow)\b", re.IGNORECASE)
+# when a copy was made, not when the article was published: "Printed on 5 Dec 2026", "Accessed 5 December 2026"
+_COPY_STAMP = re.compile(r"\b(?:printed|accessed|downloaded|retrieved|saved)\b", re.IGNORECASE)
+# lines that say where a page came from or who posted it, never its headline
+_NOT_A_TITLE = re.compile(r"^(?:via|source|posted|filed|saved from|accessed|reading time|listen)\b|©", re.IGNORECASE)
 _CAPS_LABEL = re.compile(r"^[A-Z][A-Z &/'-]{2,30}$")
 _BYLINE = re.compile(r"^\s*(?:By|Written by|Reporting by)\s+[A-Z]", re.IGNORECASE)
 # "Source: X", "Date: 11 March 2025", "Filed by: …": a one- or two-word label and its value
@@ -131,6 +147,7 @@ def _is_furniture(line: str) -> bool:
         or (stripped.count("|") >= 2 and all(len(part.split()) <= 3 for part in stripped.split("|")))
         or stripped.startswith(("date ", "Published", "Updated"))
         or bool(_LABELLED.match(stripped))
+        or bool(_NOT_A_TITLE.match(stripped))
         or is_chrome(stripped)
     )
 
@@ -142,6 +159,12 @@ def _best(pieces: Read, kind: str, floor: float) -> Piece | None:
     return max(ranked, key=lambda pair: pair[0])[1] if ranked else None
 
 
+def _starts_like_a_title(text: str) -> bool:
+    """A capital or a digit first, past an opening quote ("'We were never told': tenants speak out")."""
+    first = text.lstrip("'\"‘“«")[:1]
+    return first.isupper() or first.isdigit()
+
+
 def find_title(text: str, read: Read | None = None) -> str:
     """A Markdown heading, else the piece of the page's top the line classifier calls the headline, else the body's first words."""
     lines = text.splitlines()
@@ -149,7 +172,18 @@ def find_title(text: str, read: Read | None = None) -> str:
     if heading:
         return heading
     read = classify(text) if read is None else read
-    headline = _best([(piece, p) for piece, p in read if piece.text[:1].isupper() or piece.text[:1].isdigit()], "headline", HEADLINE_FLOOR)
+    # the most headline-like of the pieces read as headline or subhead: a headline and its subhead are told apart by
+    # which is more headline-like, not by each one's own narrow margin (0.50 headline, 0.49 subhead)
+    display = [
+        (piece, p)
+        for piece, p in read
+        if _starts_like_a_title(piece.text)
+        and len(piece.text.split()) >= TITLE_MIN_WORDS
+        and p["headline"] + p["subhead"] >= max(p.values())
+        and not _NOT_A_TITLE.match(piece.text)
+    ]
+    headline = max(display, key=lambda pair: pair[1]["headline"], default=None)
+    headline = headline[0] if headline is not None and headline[1]["headline"] >= HEADLINE_FLOOR and not is_chrome(headline[0].text) else None
     if headline is not None and len(headline.text.split()) <= TITLE_MAX_WORDS:
         return headline.text
     first_line = next((line for line in lines if line.strip() and not _is_furniture(line)), "")
@@ -164,16 +198,22 @@ def find_outlet(text: str, read: Read | None = None) -> str:
             return match.group(1).strip()
     read = classify(text) if read is None else read
     for piece, p in read:  # "The Northern Courier, 20 January 2025": a date stamp whose only other words are a name
-        if max(p, key=p.get) in ("date", "masthead") and DATE_PATTERN.search(piece.text):
+        if max(p, key=p.get) in ("date", "masthead") and DATE_PATTERN.search(piece.text) and not _COPY_STAMP.search(piece.text):
             rest = DATE_PATTERN.sub(" ", piece.text).strip(" ,|-—–·")
             stamp_words = re.search(r"\d|\b(?:published|updated|posted|date|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*)\b", rest, re.IGNORECASE)
             if re.fullmatch(_OUTLET, rest) and not stamp_words and len(rest.split()) <= MASTHEAD_MAX_WORDS:
                 return rest
-    masthead = _best(read, "masthead", MASTHEAD_FLOOR)
+    # a masthead is a name: never a menu's piece, a label and its value ("Region: East") or a copy stamp
+    names = [(piece, p) for piece, p in read if piece.pieces < _MENU_PIECES and ":" not in piece.text and not _COPY_STAMP.search(piece.text)]
+    masthead = _best(names, "masthead", MASTHEAD_FLOOR)
     if masthead is not None and len(masthead.text.split()) <= MASTHEAD_MAX_WORDS:
-        return masthead.text.strip(" .,:;")
-    follow = _FOLLOW.search(text)
-    return follow.group(1).strip() if follow else ""
+        name = masthead.text.strip(" .,:;")
+        return name.title() if name.isupper() else name  # a running head set in capitals names "The Westcoast Courier"
+    for pattern in (_FOLLOW, _COPYRIGHT, _WIRE):
+        match = pattern.search(text)
+        if match:
+            return match.group(1).strip()
+    return ""
 
 
 def find_date(text: str, read: Read | None = None) -> str:
@@ -184,7 +224,7 @@ def find_date(text: str, read: Read | None = None) -> str:
         if match and to_iso(match):
             return to_iso(match) or ""
     for piece, p in classify(text) if read is None else read:  # the first date stamp or byline of the page's top that states a date
-        if p["date"] + p["byline"] + p["masthead"] + p["section"] >= DATE_FLOOR:
+        if p["date"] + p["byline"] + p["masthead"] + p["section"] >= DATE_FLOOR and not _COPY_STAMP.search(piece.text):
             stamped = _iso(piece.text)
             if stamped:
                 return stamped

@@ -21,7 +21,7 @@ import re
 from datetime import datetime
 
 from rag.errors import RagError
-from rag.ingest.layout import Line, Page, drop_furniture, join_hyphens, masthead, reading_order, repeated_margin_lines
+from rag.ingest.layout import Line, Page, drop_furniture, join_hyphens, masthead, printed_from_browser, reading_order, repeated_margin_lines
 from rag.ingest.metadata import Metadata
 from rag.text.dates import first_date
 
@@ -41,8 +41,11 @@ def extract_pdf(name: str, data: bytes) -> tuple[str, Metadata]:
         )
     repeated = repeated_margin_lines(pages)
     outlet = masthead(pages, repeated)
-    paragraphs = join_hyphens([p for page in drop_furniture(pages, repeated) for p in reading_order(page)])
-    return "\n\n".join(paragraphs) + "\n", Metadata(_info_title(info), _text(info.get("Publisher")) or outlet, _info_date(info))
+    paragraphs = join_hyphens([p for page in drop_furniture(pages, repeated, _text(info.get("Title"))) for p in reading_order(page)])
+    # a browser's print: its title is the web page's <title> ("Headline - Outlet"), its date the day it was printed;
+    # the headline and the date are read from what the page says (rag.ingest.load)
+    title = "" if printed_from_browser(pages) else _info_title(info)
+    return "\n\n".join(paragraphs) + "\n", Metadata(title, _text(info.get("Publisher")) or outlet, _info_date(info))
 
 
 def _read_pages(name: str, data: bytes) -> tuple[list[Page], dict]:

@@ -1,7 +1,7 @@
 """Find and normalise the publication dates that news pages state in many forms.
 
 Hand-written: the stack has no date parser, and the forms are few:
-``2025-09-09``, ``September 10th, 2025``, ``9th Sep, 2025``, ``Tue Sep 09 2025``.
+``2025-09-09``, ``September 10th, 2025``, ``9th Sep, 2025``, ``Tue Sep 09 2025``, ``17.02.2026`` (day first).
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ MONTHS = {word.lower(): MONTH_NAMES.index(word) + 1 for word in MONTH_NAMES} | {
 _MONTH = r"(?P<{}>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<{}>\d{{1,2}})(?:st|nd|rd|th)?"
 _FORMS = [
-    r"(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})",
+    r"(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})(?:T\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?",  # an ISO timestamp too
     _MONTH.format("am") + r"\s+" + _DAY.format("ad") + r",?\s+(?P<ay>\d{4})",
     _DAY.format("bd") + r"\s+" + _MONTH.format("bm") + r",?\s+(?P<by>\d{4})",
+    r"(?P<dd>\d{1,2})\.(?P<dm>\d{1,2})\.(?P<dy>\d{4})",  # "17.02.2026": dotted dates are written day first
 ]
 DATE_PATTERN = re.compile(r"\b(?:" + "|".join(_FORMS) + r")\b", re.IGNORECASE)
 
@@ -31,6 +32,8 @@ def to_iso(match: re.Match[str]) -> str | None:
     g = match.groupdict()
     if g["iy"]:
         year, month, day = int(g["iy"]), int(g["im"]), int(g["id"])
+    elif g["dy"]:
+        year, month, day = int(g["dy"]), int(g["dm"]), int(g["dd"])
     else:
         key = "a" if g["ay"] else "b"
         year, day = int(g[key + "y"]), int(g[key + "d"])

@@ -1,0 +1,129 @@
+"""Titles, outlets and dates from what the page says, in three layouts that fooled the reader of a page's top (reworded,
+invented names): a page a browser printed to PDF, a weather line with a typed-out degree sign, a date stamp on the
+headline's line. And the hand-written page tops (eval/page_tops/handwritten.jsonl) read as well as the generated ones."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from rag.evaluate.fit_lines import accuracy, handwritten
+from rag.ingest.lines import line_model, pieces
+from rag.ingest.load import read_article
+from rag.ingest.metadata import find_title, read_metadata
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+PRINTED_PAGE = """<!doctype html><html><head><title>Tidewater board backs night ferries - The Harrowgate Lantern</title>
+<style>body{font-family:serif;margin:40px} .cols{column-count:2;column-gap:30px} .head{font-size:11px;letter-spacing:1px}</style></head>
+<body><div class="head">THE HARROWGATE LANTERN · Tuesday, March 3, 2026</div>
+<h1>Tidewater board backs night ferries to Skerry Point after long campaign</h1>
+<p>By Ola Brandt</p>
+<div class="cols"><p>The Tidewater harbour board voted on Monday to run night ferries to Skerry Point from June, after a two-year
+campaign by shift workers who said the last boat left too early for anyone finishing at the cannery. The board said the
+service would cost 1.2 million a year, paid from the harbour's reserves rather than from fares.</p>
+<p>Board chair Ines Moll said the vote was close but the case was strong. Ferry crews will be hired in April, and tickets
+will cost the same as daytime fares, she said, adding that the timetable would be reviewed after six months of sailings
+and that the board would publish the numbers carried each month.</p>
+<p>Residents of the point welcomed the decision. A petition with 3,400 names had been handed to the board in January, and
+local councillors had backed it in a motion last autumn.</p></div>
+</body></html>
+"""
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory) -> Path:
+    """The page printed by Chromium's own "Print to PDF", its print header (time, page title) and footer (address,
+    page count) included, as a reader who saves a page that way gets it; the file's creation date is today."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("needs Debian's chromium (apt-get install -y chromium); .ci/run installs it")
+    folder = tmp_path_factory.mktemp("printed")
+    (folder / "page.html").write_text(PRINTED_PAGE, encoding="utf-8")
+    out = folder / "night-ferries.pdf"
+    args = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--print-to-pdf={out}", (folder / "page.html").as_uri()]
+    subprocess.run(args, check=True, capture_output=True, timeout=120)
+    return out
+
+
+def test_a_page_printed_from_a_browser_is_dated_and_named_by_what_it_says(printed):
+    article = read_article(printed, 10_000_000)
+    assert date.today().isoformat() != "2026-03-03"  # else the file's own date could pass for the page's
+    assert article.date == "2026-03-03"  # the page's, not the day it was printed
+    assert article.outlet == "The Harrowgate Lantern"  # from the printed header line
+    assert article.raw.startswith("THE HARROWGATE LANTERN")  # no print time, no page title above it
+    assert "file://" not in article.raw and "Tidewater board backs night ferries - The" not in article.raw
+    # the headline set on two lines is one paragraph; a paragraph cut at the column's end goes on in the next
+    assert "Tidewater board backs night ferries to Skerry Point after long campaign\n" in article.raw
+    assert "Ferry crews will be hired in April" in article.raw
+
+
+def test_the_title_of_a_printed_page_is_its_headline(printed):
+    article = read_article(printed, 10_000_000)
+    assert article.title == ""  # the web page's <title> is not what the page says: found in the text
+    assert find_title(article.raw) == "Tidewater board backs night ferries to Skerry Point after long campaign"
+
+
+BODY = (
+    "The clinic in the riverside district opened a night ward for children on Friday, after two years of fundraising by "
+    "parents and nurses who said the nearest ward was an hour away by bus at night."
+)
+
+
+@pytest.mark.parametrize("weather", ["Kelmouth 19oC", "Kelmouth 19 °C", "Kelmouth 19C", "Kelmouth 66F", "Kelmouth 19 deg C"])
+def test_a_weather_line_is_not_the_outlet_however_its_unit_is_typed(weather):
+    top = f"Search\nSat, Nov 15, 2025\n{weather}\nRiverside clinic opens a night ward for children\nBy Staff Correspondent, Kelmouth\n"
+    found = read_metadata(f"{top}Published on: Nov 15, 2025\n\n{BODY}\n")
+    assert (found.title, found.outlet, found.date) == ("Riverside clinic opens a night ward for children", "", "2025-11-15")
+
+
+def test_a_date_stamp_on_the_headlines_line_is_split_from_it():
+    page = (
+        " date 2025-10-02 Ostvik and Brenna open their border crossing to night freight\n"
+        "Lorries cleared at Ostvik can now drive on to the Brenna depots without a second check.\n\n"
+        "Ostvik and Brenna opened their shared border crossing to night freight on Thursday, officials said, after the customs "
+        "posts were rebuilt over two years at a cost shared by both towns under an agreement signed in 2023.\n"
+    )
+    assert next(p.text for p in pieces(page.splitlines()[0], 0)) == "date 2025-10-02"
+    found = read_metadata(page)
+    assert (found.title, found.date) == ("Ostvik and Brenna open their border crossing to night freight", "2025-10-02")
+
+
+def test_a_copy_stamp_is_not_the_articles_date():
+    found = read_metadata(f"Printed on 5 December 2026\nRiverside clinic opens a night ward for children\n3 March 2026\n\n{BODY}\n")
+    assert found.date == "2026-03-03"
+
+
+# What the reader before this issue read on the hand-written tops (title, outlet, date; measured 2026-12-05): a change
+# that reads them worse than that fails
+BEFORE = {"dev": (0.712, 0.470, 0.924), "test": (0.703, 0.541, 0.784)}
+
+
+@pytest.mark.parametrize("split", ["dev", "test"])
+def test_the_hand_written_page_tops_are_read_no_worse_than_before(split):
+    """Page tops written by hand, in layouts the generator did not make; "test" is sealed (measured, never tuned on)."""
+    pages = [page for page in handwritten() if page.split == split]
+    assert len(pages) >= 30
+    figures = accuracy(line_model(), pages)
+    floors = dict(zip(("title", "outlet", "date"), BEFORE[split], strict=True))
+    assert all(figures[key] >= floor for key, floor in floors.items()), figures
+
+
+@pytest.mark.xfail(strict=True, reason="issue 'Titles, outlets and dates from what the page says': not met (eval/page_tops/README.md)")
+@pytest.mark.parametrize("split", ["dev", "test"])
+def test_the_hand_written_page_tops_reach_the_issues_bar(split):
+    figures = accuracy(line_model(), [page for page in handwritten() if page.split == split])
+    assert figures["title"] >= 0.95 and figures["outlet"] >= 0.95 and figures["date"] >= 0.95, figures
+
+
+def test_a_saved_pages_title_tag_names_the_site_when_nothing_else_does():
+    from rag.ingest.html import extract_page
+
+    body = " ".join(["The Tidewater harbour board voted on Monday to run night ferries to Skerry Point from June."] * 3)
+    head = "<head><title>Night ferries approved | The Harrowgate Lantern</title></head>"
+    html = f"<html>{head}<body><article><h1>Night ferries approved</h1><p>{body}</p></article></body></html>"
+    _, found = extract_page("ferries.html", html)
+    assert (found.title, found.outlet) == ("Night ferries approved", "The Harrowgate Lantern")
