@@ -8,10 +8,14 @@ line classifier (`rag.ingest.lines`) reads the page's top, and:
   headline, else the body's first words;
 - outlet: an explicit statement ("Published in X", "Source: X",
   "Published: <date> — X", "(X — <date>)", a byline "By <name> | X | <date>",
-  "X.com Published …"), else a date stamp whose other words are a name
-  ("X, <date>"), else the piece called the masthead, else a closing "Follow X on …";
+  "X.com Published …", "Via X", "X's daily briefing", "newsletter from X",
+  "/X Newswire/ --"), else the page's title line ("<headline> | X"), else a
+  date stamp whose other words are a name ("X, <date>"), else the piece called
+  the masthead (or a name beside the date on the first line: a printed
+  header), else a short name beside the menu, else a closing "Follow X on …",
+  a copyright line, a photo credit "(name/X)" or a wire dateline's agency;
 - date: a "date"/"Published" stamp, else the first date in a piece called a date
-  stamp, byline, masthead or label, else a dateline "CITY, Mon DD:" with the
+  stamp, byline, masthead or label (never a "Printed on"/"Accessed" stamp), else a dateline "CITY, Mon DD:" with the
   year from the file's first full date (or the latest year it names), else the
   first full date stated.
 
