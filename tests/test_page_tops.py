@@ -127,3 +127,31 @@ def test_a_saved_pages_title_tag_names_the_site_when_nothing_else_does():
     html = f"<html>{head}<body><article><h1>Night ferries approved</h1><p>{body}</p></article></body></html>"
     _, found = extract_page("ferries.html", html)
     assert (found.title, found.outlet) == ("Night ferries approved", "The Harrowgate Lantern")
+
+
+LEDE = (
+    "The Vennick ferry will run every hour from May, the operator said on Tuesday, after a winter in which passengers "
+    "waited up to three hours for a crossing because two of the four crews had retired and had not been replaced."
+)
+
+
+@pytest.mark.parametrize(
+    ("top", "outlet"),
+    [
+        # a site's name beside its menu, with no newspaper word in it
+        ("Orrel Today\nHome | News | Sport | Business | Opinion\nTransport\nFerry to run hourly from May\nBy Ana Kell", "Orrel Today"),
+        ("Skip to main content\nHome | News | Sport | What's On\nOrrel Today\nFerry to run hourly from May", "Orrel Today"),
+        # the page's title line as a browser prints it
+        ("3/4/26, 9:03 PM    Ferry to run hourly from May - Orrel & District News\nFerry to run hourly from May", "Orrel & District News"),
+        # whose newsletter it is
+        ("Welcome to Tideline, the weekly transport newsletter from The Orrel Review.\nFerry to run hourly from May", "The Orrel Review"),
+        ("Good morning. This is the Daybreak, Orrel Today's weekday briefing.\nFerry to run hourly from May", "Orrel Today"),
+        # a copyright line, a photo credit
+        ("Ferry to run hourly from May\n© 2026 The Orrel Gazette. All rights reserved.", "The Orrel Gazette"),
+        ("Crews at the Vennick slipway. (Kit Amory/Orrel Now)\nFerry to run hourly from May", "Orrel Now"),
+        # a byline's date is no outlet
+        ("Ferry to run hourly from May\nBy Ana Kell | Published 3 March 2026", ""),
+    ],
+)
+def test_an_outlet_is_read_from_where_pages_name_it(top, outlet):
+    assert read_metadata(f"{top}\n\n{LEDE}\n").outlet == outlet

@@ -8,10 +8,14 @@ line classifier (`rag.ingest.lines`) reads the page's top, and:
   headline, else the body's first words;
 - outlet: an explicit statement ("Published in X", "Source: X",
   "Published: <date> — X", "(X — <date>)", a byline "By <name> | X | <date>",
-  "X.com Published …"), else a date stamp whose other words are a name
-  ("X, <date>"), else the piece called the masthead, else a closing "Follow X on …";
+  "X.com Published …", "Via X", "X's daily briefing", "newsletter from X",
+  "/X Newswire/ --"), else the page's title line ("<headline> | X"), else a
+  date stamp whose other words are a name ("X, <date>"), else the piece called
+  the masthead (or a name beside the date on the first line: a printed
+  header), else a short name beside the menu, else a closing "Follow X on …",
+  a copyright line, a photo credit "(name/X)" or a wire dateline's agency;
 - date: a "date"/"Published" stamp, else the first date in a piece called a date
-  stamp, byline, masthead or label, else a dateline "CITY, Mon DD:" with the
+  stamp, byline, masthead or label (never a "Printed on"/"Accessed" stamp), else a dateline "CITY, Mon DD:" with the
   year from the file's first full date (or the latest year it names), else the
   first full date stated.
 
@@ -38,6 +42,8 @@ HEADLINE_FLOOR = 0.3  # a piece less likely than this to be the headline is neve
 MASTHEAD_FLOOR = 0.35
 DATE_FLOOR = 0.5  # a date in a piece this likely to be a stamp, byline, masthead or label line is the article's date
 MASTHEAD_MAX_WORDS = 5
+BRAND_LINES = 3  # a site's name beside its menu is on one of the page's first lines…
+MENU_REACH = 2  # …above its menu by at most this many lines (an edition line may stand between), or right below it
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.S)
 _FRONT_KEYS = {"title": "title", "outlet": "outlet", "source": "outlet", "publisher": "outlet", "site": "outlet", "site_name": "outlet", "date": "date"}
 _OUTLET = r"([A-Z][\w.&'’ -]{1,40}?)"
@@ -59,6 +65,9 @@ _WIRE = re.compile(rf"^[A-Z][A-Z .'-]+,\s*[A-Za-z]{{3,9}}\.?\s+\d{{1,2}}\s*\(\s*
 # a copyright line names the page's owner ("© 2026 The Pellham Gazette. All rights reserved."): after the masthead,
 # as a wire's credit on a paper's page ("© Lantern Wire 2025") names the wire
 _COPYRIGHT = re.compile(r"^\s*(?:©|\(c\)|Copyright)\s*(?:\d{4}\s*)?([A-Z][A-Za-z&'’ -]{1,40}?)\.?(?:\s+All rights reserved\.?)?\s*$", re.MULTILINE | re.IGNORECASE)
+# a photo credit names the photographer's paper: "(Kit Amory/Ridgewater Now)"
+_CREDIT = re.compile(rf"\(\s*[A-Z][\w.'’ -]{{1,40}}/\s*{_OUTLET}\s*\)")
+_STAMP_FIRST = re.compile(r"^(?:published|updated|posted|filed)\b", re.IGNORECASE)
 _MENU_PIECES = 4  # a line of this many pieces is a menu: none of them is a masthead
 _FOLLOW = re.compile(rf"^\s*Follow {_OUTLET} on\b", re.MULTILINE)
 _PUBLISHED_DATE = re.compile(r"(?:\bdate\s+|\bpublished\b[^\n\d]{0,40})(?=\S)", re.IGNORECASE)
@@ -68,7 +77,7 @@ _WEATHER = re.compile(rf"{TEMPERATURE}|\b(?:sunny|cloudy|rain|showers|clear skie
 # when a copy was made, not when the article was published: "Printed on 5 Dec 2026", "Accessed 5 December 2026"
 _COPY_STAMP = re.compile(r"\b(?:printed|accessed|downloaded|retrieved|saved)\b", re.IGNORECASE)
 # lines that say where a page came from or who posted it, never its headline
-_NOT_A_TITLE = re.compile(r"^(?:via|source|posted|filed|saved from|accessed|reading time|listen)\b|©", re.IGNORECASE)
+_NOT_A_TITLE = re.compile(r"^(?:via|source|posted|filed|saved from|accessed|reading time|listen|skip to)\b|©", re.IGNORECASE)
 _CAPS_LABEL = re.compile(r"^[A-Z][A-Z &/'-]{2,30}$")
 _BYLINE = re.compile(r"^\s*(?:By|Written by|Reporting by)\s+[A-Z]", re.IGNORECASE)
 # "Source: X", "Date: 11 March 2025", "Filed by: …": a one- or two-word label and its value
@@ -118,7 +127,8 @@ def read_metadata(raw: str, path: Path | None = None) -> Metadata:
     read = classify(body) if not {"title", "outlet", "date"} <= stated.keys() else []  # the page's top, read once for all three
     date = stated.get("date", "")
     date = _iso(date) or date if date else find_date(body, read)
-    return Metadata(stated.get("title") or find_title(body, read), stated.get("outlet") or find_outlet(body, read), date)
+    title = stated.get("title") or find_title(body, read)
+    return Metadata(title, stated.get("outlet") or find_outlet(body, read, title), date)
 
 
 def _iso(text: str) -> str:
@@ -191,11 +201,19 @@ def find_title(text: str, read: Read | None = None) -> str:
     return " ".join(words[:FALLBACK_TITLE_WORDS]) + ("…" if len(words) > FALLBACK_TITLE_WORDS else "")
 
 
-def find_outlet(text: str, read: Read | None = None) -> str:
+def find_outlet(text: str, read: Read | None = None, title: str = "") -> str:
+    """An explicit statement, else a page title line ("``title`` | X"), else a date stamp whose other words are a name,
+    else the masthead piece, else a closing "Follow X on", a copyright line, a photo credit or a wire's dateline."""
     for pattern in _OUTLET_PATTERNS:
-        match = pattern.search(text)
-        if match:
-            return match.group(1).strip()
+        for match in pattern.finditer(text):
+            name = match.group(1).strip()
+            if not (_is_date_stamp(name) or _STAMP_FIRST.match(name)):  # "By A | Published 8 July 2025" names no outlet
+                return name
+    # a page's <title> as a browser shows or prints it: "Why are bus fares rising again? | Merrow & District News"
+    named = re.search(rf"{re.escape(title)}\s*(?:\||-|–|—|·|::)\s*([A-Z][^|\n]{{1,40}}?)\s*$", text, re.MULTILINE) if title else None
+    name = named.group(1) if named else ""
+    if name and len(name.split()) <= MASTHEAD_MAX_WORDS and name not in title and not _is_furniture(name):
+        return name
     read = classify(text) if read is None else read
     for piece, p in read:  # "The Northern Courier, 20 January 2025": a date stamp whose only other words are a name
         if max(p, key=p.get) in ("date", "masthead") and DATE_PATTERN.search(piece.text) and not _COPY_STAMP.search(piece.text):
@@ -205,14 +223,43 @@ def find_outlet(text: str, read: Read | None = None) -> str:
                 return rest
     # a masthead is a name: never a menu's piece, a label and its value ("Region: East") or a copy stamp
     names = [(piece, p) for piece, p in read if piece.pieces < _MENU_PIECES and ":" not in piece.text and not _COPY_STAMP.search(piece.text)]
-    masthead = _best(names, "masthead", MASTHEAD_FLOOR)
+    masthead = _best(names, "masthead", MASTHEAD_FLOOR) or _dated_header(names)
     if masthead is not None and len(masthead.text.split()) <= MASTHEAD_MAX_WORDS:
         name = masthead.text.strip(" .,:;")
         return name.title() if name.isupper() else name  # a running head set in capitals names "The Westcoast Courier"
-    for pattern in (_FOLLOW, _COPYRIGHT, _WIRE):
+    beside = _beside_menu(read, title)
+    if beside:
+        return beside
+    for pattern in (_FOLLOW, _COPYRIGHT, _CREDIT, _WIRE):
         match = pattern.search(text)
         if match:
             return match.group(1).strip()
+    return ""
+
+
+def _dated_header(names: Read) -> Piece | None:
+    """A printed header on the page's first line, a name beside the date ("THE WESTCOAST COURIER · Tuesday, March 3,
+    2026"): its name piece, when the classifier gives it at least the masthead floor, even if a label is likelier."""
+    dated = {piece.line for piece, p in names if max(p, key=p.get) == "date"}
+    found = [(p["masthead"], piece) for piece, p in names if piece.line == 0 and piece.line in dated and p["masthead"] >= MASTHEAD_FLOOR]
+    return max(found, key=lambda pair: pair[0])[1] if found else None
+
+
+def _beside_menu(read: Read, title: str) -> str:
+    """A site's name where sites put it: a short name alone on one of the page's first lines, near its menu (a line of
+    several pieces), the first such: "Crossford Live" above "Breaking | News | Crime | Sport"."""
+    menus = {piece.line for piece, _ in read if piece.pieces >= _MENU_PIECES}
+    for piece, _ in read:
+        words = piece.text.split()
+        alone = piece.pieces == 1 and piece.line < BRAND_LINES and 1 <= len(words) <= MASTHEAD_MAX_WORDS - 1
+        if (
+            alone
+            and any(menu - MENU_REACH <= piece.line < menu or piece.line == menu + 1 for menu in menus)  # above it, or right below
+            and piece.text != title
+            and _starts_like_a_title(piece.text)
+            and not _is_furniture(piece.text)
+        ):
+            return piece.text.strip(" .,:;")
     return ""
 
 
