@@ -155,3 +155,12 @@ LEDE = (
 )
 def test_an_outlet_is_read_from_where_pages_name_it(top, outlet):
     assert read_metadata(f"{top}\n\n{LEDE}\n").outlet == outlet
+
+
+def test_a_blog_posts_one_display_line_is_its_title():
+    page = (
+        "About\nArchive\nContact\nAllotments\nWhy my broad beans failed this spring\n"
+        "I have grown broad beans on plot 9 for eleven springs, and this is the first year the whole row has come to "
+        "nothing, so I went back through my notes to work out what I did differently.\n"
+    )
+    assert read_metadata(page).title == "Why my broad beans failed this spring"

@@ -194,6 +194,9 @@ def find_title(text: str, read: Read | None = None) -> str:
     ]
     headline = max(display, key=lambda pair: pair[1]["headline"], default=None)
     headline = headline[0] if headline is not None and headline[1]["headline"] >= HEADLINE_FLOOR and not is_chrome(headline[0].text) else None
+    sole = display[0][0] if len(display) == 1 else None
+    if headline is None and sole is not None and not sole.text.rstrip().endswith(".") and not is_chrome(sole.text):
+        headline = sole  # the page's one display line, read as a standfirst, is its headline (a blog post's); a sentence is a lede
     if headline is not None and len(headline.text.split()) <= TITLE_MAX_WORDS:
         return headline.text
     first_line = next((line for line in lines if line.strip() and not _is_furniture(line)), "")
