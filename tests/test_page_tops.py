@@ -164,3 +164,22 @@ def test_a_blog_posts_one_display_line_is_its_title():
         "nothing, so I went back through my notes to work out what I did differently.\n"
     )
     assert read_metadata(page).title == "Why my broad beans failed this spring"
+
+
+def test_a_documents_own_date_yields_to_the_date_its_page_states(tmp_path):
+    """A .docx saved today from an article dated 3 March 2026: the page's date, not the file's; with no date stated,
+    the file's own, unless it is later than today (a wrong clock)."""
+    import dataclasses
+
+    from tests.documents import ferry_article, news_docx
+
+    stated = dataclasses.replace(ferry_article(), date=date.today().isoformat())
+    stated = dataclasses.replace(stated, paragraphs=["Published 3 March 2026", *stated.paragraphs])
+    (tmp_path / "stated.docx").write_bytes(news_docx(stated))
+    assert read_article(tmp_path / "stated.docx", 10_000_000).date == "2026-03-03"
+    plain = dataclasses.replace(ferry_article(), date="2025-04-02")
+    (tmp_path / "plain.docx").write_bytes(news_docx(plain))
+    assert read_article(tmp_path / "plain.docx", 10_000_000).date == "2025-04-02"
+    future = dataclasses.replace(ferry_article(), date="2099-01-01")
+    (tmp_path / "future.docx").write_bytes(news_docx(future))
+    assert read_article(tmp_path / "future.docx", 10_000_000).date != "2099-01-01"
