@@ -40,14 +40,14 @@ def typed_answer(short: str, sentence: int | None, question: Question, evidence:
     is not one entity."""
     if not short or sentence is None or not question.expects or question.parts or not 0 <= sentence < len(evidence):
         return short
-    parsed = _parsed(sentence, evidence, passages)
+    parsed = ParsedSentence.of(sentence, evidence[sentence], Annotation.loads(passages[evidence[sentence].passage].annotation))
     asked, said = _words(question.text), _words(short)
     kinds = {family for label in question.expects for family in _FAMILIES if label in family}
     found: dict[str, tuple[str, bool]] = {}  # each entity the clause states of the kinds asked, once: its text, and whether it answers
     inside: set[int] = set()  # tokens of every entity the clause states
     for entity in parsed.annotation.entities:
         asked_kind = any(entity.label in family for family in kinds)
-        bare = _text(parsed, entity.start, entity.end)
+        bare = parsed.text_of(entity.start, entity.end)
         text = _whole(parsed, entity.start, entity.end, entity.label) if asked_kind else bare
         if _words(bare) not in said and _words(text) not in said:
             continue
@@ -72,21 +72,15 @@ def _stray_name(parsed: ParsedSentence, inside: set[int], said: str, asked: str,
     Minister" of "Murat Nurtleu"): then the one entity found is not the only name the clause gives."""
     chosen_words = _words(chosen)
     for i, token in enumerate(parsed.tokens):
-        word = _words(parsed.text[token.start : token.end])
+        word = _words(parsed.text_of(i, i + 1))
         if token.pos != "PROPN" or i in inside or word not in said or word in asked or word in chosen_words:
             continue
         j, steps = i, 0
         while parsed.tokens[j].pos == "PROPN" and j not in inside and steps < 4 and parsed.tokens[j].head != j:
             j, steps = parsed.tokens[j].head, steps + 1
-        if not (j in inside and _words(parsed.text[parsed.tokens[j].start : parsed.tokens[j].end]) in chosen_words):
+        if not (j in inside and _words(parsed.text_of(j, j + 1)) in chosen_words):
             return True
     return False
-
-
-def _parsed(j: int, evidence: list[EvidenceSentence], passages: list[Passage]) -> ParsedSentence:
-    sentence = evidence[j]
-    annotation = Annotation.loads(passages[sentence.passage].annotation).within(sentence.offset, sentence.offset + len(sentence.text))
-    return ParsedSentence(j, sentence.text, annotation)
 
 
 def _whole(parsed: ParsedSentence, start: int, end: int, label: str) -> str:
@@ -102,19 +96,14 @@ def _whole(parsed: ParsedSentence, start: int, end: int, label: str) -> str:
                 return match.group(0)
     if label in NUMERIC and start > 0 and tokens[start - 1].end == tokens[start].start and tokens[start - 1].pos == "SYM":
         start -= 1
-    word = lambda i: parsed.text[tokens[i].start : tokens[i].end]  # noqa: E731
-    while end < len(tokens) and tokens[end].start == tokens[end - 1].end and "-" in (word(end), word(end - 1)):
+    while end < len(tokens) and tokens[end].start == tokens[end - 1].end and "-" in (parsed.text_of(end, end + 1), parsed.text_of(end - 1, end)):
         end += 1
     head = tokens[end - 1].head
     if label in NUMERIC and end <= head < end + _UNIT_REACH and tokens[head].pos == "NOUN" and all(t.pos in _INSIDE_UNIT for t in tokens[end:head]):
         end = head + 1
-    return _text(parsed, start, end)
+    return parsed.text_of(start, end)
 
 
 def _words(text: str) -> str:
     """Lower-cased words between spaces, so one is found in another only as whole words ("71" not in "1971")."""
     return " " + " ".join(_WORD.findall(text.lower())) + " "
-
-
-def _text(parsed: ParsedSentence, start: int, end: int) -> str:
-    return parsed.text[parsed.tokens[start].start : parsed.tokens[end - 1].end]

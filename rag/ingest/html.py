@@ -16,7 +16,7 @@ from html import unescape
 
 from rag.errors import RagError
 from rag.imports import without
-from rag.ingest.metadata import Metadata
+from rag.ingest.metadata import SITE_SEPARATOR, Metadata
 
 HTML_SUFFIXES = (".html", ".htm")
 MIN_WORDS = 10  # fewer extracted words is a menu or a link, not an article
@@ -50,6 +50,6 @@ def _title_suffix(html: str, headline: str) -> str:
     whole = " ".join(unescape(tag.group(1)).split()) if tag else ""
     if not headline or not whole.startswith(headline):
         return ""
-    rest = re.match(r"^\s*(?:\||-|–|—|·|::)\s*(.+)$", whole[len(headline) :])
+    rest = re.match(rf"^{SITE_SEPARATOR}(.+)$", whole[len(headline) :])
     name = rest.group(1).strip() if rest else ""
     return name if 0 < len(name.split()) <= 6 else ""

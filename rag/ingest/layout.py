@@ -77,17 +77,17 @@ def printed_from_browser(pages: list[Page]) -> bool:
     return any(_in_margin(line, page) and _PRINT_MARK.match(line.text.strip()) for page in pages for line in page.lines)
 
 
-def drop_furniture(pages: list[Page], repeated: set[tuple[int, str]], title: str = "") -> list[Page]:
+def drop_furniture(pages: list[Page], repeated: set[tuple[int, str]], printed: str | None = None) -> list[Page]:
     """The pages without the ``repeated`` running headers and footers, and without page numbers; when a browser
-    printed them, without its print headers and footers too: the print time, the address, the page count and the
-    document's ``title`` (a one-page print repeats nothing, so these are known by their form)."""
-    printed = printed_from_browser(pages)
+    printed them (``printed``: the document's title, as `printed_from_browser` found), without its print headers and
+    footers too: the print time, the address, the page count and that title (a one-page print repeats nothing, so
+    these are known by their form)."""
     kept = []
     for page in pages:
         lines = [
             line
             for line in page.lines
-            if not (_in_margin(line, page) and (_key(line) in repeated or _PAGE_NUMBER.match(_words(line)) or (printed and _print_furniture(line, title))))
+            if not (_in_margin(line, page) and (_key(line) in repeated or _PAGE_NUMBER.match(_words(line)) or (printed is not None and _print_furniture(line, printed))))
         ]
         kept.append(Page(page.width, page.height, lines))
     return kept

@@ -36,17 +36,18 @@ _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
 # a temperature however it is typed ("19°C", "19 °C", "19oC", "19 deg C", "19C", "66F"), a share, a rainfall, a wind
 TEMPERATURE = r"-?\b\d+\s*(?:°|o|deg(?:rees?)?\.?)?\s*[CF]\b"
 _UNITS = re.compile(rf"°|{TEMPERATURE}|\b\d+\s*(?:%|mm|km/h|mph)")
+_STAMP_WORDS = r"(?:published|updated|posted|last updated|date)"  # what a date stamp says before its date
 # a date stamp at the start of a line that goes on with other words (" date 2025-11-13 Rail route opens to freight")
 _ZONE = r"(?:GMT|UTC|BST|CET|CEST|EST|EDT|PST|PDT|IST|AEST)"
 _CLOCK = rf"\d{{1,2}}[:.]\d{{2}}(?:\s*[ap]\.?m\.?)?(?:\s+{_ZONE})?"
 _LEADING_STAMP = re.compile(
-    rf"^\s*(?:(?:date|published|updated|posted|last updated)\b\s*:?\s*)?(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?(?:{_CLOCK},?\s+)?"
+    rf"^\s*(?:{_STAMP_WORDS}\b\s*:?\s*)?(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?(?:{_CLOCK},?\s+)?"
     rf"(?:{DATE_PATTERN.pattern})(?:,?\s+{_CLOCK})?(?=\s+[A-Z0-9\"“‘'])",
     re.IGNORECASE,
 )
 _WEATHER = re.compile(r"\b(?:sunny|cloudy|rain|showers|fog|storm|humid)\b", re.IGNORECASE)
 _BYLINE = re.compile(r"^(?:by|written by|reporting by|words by)\s|\b(?:reporter|correspondent|staff|editor|writer|contributor)\b", re.IGNORECASE)
-_STAMP = re.compile(r"^(?:published|updated|posted|last updated|date)\b", re.IGNORECASE)
+_STAMP = re.compile(rf"^{_STAMP_WORDS}\b", re.IGNORECASE)
 _WEEKDAY = re.compile(r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b", re.IGNORECASE)
 
 

@@ -44,6 +44,7 @@ DATE_FLOOR = 0.5  # a date in a piece this likely to be a stamp, byline, masthea
 MASTHEAD_MAX_WORDS = 5
 BRAND_LINES = 3  # a site's name beside its menu is on one of the page's first lines…
 MENU_REACH = 2  # …above its menu by at most this many lines (an edition line may stand between), or right below it
+SITE_SEPARATOR = r"\s*(?:\||-|–|—|·|::)\s*"  # between a headline and the site's name in a page's <title>
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.S)
 _FRONT_KEYS = {"title": "title", "outlet": "outlet", "source": "outlet", "publisher": "outlet", "site": "outlet", "site_name": "outlet", "date": "date"}
 _OUTLET = r"([A-Z][\w.&'’ -]{1,40}?)"
@@ -213,7 +214,7 @@ def find_outlet(text: str, read: Read | None = None, title: str = "") -> str:
             if not (_is_date_stamp(name) or _STAMP_FIRST.match(name)):  # "By A | Published 8 July 2025" names no outlet
                 return name
     # a page's <title> as a browser shows or prints it: "Why are bus fares rising again? | Merrow & District News"
-    named = re.search(rf"{re.escape(title)}\s*(?:\||-|–|—|·|::)\s*([A-Z][^|\n]{{1,40}}?)\s*$", text, re.MULTILINE) if title else None
+    named = re.search(rf"{re.escape(title)}{SITE_SEPARATOR}([A-Z][^|\n]{{1,40}}?)\s*$", text, re.MULTILINE) if title else None
     name = named.group(1) if named else ""
     if name and len(name.split()) <= MASTHEAD_MAX_WORDS and name not in title and not _is_furniture(name):
         return name

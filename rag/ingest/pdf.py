@@ -41,10 +41,11 @@ def extract_pdf(name: str, data: bytes) -> tuple[str, Metadata]:
         )
     repeated = repeated_margin_lines(pages)
     outlet = masthead(pages, repeated)
-    paragraphs = join_hyphens([p for page in drop_furniture(pages, repeated, _text(info.get("Title"))) for p in reading_order(page)])
     # a browser's print: its title is the web page's <title> ("Headline - Outlet"), its date the day it was printed;
     # the headline and the date are read from what the page says (rag.ingest.load)
-    title = "" if printed_from_browser(pages) else _info_title(info)
+    printed = _text(info.get("Title")) if printed_from_browser(pages) else None
+    paragraphs = join_hyphens([p for page in drop_furniture(pages, repeated, printed) for p in reading_order(page)])
+    title = "" if printed is not None else _info_title(info)
     return "\n\n".join(paragraphs) + "\n", Metadata(title, _text(info.get("Publisher")) or outlet, _info_date(info))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from rag.schema import EvidenceSentence
 from rag.text.parse import Annotation, Token
 
 KINDS = ("entity", "noun", "list", "clause", "sentence")
@@ -27,6 +28,15 @@ class ParsedSentence:
         self.text = text
         self.tokens: list[Token] = annotation.tokens
         self.annotation = annotation
+
+    @classmethod
+    def of(cls, index: int, sentence: EvidenceSentence, passage: Annotation) -> ParsedSentence:
+        """Evidence sentence ``index`` with its slice of its ``passage``'s annotation."""
+        return cls(index, sentence.text, passage.within(sentence.offset, sentence.offset + len(sentence.text)))
+
+    def text_of(self, start: int, end: int) -> str:
+        """Tokens [start, end) exactly as the sentence writes them."""
+        return self.text[self.tokens[start].start : self.tokens[end - 1].end]
 
     @cached_property
     def children(self) -> list[list[int]]:
@@ -102,8 +112,7 @@ def _make(sentence: ParsedSentence, kind: str, start: int, end: int, label: str 
     if start >= end:
         return None
     root = sentence.root_of(start, end)
-    text = sentence.text[sentence.tokens[start].start : sentence.tokens[end - 1].end]
-    return Candidate(sentence.index, kind, label or sentence.tokens[root].ent, start, end, root, text)
+    return Candidate(sentence.index, kind, label or sentence.tokens[root].ent, start, end, root, sentence.text_of(start, end))
 
 
 def candidates(sentence: ParsedSentence) -> list[Candidate]:

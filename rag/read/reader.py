@@ -113,7 +113,7 @@ class Reader:
         order = _distinct_order(evidence, scores)
         top = order[:READ_SENTENCES]
         annotations = [Annotation.loads(p.annotation if self.parse else "") for p in passages]
-        sentences = {j: ParsedSentence(j, evidence[j].text, _slice(annotations[evidence[j].passage], evidence[j])) for j in top}
+        sentences = {j: ParsedSentence.of(j, evidence[j], annotations[evidence[j].passage]) for j in top}
         cosines = self._cosines(question, [evidence[j].text for j in top])
         signals = {}
         for rank, j in enumerate(top):
@@ -166,10 +166,6 @@ class Reader:
             return [0.0] * len(texts)
         vectors = self.scorer.embed([question.focus, *texts])
         return [float(x) for x in vectors[1:] @ vectors[0]]
-
-
-def _slice(annotation: Annotation, sentence: EvidenceSentence) -> Annotation:
-    return annotation.within(sentence.offset, sentence.offset + len(sentence.text))
 
 
 def _distinct_order(evidence: list[EvidenceSentence], scores: np.ndarray) -> list[int]:
