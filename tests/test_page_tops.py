@@ -151,6 +151,12 @@ LEDE = (
         ("Crews at the Vennick slipway. (Kit Amory/Orrel Now)\nFerry to run hourly from May", "Orrel Now"),
         # a byline's date is no outlet
         ("Ferry to run hourly from May\nBy Ana Kell | Published 3 March 2026", ""),
+        # named as papers are named: beside the date, at a byline's end, before the site's tagline; a place is no outlet
+        ("Crews at the Vennick slipway on Monday. Photo: Kit Amory\nFerry to run hourly from May\nVennick Herald-Post | 03.03.2026", "Vennick Herald-Post"),
+        ("Ferry to run hourly from May\nBy Ana Kell, Orrel Signal\nPublished 3 March 2026", "Orrel Signal"),
+        ("Orrel Echo — news for the Orrel coast since 1911\nSubscribe | Log in\nFerry to run hourly from May", "Orrel Echo"),
+        ("Ferry to run hourly from May\nBy Staff Correspondent, Vennick\nPublished 3 March 2026", ""),
+        ("Travel Science News\nFerry to run hourly from May\nPublished 3 March 2026", ""),
     ],
 )
 def test_an_outlet_is_read_from_where_pages_name_it(top, outlet):
@@ -164,6 +170,17 @@ def test_a_blog_posts_one_display_line_is_its_title():
         "nothing, so I went back through my notes to work out what I did differently.\n"
     )
     assert read_metadata(page).title == "Why my broad beans failed this spring"
+
+
+@pytest.mark.parametrize("kicker", ["", "Environment\n", "EXCLUSIVE\n"])
+def test_a_headline_is_not_passed_over_for_its_standfirst(kicker):
+    """However headline-like the classifier finds the longer line below it, the shorter line above is the headline."""
+    page = (
+        f"Menu\n{kicker}Ferry to run hourly from May\n"
+        "Islanders who waited three hours for a crossing this winter will have a boat every hour, the operator says\n"
+        f"Published 3 March 2026\n{LEDE}\n"
+    )
+    assert read_metadata(page).title == "Ferry to run hourly from May"
 
 
 def test_a_documents_own_date_yields_to_the_date_its_page_states(tmp_path):

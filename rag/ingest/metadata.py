@@ -38,6 +38,7 @@ TITLE_MAX_WORDS = 25
 TITLE_MIN_WORDS = 2  # a one-word piece above the headline is a label ("Housing"), even when the body repeats it
 BODY_MIN_WORDS = 30
 FALLBACK_TITLE_WORDS = 12
+STANDFIRST_MIN_WORDS = 10  # a display line this long, under a shorter one, is that one's standfirst
 HEADLINE_FLOOR = 0.3  # a piece less likely than this to be the headline is never the title
 MASTHEAD_FLOOR = 0.35
 DATE_FLOOR = 0.5  # a date in a piece this likely to be a stamp, byline, masthead or label line is the article's date
@@ -45,6 +46,20 @@ MASTHEAD_MAX_WORDS = 5
 BRAND_LINES = 3  # a site's name beside its menu is on one of the page's first lines…
 MENU_REACH = 2  # …above its menu by at most this many lines (an edition line may stand between), or right below it
 SITE_SEPARATOR = r"\s*(?:\||-|–|—|·|::)\s*"  # between a headline and the site's name in a page's <title>
+# the words papers, stations and sites are named with ("The Alderwick Echo", "Brackmoor Today", "Crossford Live"), and
+# the words of section labels ("Local News", "World"): a name of section words alone is a label
+PRESS_WORDS = frozenset(
+    "gazette times post herald chronicle journal courier echo signal star mail express tribune review observer record "
+    "press today news daily weekly live now online wire standard telegraph mirror independent guardian bulletin dispatch "
+    "sentinel advertiser argus examiner enquirer inquirer register leader monitor voice ledger globe messenger gleaner "
+    "beacon clarion citizen democrat pioneer newswire radio tv fm".split()
+)
+SECTION_WORDS = frozenset(
+    "news local world breaking latest top business sport sports politics opinion regional national international tech "
+    "technology money health science culture arts entertainment weather traffic crime video live home region travel "
+    "lifestyle food education environment climate transport features obituaries property jobs motoring games puzzles "
+    "photos galleries podcasts newsletters e-paper epaper sections menu search subscribe more".split()
+)
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.S)
 _FRONT_KEYS = {"title": "title", "outlet": "outlet", "source": "outlet", "publisher": "outlet", "site": "outlet", "site_name": "outlet", "date": "date"}
 _OUTLET = r"([A-Z][\w.&'’ -]{1,40}?)"
@@ -195,6 +210,9 @@ def find_title(text: str, read: Read | None = None) -> str:
     ]
     headline = max(display, key=lambda pair: pair[1]["headline"], default=None)
     headline = headline[0] if headline is not None and headline[1]["headline"] >= HEADLINE_FLOOR and not is_chrome(headline[0].text) else None
+    headline = _above_its_standfirst(headline, display, read)
+    if headline is None:  # no headline-like line: a short display line standing over its standfirst is the headline
+        headline = next((above for piece, _ in display if (above := _above_its_standfirst(piece, display, read)) is not piece), None)
     sole = display[0][0] if len(display) == 1 else None
     if headline is None and sole is not None and not sole.text.rstrip().endswith(".") and not is_chrome(sole.text):
         headline = sole  # the page's one display line, read as a standfirst, is its headline (a blog post's); a sentence is a lede
@@ -203,6 +221,19 @@ def find_title(text: str, read: Read | None = None) -> str:
     first_line = next((line for line in lines if line.strip() and not _is_furniture(line)), "")
     words = _DATELINE_PREFIX.sub("", first_line.strip()).split()
     return " ".join(words[:FALLBACK_TITLE_WORDS]) + ("…" if len(words) > FALLBACK_TITLE_WORDS else "")
+
+
+def _above_its_standfirst(chosen: Piece | None, display: Read, read: Read) -> Piece | None:
+    """The display line right above the chosen one, when the chosen one reads as its standfirst: a headline stands
+    above the longer sentence that explains it ("Otters return to the Brannock" over "Camera traps on the upper river
+    have recorded…"), however headline-like the classifier finds each of the two."""
+    if chosen is None or len(chosen.text.split()) < STANDFIRST_MIN_WORDS or any(piece.line == chosen.line + 1 for piece, _ in display):
+        return chosen  # short, or a display line below it: its own standfirst
+    alone = {line for line in {piece.line for piece, _ in read} if sum(piece.line == line for piece, _ in read) == 1}
+    above = [piece for piece, _ in display if piece.line == chosen.line - 1 and piece.line in alone and chosen.line in alone]
+    if above and len(above[0].text.split()) < len(chosen.text.split()) and not above[0].text.rstrip().endswith(".") and not is_chrome(above[0].text):
+        return above[0]
+    return chosen
 
 
 def find_outlet(text: str, read: Read | None = None, title: str = "") -> str:
@@ -226,12 +257,16 @@ def find_outlet(text: str, read: Read | None = None, title: str = "") -> str:
             if re.fullmatch(_OUTLET, rest) and not stamp_words and len(rest.split()) <= MASTHEAD_MAX_WORDS:
                 return rest
     # a masthead is a name: never a menu's piece, a label and its value ("Region: East") or a copy stamp
-    names = [(piece, p) for piece, p in read if piece.pieces < _MENU_PIECES and ":" not in piece.text and not _COPY_STAMP.search(piece.text)]
+    names = [
+        (piece, p)
+        for piece, p in read
+        if piece.pieces < _MENU_PIECES and ":" not in piece.text and not _COPY_STAMP.search(piece.text) and not _section_words(piece.text)
+    ]
     masthead = _best(names, "masthead", MASTHEAD_FLOOR) or _dated_header(names)
     if masthead is not None and len(masthead.text.split()) <= MASTHEAD_MAX_WORDS:
         name = masthead.text.strip(" .,:;")
         return name.title() if name.isupper() else name  # a running head set in capitals names "The Westcoast Courier"
-    beside = _beside_menu(read, title)
+    beside = _beside_menu(read, title) or _press_named(read, title)
     if beside:
         return beside
     for pattern in (_FOLLOW, _COPYRIGHT, _CREDIT, _WIRE):
@@ -264,6 +299,34 @@ def _beside_menu(read: Read, title: str) -> str:
             and not _is_furniture(piece.text)
         ):
             return piece.text.strip(" .,:;")
+    return ""
+
+
+def _section_words(text: str) -> bool:
+    """A label or a menu, not a name: every word a section's ("Local News", "Travel Science Podcasts")."""
+    words = [w.lower().strip(".,:;") for w in text.split() if w.lower() != "the"]
+    return bool(words) and all(w in SECTION_WORDS for w in words)
+
+
+def _press_named(read: Read, title: str) -> str:
+    """A name the way papers and sites are named, anywhere in the page's top: a piece, a byline's tail or a site line's
+    head whose words are all capitalised and whose last word is a press word ("Oakridge Courier-Post | 17.02.2026",
+    "By Ana Kell, Brackmoor Today", "Lowfield Signal — independent news for the valley"); never a section label made
+    of section words ("Local News") and never the headline."""
+    for piece, _ in read:
+        if piece.text == title:
+            continue
+        for part in re.split(r"\s+[—–-]\s+|,\s+|\s+/\s+", piece.text):
+            words = part.strip(" .:;").split()
+            if (
+                1 < len(words) <= MASTHEAD_MAX_WORDS
+                and all(w[:1].isupper() or w[:1].isdigit() for w in words)
+                and re.split(r"[-–]", words[-1])[-1].lower() in PRESS_WORDS
+                and not _section_words(part)
+                and not _is_furniture(part)
+            ):
+                name = " ".join(words)
+                return name.title() if name.isupper() else name
     return ""
 
 
