@@ -183,6 +183,25 @@ def test_a_headline_is_not_passed_over_for_its_standfirst(kicker):
     assert read_metadata(page).title == "Ferry to run hourly from May"
 
 
+def test_a_headline_under_its_kicker_is_read_however_the_classifier_calls_it():
+    """A two-word headline between a section kicker and its standfirst reads like a label to the classifier."""
+    page = (
+        "Orrel Echo\nNews  Sport  Jobs  Property\nFerries\nCrossings resume\n"
+        "Islanders who waited three hours for a crossing this winter will have a boat every hour, the operator says\n"
+        f"By Ana Kell\nTuesday 3 March 2026\n{LEDE}\n"
+    )
+    assert read_metadata(page).title == "Crossings resume"
+
+
+def test_a_papers_motto_under_its_masthead_is_not_the_headline():
+    page = (
+        "THE VENNICK STAR\nKeeping the island informed since 1888\nWeather: 9 deg C, showers\nTuesday, March 3, 2026\n"
+        f"Transport\nFerry to run hourly from May\nBy Ana Kell\n{LEDE}\n"
+    )
+    found = read_metadata(page)
+    assert (found.title, found.outlet, found.date) == ("Ferry to run hourly from May", "The Vennick Star", "2026-03-03")
+
+
 def test_a_documents_own_date_yields_to_the_date_its_page_states(tmp_path):
     """A .docx saved today from an article dated 3 March 2026: the page's date, not the file's; with no date stated,
     the file's own, unless it is later than today (a wrong clock)."""

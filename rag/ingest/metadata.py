@@ -38,7 +38,10 @@ TITLE_MAX_WORDS = 25
 TITLE_MIN_WORDS = 2  # a one-word piece above the headline is a label ("Housing"), even when the body repeats it
 BODY_MIN_WORDS = 30
 FALLBACK_TITLE_WORDS = 12
-STANDFIRST_MIN_WORDS = 10  # a display line this long, under a shorter one, is that one's standfirst
+RIVAL_MARGIN = 0.1  # a display line lower down this nearly as headline-like as a motto under the masthead is the headline
+STANDFIRST_MIN_WORDS = 10
+SHAPED_FLOOR = 0.2  # with no display line, a title-shaped line at least this headline- or subhead-like is the headline
+KICKER_MAX_WORDS = 3  # a lone label this short over a headline is its kicker ("Traffic", "Essay")  # a display line this long, under a shorter one, is that one's standfirst
 HEADLINE_FLOOR = 0.3  # a piece less likely than this to be the headline is never the title
 MASTHEAD_FLOOR = 0.35
 DATE_FLOOR = 0.5  # a date in a piece this likely to be a stamp, byline, masthead or label line is the article's date
@@ -208,6 +211,7 @@ def find_title(text: str, read: Read | None = None) -> str:
         and p["headline"] + p["subhead"] >= max(p.values())
         and not _NOT_A_TITLE.match(piece.text)
     ]
+    display = [(piece, p) for piece, p in display if not _tagline(piece, p, display, read)]
     headline = max(display, key=lambda pair: pair[1]["headline"], default=None)
     headline = headline[0] if headline is not None and headline[1]["headline"] >= HEADLINE_FLOOR and not is_chrome(headline[0].text) else None
     headline = _above_its_standfirst(headline, display, read)
@@ -216,11 +220,32 @@ def find_title(text: str, read: Read | None = None) -> str:
     sole = display[0][0] if len(display) == 1 else None
     if headline is None and sole is not None and not sole.text.rstrip().endswith(".") and not is_chrome(sole.text):
         headline = sole  # the page's one display line, read as a standfirst, is its headline (a blog post's); a sentence is a lede
+    if headline is None:  # no display line: the most headline-like line shaped as a title, if any is even a little so
+        shaped = [
+            (p["headline"] + p["subhead"], piece)
+            for piece, p in read
+            if p["headline"] + p["subhead"] >= SHAPED_FLOOR
+            and len(piece.text.split()) >= TITLE_MIN_WORDS
+            and _starts_like_a_title(piece.text)
+            and not piece.text.rstrip().endswith(".")
+            and not _is_furniture(piece.text)
+            and not _section_words(piece.text)
+        ]
+        headline = max(shaped, key=lambda pair: pair[0])[1] if shaped else None
     if headline is not None and len(headline.text.split()) <= TITLE_MAX_WORDS:
         return headline.text
     first_line = next((line for line in lines if line.strip() and not _is_furniture(line)), "")
     words = _DATELINE_PREFIX.sub("", first_line.strip()).split()
     return " ".join(words[:FALLBACK_TITLE_WORDS]) + ("…" if len(words) > FALLBACK_TITLE_WORDS else "")
+
+
+def _tagline(piece: Piece, p: dict[str, float], display: Read, read: Read) -> bool:
+    """A line right under the masthead, parted by furniture (weather, a date, a section) from a display line as
+    headline-like lower down, is the paper's motto ("Serving Orrin Parish since 1902"), not its headline."""
+    under_masthead = any(q.line == piece.line - 1 and max(qp, key=qp.get) == "masthead" for q, qp in read)
+    parted = not any(q.line == piece.line + 1 for q, _ in display)
+    rival = any(q.line > piece.line + 1 and qp["headline"] >= p["headline"] - RIVAL_MARGIN for q, qp in display)
+    return under_masthead and parted and rival
 
 
 def _above_its_standfirst(chosen: Piece | None, display: Read, read: Read) -> Piece | None:
@@ -230,10 +255,30 @@ def _above_its_standfirst(chosen: Piece | None, display: Read, read: Read) -> Pi
     if chosen is None or len(chosen.text.split()) < STANDFIRST_MIN_WORDS or any(piece.line == chosen.line + 1 for piece, _ in display):
         return chosen  # short, or a display line below it: its own standfirst
     alone = {line for line in {piece.line for piece, _ in read} if sum(piece.line == line for piece, _ in read) == 1}
-    above = [piece for piece, _ in display if piece.line == chosen.line - 1 and piece.line in alone and chosen.line in alone]
-    if above and len(above[0].text.split()) < len(chosen.text.split()) and not above[0].text.rstrip().endswith(".") and not is_chrome(above[0].text):
-        return above[0]
+    if chosen.line not in alone:
+        return chosen
+    above = [piece for piece, _ in display if piece.line == chosen.line - 1 and piece.line in alone]
+    # a headline the classifier calls something else, under its kicker ("Traffic" / "Bridge reopens" / a standfirst)
+    kicked = [
+        piece
+        for piece, _ in read
+        if piece.line == chosen.line - 1
+        and piece.line in alone
+        and len(piece.text.split()) >= TITLE_MIN_WORDS
+        and _starts_like_a_title(piece.text)
+        and not _is_furniture(piece.text)
+        and not _section_words(piece.text)
+        and _reads_as_standfirst(chosen, read)
+        and any(q.line == piece.line - 1 and q.line in alone and len(q.text.split()) <= KICKER_MAX_WORDS and max(qp, key=qp.get) in ("section", "navigation") for q, qp in read)
+    ]
+    for piece in above or kicked:
+        if len(piece.text.split()) < len(chosen.text.split()) and not piece.text.rstrip().endswith(".") and not is_chrome(piece.text):
+            return piece
     return chosen
+
+
+def _reads_as_standfirst(piece: Piece, read: Read) -> bool:
+    return any(q == piece and p["subhead"] > p["headline"] for q, p in read)
 
 
 def find_outlet(text: str, read: Read | None = None, title: str = "") -> str:
