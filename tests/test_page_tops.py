@@ -97,9 +97,9 @@ def test_a_copy_stamp_is_not_the_articles_date():
     assert found.date == "2026-03-03"
 
 
-# What the reader before this issue read on the hand-written tops (title, outlet, date; measured 2026-12-05): a change
-# that reads them worse than that fails
-BEFORE = {"dev": (0.712, 0.470, 0.924), "test": (0.703, 0.541, 0.784)}
+# What the reader before this issue read on the hand-written tops (title, outlet, date; measured 2026-12-05 with the
+# reader of 751931b^ on all 106 dev rows and the 37 test rows): a change that reads them worse than that fails
+BEFORE = {"dev": (0.679, 0.557, 0.877), "test": (0.703, 0.541, 0.784)}
 
 
 @pytest.mark.parametrize("split", ["dev", "test"])
@@ -112,8 +112,10 @@ def test_the_hand_written_page_tops_are_read_no_worse_than_before(split):
     assert all(figures[key] >= floor for key, floor in floors.items()), figures
 
 
-@pytest.mark.xfail(strict=True, reason="issue 'Titles, outlets and dates from what the page says': not met (eval/page_tops/README.md)")
-@pytest.mark.parametrize("split", ["dev", "test"])
+NOT_MET = pytest.mark.xfail(strict=True, reason="issue 'Titles, outlets and dates from what the page says': not met (eval/page_tops/README.md)")
+
+
+@pytest.mark.parametrize("split", ["dev", pytest.param("test", marks=NOT_MET)])
 def test_the_hand_written_page_tops_reach_the_issues_bar(split):
     figures = accuracy(line_model(), [page for page in handwritten() if page.split == split])
     assert figures["title"] >= 0.95 and figures["outlet"] >= 0.95 and figures["date"] >= 0.95, figures
@@ -219,3 +221,64 @@ def test_a_documents_own_date_yields_to_the_date_its_page_states(tmp_path):
     future = dataclasses.replace(ferry_article(), date="2099-01-01")
     (tmp_path / "future.docx").write_bytes(news_docx(future))
     assert read_article(tmp_path / "future.docx", 10_000_000).date != "2099-01-01"
+
+
+@pytest.mark.parametrize(
+    ("stated", "iso"),
+    [("24/02/2026", "2026-02-24"), ("02/24/2026", "2026-02-24"), ("03/04/2026", None), ("17.02.2026", "2026-02-17")],
+)
+def test_a_slashed_date_is_read_only_when_one_order_is_possible(stated, iso):
+    from rag.text.dates import first_date
+
+    assert first_date(f"Published: {stated}") == iso
+
+
+@pytest.mark.parametrize(
+    ("top", "date"),
+    [
+        # a wire's dateline with its agency, the year from the copyright line
+        ("Ferry to run hourly from May\nVENNICK, March 3 (Orrel Wire) - The operator said…\n© 2026 Orrel Wire", "2026-03-03"),
+        # a stamp with the weekday but no year
+        ("Orrel Echo\nTuesday 3 March\nFerry to run hourly from May\n© 2026 Orrel Echo", "2026-03-03"),
+        # the site's header states the day the page was served; the byline's date is the article's
+        ("Wednesday, 11 March 2026  |  Today's paper  |  Sign in\nOrrel Echo\nFerry to run hourly from May\nBy Ana Kell\nTuesday 3 March 2026", "2026-03-03"),
+    ],
+)
+def test_the_articles_date_is_the_one_the_page_gives_it(top, date):
+    assert read_metadata(f"{top}\n{LEDE}\n").date == date
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        # a breadcrumb over the headline
+        "Skip to main content\nNews and events › News › Transport\nFerry to run hourly from May\n3rd March 2026",
+        # a newsletter's subject line
+        "From: The Orrel Letter <hello@orrelletter.news>\nSubject: Ferry to run hourly from May\nView in browser\nTHE ORREL LETTER\nGood morning, and welcome to this week's letter.\nFerry to run hourly from May",
+        # a saved page's title line and its heading say the headline twice
+        "Ferry to run hourly from May | Orrel Echo\nMenu    Search\nFerry to run hourly from May\nIslanders say the change is overdue",
+        # a headline whose last word is a role a byline names, in lower case
+        "Orrel Echo\nNews | Health | Sport | Opinion\nHealth\nFerry to run hourly from May for hospital staff\nBy Ana Kell",
+    ],
+)
+def test_the_headline_is_read_past_crumbs_labels_and_repeats(top):
+    title = read_metadata(f"{top}\n{LEDE}\n").title
+    assert title in ("Ferry to run hourly from May", "Ferry to run hourly from May for hospital staff")
+
+
+def test_a_headline_in_capitals_is_not_a_section_label():
+    page = f"Orrel Echo\nNEWS | SPORT | TV | MONEY\nEXCLUSIVE\nFERRY BOSS QUITS OVER MISSED SAILINGS\nStandfirst says the operator will hire four new crews this spring\nBy Ana Kell\n{LEDE}\n"
+    assert read_metadata(page).title == "FERRY BOSS QUITS OVER MISSED SAILINGS"
+
+
+@pytest.mark.parametrize(
+    ("top", "outlet"),
+    [
+        ("From: The Orrel Letter <hello@orrelletter.news>\nSubject: Ferry to run hourly from May", "The Orrel Letter"),
+        ("Ferry to run hourly from May\nSource: The Orrel Weekly Star, March 3, 2026, page 1", "The Orrel Weekly Star"),
+        ("Ferry to run hourly from May\nCopyright © 2026 The Orrel Chronicle. All rights reserved.", "The Orrel Chronicle"),
+        ("Home    About    Walks    Contact\nSearch …\nFerry to run hourly from May\nPosted on 3rd March 2026 by Ana Kell", ""),
+    ],
+)
+def test_an_outlet_is_read_from_a_sender_a_source_or_a_copyright_and_never_from_chrome(top, outlet):
+    assert read_metadata(f"{top}\n{LEDE}\n").outlet == outlet

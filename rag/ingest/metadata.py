@@ -32,7 +32,7 @@ from pathlib import Path
 
 from rag.ingest.clean import is_chrome
 from rag.ingest.lines import TEMPERATURE, Piece, Read, classify
-from rag.text.dates import DATE_PATTERN, MONTHS, first_date, to_iso
+from rag.text.dates import DATE_PATTERN, MONTHS, WEEKDAY_NAMES, first_date, to_iso
 
 TITLE_MAX_WORDS = 25
 TITLE_MIN_WORDS = 2  # a one-word piece above the headline is a label ("Housing"), even when the body repeats it
@@ -40,6 +40,7 @@ BODY_MIN_WORDS = 30
 FALLBACK_TITLE_WORDS = 12
 RIVAL_MARGIN = 0.1  # a display line lower down this nearly as headline-like as a motto under the masthead is the headline
 STANDFIRST_MIN_WORDS = 10
+REPEATED_MIN_WORDS = 3  # a piece this long stated on two lines of the top is the headline
 SHAPED_FLOOR = 0.2  # with no display line, a title-shaped line at least this headline- or subhead-like is the headline
 KICKER_MAX_WORDS = 3  # a lone label this short over a headline is its kicker ("Traffic", "Essay")  # a display line this long, under a shorter one, is that one's standfirst
 HEADLINE_FLOOR = 0.3  # a piece less likely than this to be the headline is never the title
@@ -55,7 +56,7 @@ PRESS_WORDS = frozenset(
     "gazette times post herald chronicle journal courier echo signal star mail express tribune review observer record "
     "press today news daily weekly live now online wire standard telegraph mirror independent guardian bulletin dispatch "
     "sentinel advertiser argus examiner enquirer inquirer register leader monitor voice ledger globe messenger gleaner "
-    "beacon clarion citizen democrat pioneer newswire radio tv fm".split()
+    "beacon clarion citizen democrat pioneer newswire radio tv fm mercury letter magazine gazette-news bugle".split()
 )
 SECTION_WORDS = frozenset(
     "news local world breaking latest top business sport sports politics opinion regional national international tech "
@@ -68,7 +69,8 @@ _FRONT_KEYS = {"title": "title", "outlet": "outlet", "source": "outlet", "publis
 _OUTLET = r"([A-Z][\w.&'’ -]{1,40}?)"
 _OUTLET_PATTERNS = (
     re.compile(rf"\bPublished in {_OUTLET}(?:,|\s*$)", re.MULTILINE),
-    re.compile(rf"^\s*(?:Source|Courtesy|Outlet)\s*:\s*{_OUTLET}\s*$", re.MULTILINE | re.IGNORECASE),
+    re.compile(rf"^\s*(?:Source|Courtesy|Outlet)\s*:\s*{_OUTLET}\s*(?:,|$)", re.MULTILINE | re.IGNORECASE),
+    re.compile(rf"^From:\s*{_OUTLET}\s*<[^>\n]+@", re.MULTILINE),  # a newsletter's sender: "From: The Saltmarsh Letter <hello@…>"
     re.compile(rf"^\s*Published\s*:?[^\n]*?[—–-]\s*{_OUTLET}\s*$", re.MULTILINE),
     re.compile(rf"\(\s*{_OUTLET}\s*(?:/[^)\n]*?)?\s*[—–-]\s*[^)\n]*\d[^)\n]*\)"),
     re.compile(rf"^\s*By [^|\n]+\|\s*{_OUTLET}\s*(?:\||$)", re.MULTILINE),
@@ -83,7 +85,7 @@ _OUTLET_PATTERNS = (
 _WIRE = re.compile(rf"^[A-Z][A-Z .'-]+,\s*[A-Za-z]{{3,9}}\.?\s+\d{{1,2}}\s*\(\s*{_OUTLET}\s*\)\s*[-—–]", re.MULTILINE)
 # a copyright line names the page's owner ("© 2026 The Pellham Gazette. All rights reserved."): after the masthead,
 # as a wire's credit on a paper's page ("© Lantern Wire 2025") names the wire
-_COPYRIGHT = re.compile(r"^\s*(?:©|\(c\)|Copyright)\s*(?:\d{4}\s*)?([A-Z][A-Za-z&'’ -]{1,40}?)\.?(?:\s+All rights reserved\.?)?\s*$", re.MULTILINE | re.IGNORECASE)
+_COPYRIGHT = re.compile(r"^\s*(?:(?:©|\(c\)|Copyright)\s*)+(?:\d{4}\s*)?([A-Z][A-Za-z&'’ -]{1,40}?)\.?(?:\s+All rights reserved\.?)?\s*$", re.MULTILINE | re.IGNORECASE)
 # a photo credit names the photographer's paper: "(Kit Amory/Ridgewater Now)"
 _CREDIT = re.compile(rf"\(\s*[A-Z][\w.'’ -]{{1,40}}/\s*{_OUTLET}\s*\)")
 _STAMP_FIRST = re.compile(r"^(?:published|updated|posted|filed)\b", re.IGNORECASE)
@@ -91,13 +93,21 @@ _MENU_PIECES = 4  # a line of this many pieces is a menu: none of them is a mast
 _FOLLOW = re.compile(rf"^\s*Follow {_OUTLET} on\b", re.MULTILINE)
 _PUBLISHED_DATE = re.compile(r"(?:\bdate\s+|\bpublished\b[^\n\d]{0,40})(?=\S)", re.IGNORECASE)
 # "BRACKENFORD, Sept 14:" — a dateline: capitals, a month and a day, a colon or dash
-_DATELINE = re.compile(r"^[A-Z][A-Z .'-]+,\s*(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})\s*[:—–-]", re.MULTILINE)
+_DATELINE = re.compile(r"^[A-Z][A-Z .'-]+,\s*(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})\s*(?:\([^)\n]{1,40}\)\s*)?[:—–-]", re.MULTILINE)
+# a stamp that names the weekday, the day and the month but not the year ("Tuesday 17 March", "Thu, March 19")
+_YEARLESS = re.compile(
+    rf"(?:{'|'.join(WEEKDAY_NAMES)}|(?:mon|tue|wed|thu|fri|sat|sun)\.?),?\s+"
+    r"(?:(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?P<month>[A-Za-z]{3,9})\.?|(?P<month2>[A-Za-z]{3,9})\.?\s+(?P<day2>\d{1,2})(?:st|nd|rd|th)?)",
+    re.IGNORECASE,
+)
 _WEATHER = re.compile(rf"{TEMPERATURE}|\b(?:sunny|cloudy|rain|showers|clear skies|fog|snow)\b", re.IGNORECASE)
 # when a copy was made, not when the article was published: "Printed on 5 Dec 2026", "Accessed 5 December 2026"
 _COPY_STAMP = re.compile(r"\b(?:printed|accessed|downloaded|retrieved|saved)\b", re.IGNORECASE)
 # lines that say where a page came from or who posted it, never its headline
-_NOT_A_TITLE = re.compile(r"^(?:via|source|posted|filed|saved from|accessed|reading time|listen|skip to)\b|©", re.IGNORECASE)
-_CAPS_LABEL = re.compile(r"^[A-Z][A-Z &/'-]{2,30}$")
+_NOT_A_TITLE = re.compile(r"^(?:via|source|posted|filed|saved from|accessed|reading time|listen|skip to|view (?:in browser|online)|open in (?:browser|app))\b|©", re.IGNORECASE)
+_BREADCRUMB = re.compile(r"\s(?:›|»|>)\s")  # "News and events › News › Science": where the page sits, not what it says
+_TITLE_LABEL = re.compile(r"^(?:subject|title|headline)\s*:\s*", re.IGNORECASE)  # an e-mail's "Subject: …" line
+_CAPS_LABEL = re.compile(r"^(?=.{3,31}$)[A-Z][A-Z&/'-]*(?: [A-Z&/'-]+){0,2}$")  # "COURTS", "LOCAL NEWS"; a longer line in capitals is a headline
 _BYLINE = re.compile(r"^\s*(?:By|Written by|Reporting by)\s+[A-Z]", re.IGNORECASE)
 # "Source: X", "Date: 11 March 2025", "Filed by: …": a one- or two-word label and its value
 _LABELLED = re.compile(r"^[A-Z][a-z]+(?: [a-z]+)?\s*:\s*\S.{0,60}$")
@@ -144,9 +154,9 @@ def read_metadata(raw: str, path: Path | None = None) -> Metadata:
     stated = front | sidecar(path)
     body = raw[start:]
     read = classify(body) if not {"title", "outlet", "date"} <= stated.keys() else []  # the page's top, read once for all three
-    date = stated.get("date", "")
-    date = _iso(date) or date if date else find_date(body, read)
     title = stated.get("title") or find_title(body, read)
+    date = stated.get("date", "")
+    date = _iso(date) or date if date else find_date(body, read, title)
     return Metadata(title, stated.get("outlet") or find_outlet(body, read, title), date)
 
 
@@ -177,6 +187,7 @@ def _is_furniture(line: str) -> bool:
         or stripped.startswith(("date ", "Published", "Updated"))
         or bool(_LABELLED.match(stripped))
         or bool(_NOT_A_TITLE.match(stripped))
+        or len(_BREADCRUMB.findall(stripped)) >= 2
         or is_chrome(stripped)
     )
 
@@ -201,6 +212,9 @@ def find_title(text: str, read: Read | None = None) -> str:
     if heading:
         return heading
     read = classify(text) if read is None else read
+    twice = _stated_twice(read)
+    if twice:
+        return twice
     # the most headline-like of the pieces read as headline or subhead: a headline and its subhead are told apart by
     # which is more headline-like, not by each one's own narrow margin (0.50 headline, 0.49 subhead)
     display = [
@@ -210,6 +224,7 @@ def find_title(text: str, read: Read | None = None) -> str:
         and len(piece.text.split()) >= TITLE_MIN_WORDS
         and p["headline"] + p["subhead"] >= max(p.values())
         and not _NOT_A_TITLE.match(piece.text)
+        and len(_BREADCRUMB.findall(piece.text)) < 2
     ]
     display = [(piece, p) for piece, p in display if not _tagline(piece, p, display, read)]
     headline = max(display, key=lambda pair: pair[1]["headline"], default=None)
@@ -233,10 +248,30 @@ def find_title(text: str, read: Read | None = None) -> str:
         ]
         headline = max(shaped, key=lambda pair: pair[0])[1] if shaped else None
     if headline is not None and len(headline.text.split()) <= TITLE_MAX_WORDS:
-        return headline.text
+        return _TITLE_LABEL.sub("", headline.text)
     first_line = next((line for line in lines if line.strip() and not _is_furniture(line)), "")
     words = _DATELINE_PREFIX.sub("", first_line.strip()).split()
     return " ".join(words[:FALLBACK_TITLE_WORDS]) + ("…" if len(words) > FALLBACK_TITLE_WORDS else "")
+
+
+def _stated_twice(read: Read) -> str:
+    """A title-shaped piece the top states on two lines: a saved page's title line and its heading say the headline
+    twice ("Ferry fares to rise 12% from April | The Gullhaven Courier" … "Ferry fares to rise 12% from April")."""
+    lines: dict[str, set[int]] = {}
+    for piece, _ in read:
+        lines.setdefault(_TITLE_LABEL.sub("", piece.text.strip()), set()).add(piece.line)
+    for text, where in lines.items():
+        words = text.split()
+        if (
+            len(where) >= 2
+            and REPEATED_MIN_WORDS <= len(words) <= TITLE_MAX_WORDS
+            and _starts_like_a_title(text)
+            and not text.endswith(".")  # a photo's caption, repeated under the picture, is a sentence
+            and not _is_furniture(text)
+            and not _section_words(text)
+        ):
+            return text
+    return ""
 
 
 def _tagline(piece: Piece, p: dict[str, float], display: Read, read: Read) -> bool:
@@ -268,17 +303,12 @@ def _above_its_standfirst(chosen: Piece | None, display: Read, read: Read) -> Pi
         and _starts_like_a_title(piece.text)
         and not _is_furniture(piece.text)
         and not _section_words(piece.text)
-        and _reads_as_standfirst(chosen, read)
         and any(q.line == piece.line - 1 and q.line in alone and len(q.text.split()) <= KICKER_MAX_WORDS and max(qp, key=qp.get) in ("section", "navigation") for q, qp in read)
     ]
     for piece in above or kicked:
         if len(piece.text.split()) < len(chosen.text.split()) and not piece.text.rstrip().endswith(".") and not is_chrome(piece.text):
             return piece
     return chosen
-
-
-def _reads_as_standfirst(piece: Piece, read: Read) -> bool:
-    return any(q == piece and p["subhead"] > p["headline"] for q, p in read)
 
 
 def find_outlet(text: str, read: Read | None = None, title: str = "") -> str:
@@ -342,6 +372,7 @@ def _beside_menu(read: Read, title: str) -> str:
             and piece.text != title
             and _starts_like_a_title(piece.text)
             and not _is_furniture(piece.text)
+            and not _section_words(piece.text)
         ):
             return piece.text.strip(" .,:;")
     return ""
@@ -349,7 +380,7 @@ def _beside_menu(read: Read, title: str) -> str:
 
 def _section_words(text: str) -> bool:
     """A label or a menu, not a name: every word a section's ("Local News", "Travel Science Podcasts")."""
-    words = [w.lower().strip(".,:;") for w in text.split() if w.lower() != "the"]
+    words = [w.lower().strip(".,:;…") for w in text.split() if w.lower() != "the" and w.strip(".…")]
     return bool(words) and all(w in SECTION_WORDS for w in words)
 
 
@@ -375,23 +406,34 @@ def _press_named(read: Read, title: str) -> str:
     return ""
 
 
-def find_date(text: str, read: Read | None = None) -> str:
-    """A "date"/"Published" stamp, else a date stamp or byline above the body, else a dateline's month and day with the
-    year from the file's first full date, else that first full date."""
+def find_date(text: str, read: Read | None = None, title: str = "") -> str:
+    """A "date"/"Published" stamp, else a date stamp or byline above the body (below the headline, when the site's
+    header above it states another: that is the day the page was served), else a dateline's or a year-less stamp's month
+    and day with the year from the file's first full date, else that first full date."""
     for marker in _PUBLISHED_DATE.finditer(text):
         match = DATE_PATTERN.match(text, marker.end())
         if match and to_iso(match):
             return to_iso(match) or ""
-    for piece, p in classify(text) if read is None else read:  # the first date stamp or byline of the page's top that states a date
-        if p["date"] + p["byline"] + p["masthead"] + p["section"] >= DATE_FLOOR and not _COPY_STAMP.search(piece.text):
-            stamped = _iso(piece.text)
-            if stamped:
-                return stamped
+    read = classify(text) if read is None else read
+    title_line = next((piece.line for piece, _ in read if piece.text == title), None) if title else None
+    stamps = [  # each date stamp or byline of the page's top that states a date, in order
+        (piece.line, stamped)
+        for piece, p in read
+        if p["date"] + p["byline"] + p["masthead"] + p["section"] >= DATE_FLOOR
+        and not _COPY_STAMP.search(piece.text)
+        and (stamped := _iso(piece.text))
+    ]
+    below = [stamped for line, stamped in stamps if title_line is not None and line > title_line]
+    if stamps:
+        return below[0] if below and below[0] != stamps[0][1] else stamps[0][1]
     stated = first_date(text) or ""
     dateline = _DATELINE.search(text)
-    month = MONTHS.get(dateline.group("month").lower().rstrip(".")) if dateline else None
-    # the dateline's year: the file's first full date, else the latest year it names (news is about the present)
+    yearless = next((m for piece, _ in read if (m := _YEARLESS.fullmatch(piece.text.strip()))), None)
+    found = (dateline or yearless).groupdict() if dateline or yearless else {}
+    month = MONTHS.get((found.get("month") or found.get("month2") or "").lower().rstrip("."))
+    day = int(found.get("day") or found.get("day2") or 0)
+    # the year: the file's first full date, else the latest year it names (news is about the present)
     year = stated[:4] or max(re.findall(r"\b(?:19|20)\d\d\b", text), default="")
-    if dateline and month and year:
-        return f"{year}-{month:02d}-{int(dateline.group('day')):02d}"
+    if month and 1 <= day <= 31 and year:
+        return f"{year}-{month:02d}-{day:02d}"
     return stated

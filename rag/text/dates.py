@@ -1,7 +1,8 @@
 """Find and normalise the publication dates that news pages state in many forms.
 
 Hand-written: the stack has no date parser, and the forms are few:
-``2025-09-09``, ``September 10th, 2025``, ``9th Sep, 2025``, ``Tue Sep 09 2025``, ``17.02.2026`` (day first).
+``2025-09-09``, ``September 10th, 2025``, ``9th Sep, 2025``, ``Tue Sep 09 2025``, ``17.02.2026`` (day first),
+``24/02/2026`` (only when one order is possible).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ _FORMS = [
     _MONTH.format("am") + r"\s+" + _DAY.format("ad") + r",?\s+(?P<ay>\d{4})",
     _DAY.format("bd") + r"\s+" + _MONTH.format("bm") + r",?\s+(?P<by>\d{4})",
     r"(?P<dd>\d{1,2})\.(?P<dm>\d{1,2})\.(?P<dy>\d{4})",  # "17.02.2026": dotted dates are written day first
+    r"(?P<sa>\d{1,2})/(?P<sb>\d{1,2})/(?P<sy>\d{4})",  # "24/02/2026", "02/24/2026": read only when one order is possible
 ]
 DATE_PATTERN = re.compile(r"\b(?:" + "|".join(_FORMS) + r")\b", re.IGNORECASE)
 
@@ -34,6 +36,11 @@ def to_iso(match: re.Match[str]) -> str | None:
         year, month, day = int(g["iy"]), int(g["im"]), int(g["id"])
     elif g["dy"]:
         year, month, day = int(g["dy"]), int(g["dm"]), int(g["dd"])
+    elif g["sy"]:
+        first, second = int(g["sa"]), int(g["sb"])
+        if (first <= 12) == (second <= 12):
+            return None  # "03/04/2026": day first or month first, the page does not say
+        year, month, day = int(g["sy"]), min(first, second), max(first, second)
     else:
         key = "a" if g["ay"] else "b"
         year, day = int(g[key + "y"]), int(g[key + "d"])
