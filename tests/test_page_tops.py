@@ -99,12 +99,13 @@ def test_a_copy_stamp_is_not_the_articles_date():
 
 # What the reader before this issue read on the hand-written tops (title, outlet, date; measured 2026-12-05 with the
 # reader of 751931b^ on all 106 dev rows and the 37 test rows): a change that reads them worse than that fails
-BEFORE = {"dev": (0.679, 0.557, 0.877), "test": (0.703, 0.541, 0.784)}
+BEFORE = {"dev": (0.679, 0.557, 0.877), "test": (0.703, 0.541, 0.784), "sealed": (0.550, 0.500, 0.750)}
 
 
-@pytest.mark.parametrize("split", ["dev", "test"])
+@pytest.mark.parametrize("split", ["dev", "test", "sealed"])
 def test_the_hand_written_page_tops_are_read_no_worse_than_before(split):
-    """Page tops written by hand, in layouts the generator did not make; "test" is sealed (measured, never tuned on)."""
+    """Page tops written by hand, in layouts the generator did not make; "test" and "sealed" are measured, never tuned
+    on ("sealed" was written after the last change it measures)."""
     pages = [page for page in handwritten() if page.split == split]
     assert len(pages) >= 30
     figures = accuracy(line_model(), pages)
@@ -115,7 +116,7 @@ def test_the_hand_written_page_tops_are_read_no_worse_than_before(split):
 NOT_MET = pytest.mark.xfail(strict=True, reason="issue 'Titles, outlets and dates from what the page says': not met (eval/page_tops/README.md)")
 
 
-@pytest.mark.parametrize("split", ["dev", pytest.param("test", marks=NOT_MET)])
+@pytest.mark.parametrize("split", ["dev", pytest.param("test", marks=NOT_MET), pytest.param("sealed", marks=NOT_MET)])
 def test_the_hand_written_page_tops_reach_the_issues_bar(split):
     figures = accuracy(line_model(), [page for page in handwritten() if page.split == split])
     assert figures["title"] >= 0.95 and figures["outlet"] >= 0.95 and figures["date"] >= 0.95, figures
