@@ -255,7 +255,8 @@ def test_the_articles_date_is_the_one_the_page_gives_it(top, date):
         # a breadcrumb over the headline
         "Skip to main content\nNews and events › News › Transport\nFerry to run hourly from May\n3rd March 2026",
         # a newsletter's subject line
-        "From: The Orrel Letter <hello@orrelletter.news>\nSubject: Ferry to run hourly from May\nView in browser\nTHE ORREL LETTER\nGood morning, and welcome to this week's letter.\nFerry to run hourly from May",
+        "From: The Orrel Letter <hello@orrelletter.news>\nSubject: Ferry to run hourly from May\nView in browser\nTHE ORREL LETTER\n"
+        "Good morning, and welcome to this week's letter.\nFerry to run hourly from May",
         # a saved page's title line and its heading say the headline twice
         "Ferry to run hourly from May | Orrel Echo\nMenu    Search\nFerry to run hourly from May\nIslanders say the change is overdue",
         # a headline whose last word is a role a byline names, in lower case
@@ -268,7 +269,10 @@ def test_the_headline_is_read_past_crumbs_labels_and_repeats(top):
 
 
 def test_a_headline_in_capitals_is_not_a_section_label():
-    page = f"Orrel Echo\nNEWS | SPORT | TV | MONEY\nEXCLUSIVE\nFERRY BOSS QUITS OVER MISSED SAILINGS\nStandfirst says the operator will hire four new crews this spring\nBy Ana Kell\n{LEDE}\n"
+    page = (
+        "Orrel Echo\nNEWS | SPORT | TV | MONEY\nEXCLUSIVE\nFERRY BOSS QUITS OVER MISSED SAILINGS\n"
+        f"Standfirst says the operator will hire four new crews this spring\nBy Ana Kell\n{LEDE}\n"
+    )
     assert read_metadata(page).title == "FERRY BOSS QUITS OVER MISSED SAILINGS"
 
 

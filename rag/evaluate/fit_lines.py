@@ -151,7 +151,8 @@ def main() -> None:
     held_all = accuracy(model, held_pages)
     ablated = ablation(train, held_pages)
     written = handwritten()
-    by_hand = {f"hand-written {split}": accuracy(model, [p for p in written if p.split == split]) for split in ("dev", "test", "sealed") if any(p.split == split for p in written)}
+    splits = [split for split in ("dev", "test", "sealed") if any(p.split == split for p in written)]
+    by_hand = {f"hand-written {split}": accuracy(model, [p for p in written if p.split == split]) for split in splits}
     report = {"leave_one_layout_out": cv, "held_out_layouts": held, "held_out_all": held_all, "hand_written": by_hand, "ablation_held_out": ablated}
     data = model.data | {"report": report}
     lines.MODEL_PATH.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")

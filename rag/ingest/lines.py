@@ -47,7 +47,8 @@ _LEADING_STAMP = re.compile(
 )
 _WEATHER = re.compile(r"\b(?:sunny|cloudy|rain|showers|fog|storm|humid)\b", re.IGNORECASE)
 # "By …", or a role as a byline writes it, capitalised ("Staff Writer"); "… for night-shift staff" is a headline's
-_BYLINE = re.compile(r"^(?i:by|written by|reporting by|words by)\s|\b(?:Reporter|Correspondent|Staff|Editor|Writer|Contributor|REPORTER|CORRESPONDENT|STAFF|EDITOR|WRITER)\b")
+_ROLES = "Reporter|Correspondent|Staff|Editor|Writer|Contributor"
+_BYLINE = re.compile(rf"^(?i:by|written by|reporting by|words by)\s|\b(?:{_ROLES}|{_ROLES.upper()})\b")
 _STAMP = re.compile(rf"^{_STAMP_WORDS}\b", re.IGNORECASE)
 _WEEKDAY = re.compile(r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b", re.IGNORECASE)
 

@@ -39,10 +39,10 @@ TITLE_MIN_WORDS = 2  # a one-word piece above the headline is a label ("Housing"
 BODY_MIN_WORDS = 30
 FALLBACK_TITLE_WORDS = 12
 RIVAL_MARGIN = 0.1  # a display line lower down this nearly as headline-like as a motto under the masthead is the headline
-STANDFIRST_MIN_WORDS = 10
+STANDFIRST_MIN_WORDS = 10  # a display line this long under a shorter one is its standfirst
 REPEATED_MIN_WORDS = 3  # a piece this long stated on two lines of the top is the headline
 SHAPED_FLOOR = 0.2  # with no display line, a title-shaped line at least this headline- or subhead-like is the headline
-KICKER_MAX_WORDS = 3  # a lone label this short over a headline is its kicker ("Traffic", "Essay")  # a display line this long, under a shorter one, is that one's standfirst
+KICKER_MAX_WORDS = 3  # a lone label this short over a headline is its kicker ("Traffic", "Essay")
 HEADLINE_FLOOR = 0.3  # a piece less likely than this to be the headline is never the title
 MASTHEAD_FLOOR = 0.35
 DATE_FLOOR = 0.5  # a date in a piece this likely to be a stamp, byline, masthead or label line is the article's date
@@ -104,7 +104,9 @@ _WEATHER = re.compile(rf"{TEMPERATURE}|\b(?:sunny|cloudy|rain|showers|clear skie
 # when a copy was made, not when the article was published: "Printed on 5 Dec 2026", "Accessed 5 December 2026"
 _COPY_STAMP = re.compile(r"\b(?:printed|accessed|downloaded|retrieved|saved)\b", re.IGNORECASE)
 # lines that say where a page came from or who posted it, never its headline
-_NOT_A_TITLE = re.compile(r"^(?:via|source|posted|filed|saved from|accessed|reading time|listen|skip to|view (?:in browser|online)|open in (?:browser|app))\b|©", re.IGNORECASE)
+_NOT_A_TITLE = re.compile(
+    r"^(?:via|source|posted|filed|saved from|accessed|reading time|listen|skip to|view (?:in browser|online)|open in (?:browser|app))\b|©", re.IGNORECASE
+)
 _BREADCRUMB = re.compile(r"\s(?:›|»|>)\s")  # "News and events › News › Science": where the page sits, not what it says
 _TITLE_LABEL = re.compile(r"^(?:subject|title|headline)\s*:\s*", re.IGNORECASE)  # an e-mail's "Subject: …" line
 _CAPS_LABEL = re.compile(r"^(?=.{3,31}$)[A-Z][A-Z&/'-]*(?: [A-Z&/'-]+){0,2}$")  # "COURTS", "LOCAL NEWS"; a longer line in capitals is a headline
@@ -254,6 +256,10 @@ def find_title(text: str, read: Read | None = None) -> str:
     return " ".join(words[:FALLBACK_TITLE_WORDS]) + ("…" if len(words) > FALLBACK_TITLE_WORDS else "")
 
 
+def _kicker(piece: Piece, p: dict[str, float]) -> bool:
+    return len(piece.text.split()) <= KICKER_MAX_WORDS and max(p, key=p.get) in ("section", "navigation")
+
+
 def _stated_twice(read: Read) -> str:
     """A title-shaped piece the top states on two lines: a saved page's title line and its heading say the headline
     twice ("Ferry fares to rise 12% from April | The Gullhaven Courier" … "Ferry fares to rise 12% from April")."""
@@ -303,7 +309,7 @@ def _above_its_standfirst(chosen: Piece | None, display: Read, read: Read) -> Pi
         and _starts_like_a_title(piece.text)
         and not _is_furniture(piece.text)
         and not _section_words(piece.text)
-        and any(q.line == piece.line - 1 and q.line in alone and len(q.text.split()) <= KICKER_MAX_WORDS and max(qp, key=qp.get) in ("section", "navigation") for q, qp in read)
+        and any(q.line == piece.line - 1 and q.line in alone and _kicker(q, qp) for q, qp in read)
     ]
     for piece in above or kicked:
         if len(piece.text.split()) < len(chosen.text.split()) and not piece.text.rstrip().endswith(".") and not is_chrome(piece.text):
@@ -333,9 +339,7 @@ def find_outlet(text: str, read: Read | None = None, title: str = "") -> str:
                 return rest
     # a masthead is a name: never a menu's piece, a label and its value ("Region: East") or a copy stamp
     names = [
-        (piece, p)
-        for piece, p in read
-        if piece.pieces < _MENU_PIECES and ":" not in piece.text and not _COPY_STAMP.search(piece.text) and not _section_words(piece.text)
+        (piece, p) for piece, p in read if piece.pieces < _MENU_PIECES and ":" not in piece.text and not _COPY_STAMP.search(piece.text) and not _section_words(piece.text)
     ]
     masthead = _best(names, "masthead", MASTHEAD_FLOOR) or _dated_header(names)
     if masthead is not None and len(masthead.text.split()) <= MASTHEAD_MAX_WORDS:
@@ -419,9 +423,7 @@ def find_date(text: str, read: Read | None = None, title: str = "") -> str:
     stamps = [  # each date stamp or byline of the page's top that states a date, in order
         (piece.line, stamped)
         for piece, p in read
-        if p["date"] + p["byline"] + p["masthead"] + p["section"] >= DATE_FLOOR
-        and not _COPY_STAMP.search(piece.text)
-        and (stamped := _iso(piece.text))
+        if p["date"] + p["byline"] + p["masthead"] + p["section"] >= DATE_FLOOR and not _COPY_STAMP.search(piece.text) and (stamped := _iso(piece.text))
     ]
     below = [stamped for line, stamped in stamps if title_line is not None and line > title_line]
     if stamps:
