@@ -4,8 +4,8 @@ Stated metadata wins: a `NAME.meta.json` sidecar, then YAML front matter
 (`title:`, `outlet:`/`source:`/`publisher:`/`site:`, `date:`). Otherwise the
 line classifier (`rag.ingest.lines`) reads the page's top, and:
 
-- title: a Markdown `# ` heading, else the piece the classifier calls the
-  headline, else the body's first words;
+- title: `rag.ingest.page_title` (a Markdown `# ` heading, else the piece the
+  classifier calls the headline, mended by layout, else the body's first words);
 - outlet: an explicit statement ("Published in X", "Source: X",
   "Published: <date> — X", "(X — <date>)", a byline "By <name> | X | <date>",
   "X.com Published …", "Via X", "X's daily briefing", "newsletter from X",
@@ -31,39 +31,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.ingest.clean import is_chrome
-from rag.ingest.lines import TEMPERATURE, Piece, Read, classify
+from rag.ingest.furniture import PRESS_WORDS, is_date_stamp, is_furniture, section_words
+from rag.ingest.lines import Piece, Read, classify
+from rag.ingest.page_title import find_title, starts_like_a_title
 from rag.text.dates import DATE_PATTERN, MONTHS, WEEKDAY_NAMES, first_date, to_iso
 
-TITLE_MAX_WORDS = 25
-TITLE_MIN_WORDS = 2  # a one-word piece above the headline is a label ("Housing"), even when the body repeats it
 BODY_MIN_WORDS = 30
-FALLBACK_TITLE_WORDS = 12
-RIVAL_MARGIN = 0.1  # a display line lower down this nearly as headline-like as a motto under the masthead is the headline
-STANDFIRST_MIN_WORDS = 10  # a display line this long under a shorter one is its standfirst
-REPEATED_MIN_WORDS = 3  # a piece this long stated on two lines of the top is the headline
-SHAPED_FLOOR = 0.2  # with no display line, a title-shaped line at least this headline- or subhead-like is the headline
-KICKER_MAX_WORDS = 3  # a lone label this short over a headline is its kicker ("Traffic", "Essay")
-HEADLINE_FLOOR = 0.3  # a piece less likely than this to be the headline is never the title
 MASTHEAD_FLOOR = 0.35
 DATE_FLOOR = 0.5  # a date in a piece this likely to be a stamp, byline, masthead or label line is the article's date
 MASTHEAD_MAX_WORDS = 5
 BRAND_LINES = 3  # a site's name beside its menu is on one of the page's first lines…
 MENU_REACH = 2  # …above its menu by at most this many lines (an edition line may stand between), or right below it
 SITE_SEPARATOR = r"\s*(?:\||-|–|—|·|::)\s*"  # between a headline and the site's name in a page's <title>
-# the words papers, stations and sites are named with ("The Alderwick Echo", "Brackmoor Today", "Crossford Live"), and
-# the words of section labels ("Local News", "World"): a name of section words alone is a label
-PRESS_WORDS = frozenset(
-    "gazette times post herald chronicle journal courier echo signal star mail express tribune review observer record "
-    "press today news daily weekly live now online wire standard telegraph mirror independent guardian bulletin dispatch "
-    "sentinel advertiser argus examiner enquirer inquirer register leader monitor voice ledger globe messenger gleaner "
-    "beacon clarion citizen democrat pioneer newswire radio tv fm mercury letter magazine gazette-news bugle".split()
-)
-SECTION_WORDS = frozenset(
-    "news local world breaking latest top business sport sports politics opinion regional national international tech "
-    "technology money health science culture arts entertainment weather traffic crime video live home region travel "
-    "lifestyle food education environment climate transport features obituaries property jobs motoring games puzzles "
-    "photos galleries podcasts newsletters e-paper epaper sections menu search subscribe more".split()
-)
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.S)
 _FRONT_KEYS = {"title": "title", "outlet": "outlet", "source": "outlet", "publisher": "outlet", "site": "outlet", "site_name": "outlet", "date": "date"}
 _OUTLET = r"([A-Z][\w.&'’ -]{1,40}?)"
@@ -100,20 +79,8 @@ _YEARLESS = re.compile(
     r"(?:(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?P<month>[A-Za-z]{3,9})\.?|(?P<month2>[A-Za-z]{3,9})\.?\s+(?P<day2>\d{1,2})(?:st|nd|rd|th)?)",
     re.IGNORECASE,
 )
-_WEATHER = re.compile(rf"{TEMPERATURE}|\b(?:sunny|cloudy|rain|showers|clear skies|fog|snow)\b", re.IGNORECASE)
 # when a copy was made, not when the article was published: "Printed on 5 Dec 2026", "Accessed 5 December 2026"
 _COPY_STAMP = re.compile(r"\b(?:printed|accessed|downloaded|retrieved|saved)\b", re.IGNORECASE)
-# lines that say where a page came from or who posted it, never its headline
-_NOT_A_TITLE = re.compile(
-    r"^(?:via|source|posted|filed|saved from|accessed|reading time|listen|skip to|view (?:in browser|online)|open in (?:browser|app))\b|©", re.IGNORECASE
-)
-_BREADCRUMB = re.compile(r"\s(?:›|»|>)\s")  # "News and events › News › Science": where the page sits, not what it says
-_TITLE_LABEL = re.compile(r"^(?:subject|title|headline)\s*:\s*", re.IGNORECASE)  # an e-mail's "Subject: …" line
-_CAPS_LABEL = re.compile(r"^(?=.{3,31}$)[A-Z][A-Z&/'-]*(?: [A-Z&/'-]+){0,2}$")  # "COURTS", "LOCAL NEWS"; a longer line in capitals is a headline
-_BYLINE = re.compile(r"^\s*(?:By|Written by|Reporting by)\s+[A-Z]", re.IGNORECASE)
-# "Source: X", "Date: 11 March 2025", "Filed by: …": a one- or two-word label and its value
-_LABELLED = re.compile(r"^[A-Z][a-z]+(?: [a-z]+)?\s*:\s*\S.{0,60}$")
-_DATELINE_PREFIX = re.compile(r"^[A-Z]{2,}[A-Z ,.]*(?:\([^)]*\)\s*|[:–—-]\s*)")
 
 
 @dataclass(frozen=True)
@@ -167,154 +134,11 @@ def _iso(text: str) -> str:
     return (to_iso(match) or "") if match else ""
 
 
-def _is_date_stamp(line: str) -> bool:
-    """A line that is mostly a date (and perhaps a weekday, a time, an outlet or the weather): no headline."""
-    if not DATE_PATTERN.search(line) and not re.search(r"\b\d{1,2}:\d{2}\b", line):
-        return False
-    rest = DATE_PATTERN.sub(" ", line)
-    rest = re.sub(rf"\b(?:{'|'.join(MONTHS)})\b", " ", rest, flags=re.IGNORECASE)
-    return len(re.findall(r"[A-Za-z]{4,}", rest)) <= 6
-
-
-def _is_furniture(line: str) -> bool:
-    stripped = line.strip()
-    words = stripped.split()
-    return (
-        _is_date_stamp(stripped)
-        or bool(_WEATHER.search(stripped) and len(words) <= 8)
-        or bool(_CAPS_LABEL.fullmatch(stripped))
-        or stripped.lower() in ("advertisement", "sponsored", "sponsored content")
-        or bool(_BYLINE.match(stripped))
-        or (stripped.count("|") >= 2 and all(len(part.split()) <= 3 for part in stripped.split("|")))
-        or stripped.startswith(("date ", "Published", "Updated"))
-        or bool(_LABELLED.match(stripped))
-        or bool(_NOT_A_TITLE.match(stripped))
-        or len(_BREADCRUMB.findall(stripped)) >= 2
-        or is_chrome(stripped)
-    )
-
-
 def _best(pieces: Read, kind: str, floor: float) -> Piece | None:
     """The piece most likely of ``kind``, among those more likely ``kind`` than anything else and at least ``floor``
     likely; never a share bar or a call to act."""
     ranked = [(p[kind], piece) for piece, p in pieces if p[kind] >= floor and p[kind] == max(p.values()) and not is_chrome(piece.text)]
     return max(ranked, key=lambda pair: pair[0])[1] if ranked else None
-
-
-def _starts_like_a_title(text: str) -> bool:
-    """A capital or a digit first, past an opening quote ("'We were never told': tenants speak out")."""
-    first = text.lstrip("'\"‘“«")[:1]
-    return first.isupper() or first.isdigit()
-
-
-def find_title(text: str, read: Read | None = None) -> str:
-    """A Markdown heading, else the piece of the page's top the line classifier calls the headline, else the body's first words."""
-    lines = text.splitlines()
-    heading = next((line.lstrip("#").strip() for line in lines if re.match(r"^#\s+\S", line)), "")
-    if heading:
-        return heading
-    read = classify(text) if read is None else read
-    twice = _stated_twice(read)
-    if twice:
-        return twice
-    # the most headline-like of the pieces read as headline or subhead: a headline and its subhead are told apart by
-    # which is more headline-like, not by each one's own narrow margin (0.50 headline, 0.49 subhead)
-    display = [
-        (piece, p)
-        for piece, p in read
-        if _starts_like_a_title(piece.text)
-        and len(piece.text.split()) >= TITLE_MIN_WORDS
-        and p["headline"] + p["subhead"] >= max(p.values())
-        and not _NOT_A_TITLE.match(piece.text)
-        and len(_BREADCRUMB.findall(piece.text)) < 2
-    ]
-    display = [(piece, p) for piece, p in display if not _tagline(piece, p, display, read)]
-    headline = max(display, key=lambda pair: pair[1]["headline"], default=None)
-    headline = headline[0] if headline is not None and headline[1]["headline"] >= HEADLINE_FLOOR and not is_chrome(headline[0].text) else None
-    headline = _above_its_standfirst(headline, display, read)
-    if headline is None:  # no headline-like line: a short display line standing over its standfirst is the headline
-        headline = next((above for piece, _ in display if (above := _above_its_standfirst(piece, display, read)) is not piece), None)
-    sole = display[0][0] if len(display) == 1 else None
-    if headline is None and sole is not None and not sole.text.rstrip().endswith(".") and not is_chrome(sole.text):
-        headline = sole  # the page's one display line, read as a standfirst, is its headline (a blog post's); a sentence is a lede
-    if headline is None:  # no display line: the most headline-like line shaped as a title, if any is even a little so
-        shaped = [
-            (p["headline"] + p["subhead"], piece)
-            for piece, p in read
-            if p["headline"] + p["subhead"] >= SHAPED_FLOOR
-            and len(piece.text.split()) >= TITLE_MIN_WORDS
-            and _starts_like_a_title(piece.text)
-            and not piece.text.rstrip().endswith(".")
-            and not _is_furniture(piece.text)
-            and not _section_words(piece.text)
-        ]
-        headline = max(shaped, key=lambda pair: pair[0])[1] if shaped else None
-    if headline is not None and len(headline.text.split()) <= TITLE_MAX_WORDS:
-        return _TITLE_LABEL.sub("", headline.text)
-    first_line = next((line for line in lines if line.strip() and not _is_furniture(line)), "")
-    words = _DATELINE_PREFIX.sub("", first_line.strip()).split()
-    return " ".join(words[:FALLBACK_TITLE_WORDS]) + ("…" if len(words) > FALLBACK_TITLE_WORDS else "")
-
-
-def _kicker(piece: Piece, p: dict[str, float]) -> bool:
-    return len(piece.text.split()) <= KICKER_MAX_WORDS and max(p, key=p.get) in ("section", "navigation")
-
-
-def _stated_twice(read: Read) -> str:
-    """A title-shaped piece the top states on two lines: a saved page's title line and its heading say the headline
-    twice ("Ferry fares to rise 12% from April | The Gullhaven Courier" … "Ferry fares to rise 12% from April")."""
-    lines: dict[str, set[int]] = {}
-    for piece, _ in read:
-        lines.setdefault(_TITLE_LABEL.sub("", piece.text.strip()), set()).add(piece.line)
-    for text, where in lines.items():
-        words = text.split()
-        if (
-            len(where) >= 2
-            and REPEATED_MIN_WORDS <= len(words) <= TITLE_MAX_WORDS
-            and _starts_like_a_title(text)
-            and not text.endswith(".")  # a photo's caption, repeated under the picture, is a sentence
-            and not _is_furniture(text)
-            and not _section_words(text)
-        ):
-            return text
-    return ""
-
-
-def _tagline(piece: Piece, p: dict[str, float], display: Read, read: Read) -> bool:
-    """A line right under the masthead, parted by furniture (weather, a date, a section) from a display line as
-    headline-like lower down, is the paper's motto ("Serving Orrin Parish since 1902"), not its headline."""
-    under_masthead = any(q.line == piece.line - 1 and max(qp, key=qp.get) == "masthead" for q, qp in read)
-    parted = not any(q.line == piece.line + 1 for q, _ in display)
-    rival = any(q.line > piece.line + 1 and qp["headline"] >= p["headline"] - RIVAL_MARGIN for q, qp in display)
-    return under_masthead and parted and rival
-
-
-def _above_its_standfirst(chosen: Piece | None, display: Read, read: Read) -> Piece | None:
-    """The display line right above the chosen one, when the chosen one reads as its standfirst: a headline stands
-    above the longer sentence that explains it ("Otters return to the Brannock" over "Camera traps on the upper river
-    have recorded…"), however headline-like the classifier finds each of the two."""
-    if chosen is None or len(chosen.text.split()) < STANDFIRST_MIN_WORDS or any(piece.line == chosen.line + 1 for piece, _ in display):
-        return chosen  # short, or a display line below it: its own standfirst
-    alone = {line for line in {piece.line for piece, _ in read} if sum(piece.line == line for piece, _ in read) == 1}
-    if chosen.line not in alone:
-        return chosen
-    above = [piece for piece, _ in display if piece.line == chosen.line - 1 and piece.line in alone]
-    # a headline the classifier calls something else, under its kicker ("Traffic" / "Bridge reopens" / a standfirst)
-    kicked = [
-        piece
-        for piece, _ in read
-        if piece.line == chosen.line - 1
-        and piece.line in alone
-        and len(piece.text.split()) >= TITLE_MIN_WORDS
-        and _starts_like_a_title(piece.text)
-        and not _is_furniture(piece.text)
-        and not _section_words(piece.text)
-        and any(q.line == piece.line - 1 and q.line in alone and _kicker(q, qp) for q, qp in read)
-    ]
-    for piece in above or kicked:
-        if len(piece.text.split()) < len(chosen.text.split()) and not piece.text.rstrip().endswith(".") and not is_chrome(piece.text):
-            return piece
-    return chosen
 
 
 def find_outlet(text: str, read: Read | None = None, title: str = "") -> str:
@@ -323,12 +147,12 @@ def find_outlet(text: str, read: Read | None = None, title: str = "") -> str:
     for pattern in _OUTLET_PATTERNS:
         for match in pattern.finditer(text):
             name = match.group(1).strip()
-            if not (_is_date_stamp(name) or _STAMP_FIRST.match(name)):  # "By A | Published 8 July 2025" names no outlet
+            if not (is_date_stamp(name) or _STAMP_FIRST.match(name)):  # "By A | Published 8 July 2025" names no outlet
                 return name
     # a page's <title> as a browser shows or prints it: "Why are bus fares rising again? | Merrow & District News"
     named = re.search(rf"{re.escape(title)}{SITE_SEPARATOR}([A-Z][^|\n]{{1,40}}?)\s*$", text, re.MULTILINE) if title else None
     name = named.group(1) if named else ""
-    if name and len(name.split()) <= MASTHEAD_MAX_WORDS and name not in title and not _is_furniture(name):
+    if name and len(name.split()) <= MASTHEAD_MAX_WORDS and name not in title and not is_furniture(name):
         return name
     read = classify(text) if read is None else read
     for piece, p in read:  # "The Northern Courier, 20 January 2025": a date stamp whose only other words are a name
@@ -339,7 +163,7 @@ def find_outlet(text: str, read: Read | None = None, title: str = "") -> str:
                 return rest
     # a masthead is a name: never a menu's piece, a label and its value ("Region: East") or a copy stamp
     names = [
-        (piece, p) for piece, p in read if piece.pieces < _MENU_PIECES and ":" not in piece.text and not _COPY_STAMP.search(piece.text) and not _section_words(piece.text)
+        (piece, p) for piece, p in read if piece.pieces < _MENU_PIECES and ":" not in piece.text and not _COPY_STAMP.search(piece.text) and not section_words(piece.text)
     ]
     masthead = _best(names, "masthead", MASTHEAD_FLOOR) or _dated_header(names)
     if masthead is not None and len(masthead.text.split()) <= MASTHEAD_MAX_WORDS:
@@ -374,18 +198,12 @@ def _beside_menu(read: Read, title: str) -> str:
             alone
             and any(menu - MENU_REACH <= piece.line < menu or piece.line == menu + 1 for menu in menus)  # above it, or right below
             and piece.text != title
-            and _starts_like_a_title(piece.text)
-            and not _is_furniture(piece.text)
-            and not _section_words(piece.text)
+            and starts_like_a_title(piece.text)
+            and not is_furniture(piece.text)
+            and not section_words(piece.text)
         ):
             return piece.text.strip(" .,:;")
     return ""
-
-
-def _section_words(text: str) -> bool:
-    """A label or a menu, not a name: every word a section's ("Local News", "Travel Science Podcasts")."""
-    words = [w.lower().strip(".,:;…") for w in text.split() if w.lower() != "the" and w.strip(".…")]
-    return bool(words) and all(w in SECTION_WORDS for w in words)
 
 
 def _press_named(read: Read, title: str) -> str:
@@ -402,8 +220,8 @@ def _press_named(read: Read, title: str) -> str:
                 1 < len(words) <= MASTHEAD_MAX_WORDS
                 and all(w[:1].isupper() or w[:1].isdigit() for w in words)
                 and re.split(r"[-–]", words[-1])[-1].lower() in PRESS_WORDS
-                and not _section_words(part)
-                and not _is_furniture(part)
+                and not section_words(part)
+                and not is_furniture(part)
             ):
                 name = " ".join(words)
                 return name.title() if name.isupper() else name
