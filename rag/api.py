@@ -1,4 +1,5 @@
-"""The plain HTTP JSON API beside the web chat: the same facade, the same Answer JSON, the same login.
+"""The plain HTTP JSON API beside the web chat: the same facade, the same Answer JSON, the same login (and, from
+`rag.openai_api`, the OpenAI-compatible `/v1` routes on the same app).
 
 `POST /api/ask`, `GET`/`POST /api/articles`, `DELETE /api/articles/{doc_id}`
 and the OpenAPI schema at `/api/openapi.json`, on the server `rag serve`
@@ -26,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from rag.assistant import MAX_QUESTION_CHARS, Assistant
 from rag.errors import RagError, Unavailable
+from rag.openai_api import add_openai_routes, openai_error
 from rag.schema import Answer  # the dataclass is the response schema: DESIGN.md's Answer JSON, written once
 from rag.surface import BACKEND_CHOICES as CHOICES
 
@@ -114,21 +116,26 @@ def build_api(assistant: Assistant, auth: tuple[str, str] | None = None) -> Fast
     ask.__annotations__["request"] = ask_request(assistant.settings.retrieve.candidates)  # a class made here, not a name to resolve
     api.post("/api/ask", response_model=Answer, dependencies=guard, responses=ERRORS)(ask)
     _article_routes(api, assistant, guard)
+    add_openai_routes(api, assistant, auth)
     return api
 
 
 def _json_errors(api: FastAPI) -> None:
     """Every error as ``{"error", "hint"}``, a malformed body's included (FastAPI's own is ``{"detail": [...]}``)."""
 
+    def shaped(request: Request, status: int, body: dict, headers: dict | None = None) -> JSONResponse:
+        """`/v1` speaks OpenAI's error shape, the rest ``{"error", "hint"}``."""
+        return JSONResponse(openai_error(status, body) if request.url.path.startswith("/v1/") else body, status, headers=headers)
+
     @api.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
         body = exc.detail if isinstance(exc.detail, dict) else {"error": str(exc.detail), "hint": ""}
-        return JSONResponse(body, exc.status_code, headers=exc.headers)
+        return shaped(request, exc.status_code, body, exc.headers)
 
     @api.exception_handler(RequestValidationError)
     async def _bad_body(request: Request, exc: RequestValidationError) -> JSONResponse:
         where = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        return JSONResponse({"error": f"bad request: {where}", "hint": "see /api/openapi.json"}, 422)
+        return shaped(request, 422, {"error": f"bad request: {where}", "hint": "see /api/openapi.json"})
 
 
 def _article_routes(api: FastAPI, assistant: Assistant, guard: list) -> None:

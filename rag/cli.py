@@ -15,7 +15,6 @@ from typing import Any
 import click
 
 from rag.errors import RagError
-from rag.schema import Outcome
 from rag.surface import BACKEND_CHOICES as BACKENDS
 from rag.surface import answered_by
 
@@ -128,24 +127,21 @@ def _backend_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--backend", type=click.Choice(BACKENDS), help="Answer generator (default: llm.backend from config).")(f)
 
 
-OUTCOME_STYLE = {Outcome.ANSWER: ("✔", "green"), Outcome.EVIDENCE: ("?", "yellow"), Outcome.NOT_FOUND: ("✘", "red")}
-ROLE_NOTE = {"relevant": " — relevant passage, no answer claimed"}
+COLOUR = {"✔": "green", "?": "yellow", "✘": "red", "≈": "cyan"}
 
 
 def print_answer(answer: Any, via: str = "") -> None:
-    """The outcome, the checked answer, then each citation with its exact location."""
-    mark, colour = ("≈", "cyan") if answer.likely_answer else OUTCOME_STYLE.get(answer.outcome, ("", None))
-    click.secho(f"{mark} {answer.outcome_label()}", fg=colour, bold=True)
-    click.echo(answer.answer)
-    for citation in answer.citations:
-        where = ", ".join(x for x in (citation.outlet, citation.date) if x)
-        click.echo(f"  [{citation.n}] {citation.title}" + (f" ({where})" if where else "") + ROLE_NOTE.get(citation.role, ""))
-        click.echo(f'      "{citation.quote}"')
-        click.echo(f"      {citation.doc_id}:{citation.start}-{citation.end}")
-        if others := [s for s in citation.sources if s.doc_id != citation.doc_id]:
-            click.echo("      also reported by: " + "; ".join(f"{s.outlet or s.doc_id} ({s.doc_id}:{s.start}-{s.end})" for s in others))
-    for sentence in answer.unsupported:
-        click.secho(f"  [unsupported] {sentence}", fg="yellow")
+    """The outcome, the checked answer, then each citation with its exact location (`rag.render.answer_parts`)."""
+    from rag.render import answer_parts
+
+    indent = {"source": "  ", "quote": "      ", "where": "      ", "also": "      ", "unsupported": "  [unsupported] "}
+    for kind, text in answer_parts(answer):
+        if kind == "outcome":
+            click.secho(text, fg=COLOUR.get(text[:1]), bold=True)
+        elif kind == "unsupported":
+            click.secho(indent[kind] + text, fg="yellow")
+        else:
+            click.echo(indent.get(kind, "") + (f'"{text}"' if kind == "quote" else text))
     total = answer.timings_ms.get("total_ms", 0)
     server = f" (the server at {via})" if via else ""
     click.secho(f"-- answered by {answered_by(answer)}{server} in {total / 1000:.1f} s", dim=True, err=True)

@@ -1,5 +1,5 @@
-"""Turn an `Answer` into what the chat UI shows: escaped markdown for the
-answer, HTML cards for its sources, a status line.
+"""Turn an `Answer` into what people read: its parts as the terminal prints them, the same parts as one Markdown
+message for chat clients (`/v1`), and for the web chat escaped markdown, HTML cards for its sources, a status line.
 
 Article and model text is untrusted: every piece of it is escaped here, the
 one place that builds markup, so an article holding `<script>`, raw HTML or
@@ -22,6 +22,53 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&=:])")
 def escape_markdown(text: str) -> str:
     """Backslash-escape every markdown/HTML-significant character."""
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+OUTCOME_MARK = {Outcome.ANSWER: "✔", Outcome.EVIDENCE: "?", Outcome.NOT_FOUND: "✘"}
+LIKELY_MARK = "≈"
+ROLE_NOTE = {"relevant": " — relevant passage, no answer claimed"}
+# what could turn a quoted line into a link, an image, HTML or code: "](", "![", a "[" or "#"/">" starting a line, "<", "`"
+_MD_UNSAFE = re.compile(r"\]\(|!\[|^\s*[\[#>]|[<`]", re.MULTILINE)
+
+
+def answer_parts(answer: Answer) -> list[tuple[str, str]]:
+    """The answer as the terminal prints it, in order, each part with its kind: ``outcome`` (mark and label),
+    ``answer``, then per citation ``source`` ("[1] Title (Outlet, date)"), ``quote``, ``where`` (doc_id:start-end) and
+    ``also``, then ``unsupported`` sentences. One reading of an Answer for the CLI and the chat endpoint."""
+    mark = LIKELY_MARK if answer.likely_answer else OUTCOME_MARK.get(answer.outcome, "")
+    parts = [("outcome", f"{mark} {answer.outcome_label()}"), ("answer", answer.answer)]
+    for citation in answer.citations:
+        where = ", ".join(x for x in (citation.outlet, citation.date) if x)
+        parts.append(("source", f"[{citation.n}] {citation.title or citation.doc_id}" + (f" ({where})" if where else "") + ROLE_NOTE.get(citation.role, "")))
+        parts += [("quote", citation.quote), ("where", f"{citation.doc_id}:{citation.start}-{citation.end}")]
+        if others := [s for s in citation.sources if s.doc_id != citation.doc_id]:
+            parts.append(("also", "also reported by: " + "; ".join(f"{s.outlet or s.doc_id} ({s.doc_id}:{s.start}-{s.end})" for s in others)))
+    return parts + [("unsupported", sentence) for sentence in answer.unsupported]
+
+
+def answer_message(answer: Answer) -> str:
+    """The parts as one Markdown message, for chat clients that show only a message's text: the outcome in bold, the
+    answer, then the numbered sources, each with its quote and exact location. Article text is escaped where it could
+    become a link, an image or markup; the location is code."""
+    inline = lambda text: _MD_UNSAFE.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], text)  # noqa: E731
+    lines: list[str] = []
+    for kind, text in answer_parts(answer):
+        if kind == "outcome":
+            lines += [f"**{inline(text)}**", ""]
+        elif kind == "answer":
+            lines += ["  \n".join(inline(line) for line in text.split("\n")), ""]
+        elif kind == "source":
+            n, _, rest = text.partition(" ")
+            lines += (["**Sources**", ""] if "**Sources**" not in lines else []) + [f"**{n}** {inline(rest)}"]
+        elif kind == "quote":
+            lines.append(f"> “{inline(text)}”  ")
+        elif kind == "where":
+            lines += [f"> `{text}`" if "`" not in text else f"> {inline(text)}", ""]
+        elif kind == "also":
+            lines += [f"*{inline(text)}*", ""]
+        else:
+            lines.append(f"⚠️ *unsupported by the sources:* {inline(text)}")
+    return "\n".join(lines).strip() + "\n"
 
 
 def answer_markdown(answer: Answer | None, partial: str = "") -> str:

@@ -22,7 +22,7 @@ LAYERS = [
     ["rag.read"],
     ["rag.answer"],  # prompt, models and backends, generation, verification, the outcome and its wording
     ["rag.assistant", "rag.surface"],  # the facade, and the names of the layers below it the surfaces may use
-    ["rag.cli", "rag.ui", "rag.api", "rag.watch", "rag.render", "rag.remote", "rag.examples", "rag.evaluate", "rag.__main__"],
+    ["rag.cli", "rag.ui", "rag.api", "rag.openai_api", "rag.watch", "rag.render", "rag.remote", "rag.examples", "rag.evaluate", "rag.__main__"],
 ]
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 40
@@ -118,7 +118,7 @@ def test_sizes(name: str) -> None:
     assert not long, f"{name}: functions over {MAX_FUNCTION_LINES} lines: {', '.join(long)}"
 
 
-SURFACES = ("rag.cli", "rag.ui", "rag.api", "rag.watch", "rag.render", "rag.remote")
+SURFACES = ("rag.cli", "rag.ui", "rag.api", "rag.openai_api", "rag.watch", "rag.render", "rag.remote")
 BELOW_THE_FACADE = ("rag.embed", "rag.store", "rag.ingest", "rag.retrieve", "rag.read", "rag.answer")
 # started by `rag ask` before the facade is imported, so a one-shot question does not wait for them (bench/RESULTS.md)
 BOOTSTRAP = {"rag.cli": {"rag.embed.models", "rag.read", "rag.read.parse_ahead"}}
