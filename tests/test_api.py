@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import not_a_server_error
 
-from tests.conftest import running_app
+from tests.conftest import fuzz_operations, running_app
 from tests.documents import ferry_article, news_docx, news_pdf, scanned_pdf
 
 LOGIN = ("editor", "s3cret-pass")
@@ -102,25 +99,9 @@ def test_the_login_guards_every_api_route(guarded_url):
     assert httpx.post(f"{guarded_url}/api/ask", json={"question": "Who signed?"}, auth=LOGIN, timeout=300).status_code == 200
 
 
-def no_server_error_but_unavailable(ctx, response, case):
-    """No 5xx but the documented 503 (the Ollama backend, named in a request, has no server in this test)."""
-    assert response.status_code < 500 or (response.status_code == 503 and response.json()["error"]), f"{response.status_code}: {response.text[:300]}"
-
-
 def test_no_request_finds_a_server_error_or_leaves_the_schema(api_url):
-    """Every operation of /api/openapi.json, with requests hypothesis generates from it (valid and not), checked by
-    schemathesis's default checks: no 5xx, status codes, content types and bodies as the schema documents them."""
-    schema = schemathesis.openapi.from_url(f"{api_url}/api/openapi.json")
-    operations = [result.ok() for result in schema.get_all_operations() if result.ok().path.startswith("/api/")]  # /v1: test_openai_api
-    assert len(operations) == 4
-    for operation in operations:
-
-        @given(case=operation.as_strategy())
-        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        def run(case):
-            case.call_and_validate(timeout=300, excluded_checks=[not_a_server_error], additional_checks=[no_server_error_but_unavailable])
-
-        run()
+    """Every /api operation of /api/openapi.json, fuzzed by schemathesis (/v1: tests/test_openai_api.py)."""
+    assert fuzz_operations(f"{api_url}/api/openapi.json", "/api/") == 4
 
 
 def test_a_chroma_server_that_is_down_is_a_503_and_recovers(tmp_path):
