@@ -116,7 +116,7 @@ def build_api(assistant: Assistant, auth: tuple[str, str] | None = None) -> Fast
     ask.__annotations__["request"] = ask_request(assistant.settings.retrieve.candidates)  # a class made here, not a name to resolve
     api.post("/api/ask", response_model=Answer, dependencies=guard, responses=ERRORS)(ask)
     _article_routes(api, assistant, guard)
-    add_openai_routes(api, assistant, auth)
+    add_openai_routes(api, assistant, auth, _facade)
     return api
 
 

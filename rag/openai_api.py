@@ -25,7 +25,7 @@ import json
 import secrets
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from itertools import pairwise
 from typing import Annotated, Any, Literal
 
@@ -33,18 +33,15 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPBasic, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
 
 from rag.assistant import MAX_QUESTION_CHARS, Assistant
-from rag.errors import RagError, Unavailable
-from rag.render import answer_message
+from rag.render import SOURCES_HEADING, answer_message
 from rag.schema import Answer
 from rag.surface import BACKEND_CHOICES
 
 MODEL = "rag"
 KEEPALIVE_S = 5.0  # an SSE comment this often while the facade reads, so no client or proxy gives up waiting
 FIRST_BYTE_S = 2.0  # a refusal this quick (a backend down) gets its status code instead of an error inside the stream
-SOURCES = "**Sources**"  # where a message of ours stops being the answer: the history keeps what comes before
 ERROR_TYPES = {401: "authentication_error", 503: "service_unavailable"}
 ERROR_CODES = {400: "refused", 401: "invalid_api_key", 404: "not_found", 413: "too_large", 422: "invalid_request", 503: "unavailable"}
 
@@ -150,7 +147,7 @@ def conversation(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, str]
     history = []
     for (role, text), (next_role, reply) in pairwise(turns[:last]):
         if role == "user" and next_role == "assistant" and text:
-            history.append((text, reply.split(SOURCES)[0].strip()))
+            history.append((text, reply.split(SOURCES_HEADING)[0].strip()))  # the answer, not its sources
     return question, history
 
 
@@ -171,8 +168,9 @@ def _guard(auth: tuple[str, str]):
     return check
 
 
-def add_openai_routes(api: FastAPI, assistant: Assistant, auth: tuple[str, str] | None) -> None:
-    """`/v1/models` and `/v1/chat/completions` on the app `rag.api.build_api` makes."""
+def add_openai_routes(api: FastAPI, assistant: Assistant, auth: tuple[str, str] | None, facade: Callable[..., Awaitable[Any]]) -> None:
+    """`/v1/models` and `/v1/chat/completions` on the app `rag.api.build_api` makes; ``facade`` runs a facade call as
+    `/api` does (off the event loop, its refusals as 400 or 503)."""
     guard = [Depends(_guard(auth))] if auth else []
     errors: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (401, 404, 422, 503)}
     started = int(time.time())
@@ -188,23 +186,13 @@ def add_openai_routes(api: FastAPI, assistant: Assistant, auth: tuple[str, str] 
         backend = backend_of(request.model)
         question, history = conversation(request.messages)
         reply = Reply(request.model)
-        task = asyncio.ensure_future(run_in_threadpool(assistant.ask, question, backend=backend, history=history or None))
+        task = asyncio.ensure_future(facade(assistant.ask, question, backend=backend, history=history or None))
         if not request.stream:
-            return reply.completion(await _answered(task))
+            return reply.completion(await task)
         await asyncio.wait({task}, timeout=FIRST_BYTE_S)
         if task.done():
-            await _answered(task)  # a quick refusal: its status code, not a stream
+            await task  # a quick refusal: its status code, not a stream
         return StreamingResponse(reply.events(task), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-
-
-async def _answered(task: asyncio.Future) -> Answer:
-    """The facade's answer; its refusals as `/api` reports them (400, or 503 for what is not reachable)."""
-    try:
-        return await task
-    except Unavailable as exc:
-        raise HTTPException(503, {"error": exc.message, "hint": exc.hint}) from exc
-    except RagError as exc:
-        raise HTTPException(400, {"error": exc.message, "hint": exc.hint}) from exc
 
 
 class Reply:
@@ -231,7 +219,7 @@ class Reply:
             if not done:
                 yield ": reading the articles\n\n"
         try:
-            answer = await _answered(task)
+            answer = await task
         except HTTPException as exc:  # refused after the stream began: OpenAI's error event, then the end
             yield f"data: {json.dumps(openai_error(exc.status_code, exc.detail), ensure_ascii=False)}\n\n"
             yield "data: [DONE]\n\n"

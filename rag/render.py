@@ -28,6 +28,7 @@ OUTCOME_MARK = {Outcome.ANSWER: "✔", Outcome.EVIDENCE: "?", Outcome.NOT_FOUND:
 LIKELY_MARK = "≈"
 ROLE_NOTE = {"relevant": " — relevant passage, no answer claimed"}
 # what could turn a quoted line into a link, an image, HTML or code: "](", "![", a "[" or "#"/">" starting a line, "<", "`"
+SOURCES_HEADING = "**Sources**"  # in a message, between the answer and its numbered sources
 _MD_UNSAFE = re.compile(r"\]\(|!\[|^\s*[\[#>]|[<`]", re.MULTILINE)
 
 
@@ -59,7 +60,7 @@ def answer_message(answer: Answer) -> str:
             lines += ["  \n".join(inline(line) for line in text.split("\n")), ""]
         elif kind == "source":
             n, _, rest = text.partition(" ")
-            lines += (["**Sources**", ""] if "**Sources**" not in lines else []) + [f"**{n}** {inline(rest)}"]
+            lines += ([SOURCES_HEADING, ""] if SOURCES_HEADING not in lines else []) + [f"**{n}** {inline(rest)}"]
         elif kind == "quote":
             lines.append(f"> “{inline(text)}”  ")
         elif kind == "where":

@@ -167,8 +167,7 @@ def find_outlet(text: str, read: Read | None = None, title: str = "") -> str:
     ]
     masthead = _best(names, "masthead", MASTHEAD_FLOOR) or _dated_header(names)
     if masthead is not None and len(masthead.text.split()) <= MASTHEAD_MAX_WORDS:
-        name = masthead.text.strip(" .,:;")
-        return name.title() if name.isupper() else name  # a running head set in capitals names "The Westcoast Courier"
+        return _as_named(masthead.text.strip(" .,:;"))
     beside = _beside_menu(read, title) or _press_named(read, title)
     if beside:
         return beside
@@ -177,6 +176,11 @@ def find_outlet(text: str, read: Read | None = None, title: str = "") -> str:
         if match:
             return match.group(1).strip()
     return ""
+
+
+def _as_named(name: str) -> str:
+    """A name set in capitals as it is written: a running head "THE WESTCOAST COURIER" names "The Westcoast Courier"."""
+    return name.title() if name.isupper() else name
 
 
 def _dated_header(names: Read) -> Piece | None:
@@ -223,8 +227,7 @@ def _press_named(read: Read, title: str) -> str:
                 and not section_words(part)
                 and not is_furniture(part)
             ):
-                name = " ".join(words)
-                return name.title() if name.isupper() else name
+                return _as_named(" ".join(words))
     return ""
 
 
@@ -245,7 +248,7 @@ def find_date(text: str, read: Read | None = None, title: str = "") -> str:
     ]
     below = [stamped for line, stamped in stamps if title_line is not None and line > title_line]
     if stamps:
-        return below[0] if below and below[0] != stamps[0][1] else stamps[0][1]
+        return below[0] if below else stamps[0][1]
     stated = first_date(text) or ""
     dateline = _DATELINE.search(text)
     yearless = next((m for piece, _ in read if (m := _YEARLESS.fullmatch(piece.text.strip()))), None)

@@ -40,9 +40,10 @@ def find_title(text: str, read: Read | None = None) -> str:
     if heading:
         return heading
     read = classify(text) if read is None else read
+    twice = _stated_twice(read)
+    if twice:
+        return twice
     headline = _headline(read)
-    if isinstance(headline, str):
-        return headline
     if headline is not None and len(headline.text.split()) <= TITLE_MAX_WORDS:
         return _TITLE_LABEL.sub("", headline.text)
     first_line = next((line for line in lines if line.strip() and not is_furniture(line)), "")
@@ -50,11 +51,8 @@ def find_title(text: str, read: Read | None = None) -> str:
     return " ".join(words[:FALLBACK_TITLE_WORDS]) + ("…" if len(words) > FALLBACK_TITLE_WORDS else "")
 
 
-def _headline(read: Read) -> Piece | str | None:
-    """The headline piece (or the text a page states twice), from the pieces read as display lines, mended by layout."""
-    twice = _stated_twice(read)
-    if twice:
-        return twice
+def _headline(read: Read) -> Piece | None:
+    """The headline piece, from the pieces read as display lines, mended by layout."""
     # the most headline-like of the pieces read as headline or subhead: a headline and its subhead are told apart by
     # which is more headline-like, not by each one's own narrow margin (0.50 headline, 0.49 subhead)
     display = [
@@ -80,17 +78,14 @@ def _headline(read: Read) -> Piece | str | None:
 
 def _title_shaped(read: Read) -> Piece | None:
     """With no display line: the most headline-like line shaped as a title, if any is even a little so."""
-    shaped = [
-        (p["headline"] + p["subhead"], piece)
-        for piece, p in read
-        if p["headline"] + p["subhead"] >= SHAPED_FLOOR
-        and len(piece.text.split()) >= TITLE_MIN_WORDS
-        and starts_like_a_title(piece.text)
-        and not piece.text.rstrip().endswith(".")
-        and not is_furniture(piece.text)
-        and not section_words(piece.text)
-    ]
+    shaped = [(p["headline"] + p["subhead"], piece) for piece, p in read if p["headline"] + p["subhead"] >= SHAPED_FLOOR and _title_shaped_text(piece.text)]
     return max(shaped, key=lambda pair: pair[0])[1] if shaped else None
+
+
+def _title_shaped_text(text: str, min_words: int = TITLE_MIN_WORDS) -> bool:
+    """Words enough, a capital first, no full stop at the end (a caption or a lede is a sentence), no furniture and not
+    a section label: a line that could be a headline, whatever the classifier calls it."""
+    return len(text.split()) >= min_words and starts_like_a_title(text) and not text.rstrip().endswith(".") and not is_furniture(text) and not section_words(text)
 
 
 def _kicker(piece: Piece, p: dict[str, float]) -> bool:
@@ -103,18 +98,8 @@ def _stated_twice(read: Read) -> str:
     lines: dict[str, set[int]] = {}
     for piece, _ in read:
         lines.setdefault(_TITLE_LABEL.sub("", piece.text.strip()), set()).add(piece.line)
-    for text, where in lines.items():
-        words = text.split()
-        if (
-            len(where) >= 2
-            and REPEATED_MIN_WORDS <= len(words) <= TITLE_MAX_WORDS
-            and starts_like_a_title(text)
-            and not text.endswith(".")  # a photo's caption, repeated under the picture, is a sentence
-            and not is_furniture(text)
-            and not section_words(text)
-        ):
-            return text
-    return ""
+    # a photo's caption, repeated under the picture, is a sentence: not title-shaped
+    return next((text for text, where in lines.items() if len(where) >= 2 and len(text.split()) <= TITLE_MAX_WORDS and _title_shaped_text(text, REPEATED_MIN_WORDS)), "")
 
 
 def _tagline(piece: Piece, p: dict[str, float], display: Read, read: Read) -> bool:
@@ -132,21 +117,17 @@ def _above_its_standfirst(chosen: Piece | None, display: Read, read: Read) -> Pi
     have recorded…"), however headline-like the classifier finds each of the two."""
     if chosen is None or len(chosen.text.split()) < STANDFIRST_MIN_WORDS or any(piece.line == chosen.line + 1 for piece, _ in display):
         return chosen  # short, or a display line below it: its own standfirst
-    alone = {line for line in {piece.line for piece, _ in read} if sum(piece.line == line for piece, _ in read) == 1}
-    if chosen.line not in alone:
+    if chosen.pieces != 1:  # each of the lines here stands alone on its line
         return chosen
-    above = [piece for piece, _ in display if piece.line == chosen.line - 1 and piece.line in alone]
+    above = [piece for piece, _ in display if piece.line == chosen.line - 1 and piece.pieces == 1]
     # a headline the classifier calls something else, under its kicker ("Traffic" / "Bridge reopens" / a standfirst)
     kicked = [
         piece
         for piece, _ in read
         if piece.line == chosen.line - 1
-        and piece.line in alone
-        and len(piece.text.split()) >= TITLE_MIN_WORDS
-        and starts_like_a_title(piece.text)
-        and not is_furniture(piece.text)
-        and not section_words(piece.text)
-        and any(q.line == piece.line - 1 and q.line in alone and _kicker(q, qp) for q, qp in read)
+        and piece.pieces == 1
+        and _title_shaped_text(piece.text)
+        and any(q.line == piece.line - 1 and q.pieces == 1 and _kicker(q, qp) for q, qp in read)
     ]
     for piece in above or kicked:
         if len(piece.text.split()) < len(chosen.text.split()) and not piece.text.rstrip().endswith(".") and not is_chrome(piece.text):
